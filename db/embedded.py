@@ -1,0 +1,22 @@
+"""The embedded PostgreSQL (pgserver): the default database when DATABASE_URL is unset."""
+
+from pathlib import Path
+
+import pgserver
+
+from db.errors import DatabaseSetupError
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    """Start (or join) the PostgreSQL kept under data_dir/pg and return its URL.
+
+    pgserver counts the processes using a data directory: two processes given the same
+    directory share one server, and it keeps running while any of them is alive.
+    """
+    pgdata = (data_dir / "pg").resolve()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    try:
+        server = pgserver.get_server(pgdata)
+    except Exception as exc:
+        raise DatabaseSetupError(f"could not start the embedded PostgreSQL in {pgdata}: {exc}") from exc
+    return str(server.get_uri())

@@ -1,0 +1,83 @@
+-- name: viewer_by_token_hash
+SELECT a.id AS account_id, a.role, a.display_name, r.id AS resident_id, v.id AS volunteer_id
+FROM tokens t
+JOIN accounts a ON a.id = t.account_id
+LEFT JOIN residents r ON r.account_id = a.id
+LEFT JOIN volunteers v ON v.account_id = a.id
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL;
+
+-- name: insert_token
+INSERT INTO tokens (token_hash, account_id) VALUES ($1, $2);
+
+-- name: insert_account
+INSERT INTO accounts (role, display_name) VALUES ($1, $2) RETURNING id;
+
+-- name: insert_resident
+INSERT INTO residents (account_id, languages, area, contact)
+VALUES ($1, $2, $3, $4)
+RETURNING id;
+
+-- name: insert_volunteer
+INSERT INTO volunteers (account_id, languages, skills, fields, area, availability, remote_ok,
+                        max_active_requests, contact, verified, skill_vector, skill_model)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+RETURNING id;
+
+-- name: resident_by_id
+SELECT r.id, a.display_name, r.languages, r.area, r.contact, r.account_id
+FROM residents r JOIN accounts a ON a.id = r.account_id
+WHERE r.id = $1;
+
+-- name: volunteer_by_id
+SELECT v.*, a.display_name
+FROM volunteers v JOIN accounts a ON a.id = v.account_id
+WHERE v.id = $1;
+
+-- name: volunteers_by_ids
+SELECT v.*, a.display_name
+FROM volunteers v JOIN accounts a ON a.id = v.account_id
+WHERE v.id = ANY($1::bigint[]);
+
+-- name: update_volunteer
+UPDATE volunteers SET
+    languages = coalesce($2, languages),
+    skills = coalesce($3, skills),
+    fields = coalesce($4, fields),
+    area = coalesce($5, area),
+    availability = coalesce($6, availability),
+    remote_ok = coalesce($7, remote_ok),
+    max_active_requests = coalesce($8, max_active_requests),
+    active = coalesce($9, active),
+    skill_vector = coalesce($10, skill_vector),
+    skill_model = coalesce($11, skill_model),
+    updated_at = now()
+WHERE id = $1
+RETURNING id;
+
+-- name: set_volunteer_verified
+UPDATE volunteers SET verified = $2, updated_at = now() WHERE id = $1 RETURNING id;
+
+-- name: list_volunteers
+-- Keyset pagination by id; filters are optional (NULL = any).
+SELECT v.*, a.display_name
+FROM volunteers v JOIN accounts a ON a.id = v.account_id
+WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
+  AND ($2::text IS NULL OR $2 = ANY(v.languages))
+  AND ($3::text IS NULL OR lower(v.area) = lower($3))
+  AND ($4::bigint IS NULL OR v.id > $4)
+ORDER BY v.id
+LIMIT $5;
+
+-- name: count_volunteers
+SELECT count(*)
+FROM volunteers v
+WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
+  AND ($2::text IS NULL OR $2 = ANY(v.languages))
+  AND ($3::text IS NULL OR lower(v.area) = lower($3));
+
+-- name: are_matched
+-- The two sides of a request that a volunteer accepted: each may see the other's contact.
+SELECT EXISTS (
+    SELECT 1 FROM requests
+    WHERE resident_id = $1 AND assigned_volunteer_id = $2 AND status IN ('MATCHED', 'COMPLETED')
+);

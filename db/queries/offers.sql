@@ -1,0 +1,79 @@
+-- name: offered_volunteer_ids
+SELECT volunteer_id FROM offers WHERE request_id = $1;
+
+-- name: count_pending_offers
+SELECT count(*) FROM offers WHERE request_id = $1 AND status = 'PENDING';
+
+-- name: insert_offer
+INSERT INTO offers (request_id, volunteer_id, created_by, expires_at)
+VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+ON CONFLICT (request_id, volunteer_id) DO NOTHING
+RETURNING *;
+
+-- name: return_to_review
+UPDATE requests SET status = 'IN_REVIEW', needs_attention = $2 WHERE id = $1 AND status = 'OPEN';
+
+-- name: offer_by_id
+SELECT * FROM offers WHERE id = $1;
+
+-- name: lock_offer
+SELECT * FROM offers WHERE id = $1 FOR UPDATE;
+
+-- name: set_offer_status
+UPDATE offers SET status = $2, responded_at = now() WHERE id = $1 RETURNING *;
+
+-- name: withdraw_other_offers
+UPDATE offers SET status = 'WITHDRAWN', responded_at = now()
+WHERE request_id = $1 AND id <> $2 AND status = 'PENDING'
+RETURNING id;
+
+-- name: match_request
+UPDATE requests SET status = 'MATCHED', assigned_volunteer_id = $2, matched_at = now()
+WHERE id = $1 AND status = 'OPEN';
+
+-- name: volunteer_active_count
+SELECT count(*) FROM requests WHERE assigned_volunteer_id = $1 AND status = 'MATCHED';
+
+-- name: expire_due_offers
+-- Skips offers another worker is handling; each expired offer is replaced by the next candidate.
+UPDATE offers SET status = 'EXPIRED', responded_at = now()
+WHERE id IN (
+    SELECT id FROM offers WHERE status = 'PENDING' AND expires_at <= now()
+    ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+RETURNING id, request_id;
+
+-- name: next_offer_expiry
+SELECT min(expires_at) FROM offers WHERE status = 'PENDING';
+
+-- name: insert_completion
+INSERT INTO completions (request_id, side, rating, comment, wants_long_term_pair)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: completion_sides
+SELECT side, wants_long_term_pair FROM completions WHERE request_id = $1;
+
+-- name: complete_request
+UPDATE requests SET status = 'COMPLETED', completed_at = now() WHERE id = $1 AND status = 'MATCHED';
+
+-- name: insert_long_term_pair
+INSERT INTO long_term_pairs (request_id, resident_id, volunteer_id)
+VALUES ($1, $2, $3)
+ON CONFLICT (request_id) DO NOTHING
+RETURNING *;
+
+-- name: long_term_pair_for_request
+SELECT * FROM long_term_pairs WHERE request_id = $1;
+
+-- name: eligible_volunteers
+-- Hand-picked volunteers must be vetted and active like automatic ones.
+SELECT id FROM volunteers WHERE id = ANY($1::bigint[]) AND active AND verified;
+
+-- name: request_urgency
+SELECT urgency FROM request_details WHERE id = $1;
+
+-- name: offer_with_resident
+SELECT o.*, r.resident_id FROM offers o JOIN requests r ON r.id = o.request_id WHERE o.id = $1;
+
+-- name: long_term_pair_by_id
+SELECT * FROM long_term_pairs WHERE id = $1;

@@ -1,0 +1,110 @@
+-- name: lock_resident_submissions
+-- Serialises one resident's submissions so the rate-limit count cannot race.
+SELECT pg_advisory_xact_lock(727002, $1::int);
+
+-- name: count_recent_submissions
+SELECT count(*) FROM requests
+WHERE resident_id = $1 AND created_at > now() - make_interval(secs => $2);
+
+-- name: insert_request
+INSERT INTO requests (resident_id, text, area, preferred_times)
+VALUES ($1, $2, $3, $4)
+RETURNING id;
+
+-- name: insert_triage_job
+INSERT INTO triage_jobs (request_id) VALUES ($1);
+
+-- name: notify_jobs
+SELECT pg_notify('otonari_jobs', $1::text);
+
+-- name: insert_event
+INSERT INTO events (request_id, kind, offer_id) VALUES ($1, $2, $3) RETURNING id, created_at;
+
+-- name: request_details
+SELECT * FROM request_details WHERE id = $1;
+
+-- name: request_details_many
+SELECT * FROM request_details WHERE id = ANY($1::bigint[]);
+
+-- name: lock_request
+SELECT r.*, t.field AS t_field, t.urgency AS t_urgency, t.language AS t_language
+FROM requests r LEFT JOIN triage_results t ON t.request_id = r.id
+WHERE r.id = $1
+FOR UPDATE OF r;
+
+-- name: volunteer_holds_offer
+SELECT EXISTS (
+    SELECT 1 FROM offers
+    WHERE request_id = $1 AND volunteer_id = $2 AND status IN ('PENDING', 'ACCEPTED')
+);
+
+-- name: list_requests
+-- Newest first; NULL filters mean any. $5/$6: the viewer's resident / assigned-volunteer scope.
+SELECT * FROM request_details d
+WHERE ($1::text[] IS NULL OR d.status = ANY($1))
+  AND ($2::text IS NULL OR d.field = $2)
+  AND ($3::text IS NULL OR d.urgency = $3)
+  AND ($4::bigint IS NULL OR d.id < $4)
+  AND ($5::bigint IS NULL OR d.resident_id = $5)
+  AND ($6::bigint IS NULL OR d.assigned_volunteer_id = $6)
+ORDER BY d.id DESC
+LIMIT $7;
+
+-- name: count_requests
+SELECT count(*) FROM request_details d
+WHERE ($1::text[] IS NULL OR d.status = ANY($1))
+  AND ($2::text IS NULL OR d.field = $2)
+  AND ($3::text IS NULL OR d.urgency = $3)
+  AND ($4::bigint IS NULL OR d.resident_id = $4)
+  AND ($5::bigint IS NULL OR d.assigned_volunteer_id = $5);
+
+-- name: review_queue
+-- Most urgent first, then oldest first; the cursor is (urgency rank, id).
+SELECT d.*, CASE d.urgency WHEN 'EMERGENCY' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'NORMAL' THEN 2 ELSE 3 END
+           AS urgency_rank
+FROM request_details d
+WHERE d.status IN ('IN_REVIEW', 'ESCALATED')
+  AND ($1::int IS NULL OR (CASE d.urgency WHEN 'EMERGENCY' THEN 0 WHEN 'HIGH' THEN 1
+                           WHEN 'NORMAL' THEN 2 ELSE 3 END, d.id) > ($1, $2::bigint))
+ORDER BY urgency_rank, d.id
+LIMIT $3;
+
+-- name: count_review_queue
+SELECT count(*) FROM requests WHERE status IN ('IN_REVIEW', 'ESCALATED');
+
+-- name: set_request_status
+UPDATE requests SET status = $2 WHERE id = $1;
+
+-- name: open_request
+UPDATE requests SET status = 'OPEN', opened_at = now(), needs_attention = NULL WHERE id = $1;
+
+-- name: insert_review
+INSERT INTO reviews (request_id, reviewer_account_id, decision, field, urgency, note, agreed_with_triage)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (request_id) DO UPDATE SET
+    reviewer_account_id = EXCLUDED.reviewer_account_id, decision = EXCLUDED.decision,
+    field = EXCLUDED.field, urgency = EXCLUDED.urgency, note = EXCLUDED.note,
+    agreed_with_triage = EXCLUDED.agreed_with_triage, decided_at = now();
+
+-- name: upsert_triage_example
+INSERT INTO triage_examples (request_id, text, field, urgency)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (request_id) DO UPDATE SET field = EXCLUDED.field, urgency = EXCLUDED.urgency;
+
+-- name: triage_examples_after
+-- Staff-reviewed examples newer than the last one this process loaded (and any relabelled ones).
+SELECT id, text, field, urgency FROM triage_examples WHERE id > $1 ORDER BY id;
+
+-- name: withdraw_pending_offers
+UPDATE offers SET status = 'WITHDRAWN', responded_at = now()
+WHERE request_id = $1 AND status = 'PENDING'
+RETURNING id, volunteer_id;
+
+-- name: offers_for_request
+SELECT * FROM offers WHERE request_id = $1 ORDER BY id;
+
+-- name: offers_for_volunteer
+SELECT * FROM offers
+WHERE volunteer_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))
+ORDER BY id DESC
+LIMIT 200;

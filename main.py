@@ -1,0 +1,98 @@
+"""Spot Otonari-san command line: serve, worker, migrate, create-staff, seed-demo, triage."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from dataclasses import replace
+
+from service.config import Settings
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from service.app import open_database
+
+    _, pool = await open_database(settings)
+    await pool.close()
+    print("database is up to date")
+    return 0
+
+
+async def _worker(settings: Settings) -> int:
+    from service.app import open_state
+    from service.worker import run_workers
+
+    async with open_state(settings) as state:
+        logging.getLogger(__name__).info("worker started")
+        await run_workers(state, max(1, settings.workers))
+    return 0
+
+
+async def _create_staff(settings: Settings, name: str) -> int:
+    from service.accounts import create_staff
+    from service.app import open_database
+
+    _, pool = await open_database(settings)
+    try:
+        print(await create_staff(pool, name))
+    finally:
+        await pool.close()
+    return 0
+
+
+async def _seed_demo(settings: Settings, volunteers: int) -> int:
+    from service.app import open_state
+    from service.demo import seed_demo
+
+    async with open_state(settings) as state:
+        await seed_demo(state, volunteers)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="main.py", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="serve the GraphQL API (default)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("worker", help="run triage and offer-expiry workers only")
+    sub.add_parser("migrate", help="apply database migrations")
+    staff = sub.add_parser("create-staff", help="create a staff account; prints its token")
+    staff.add_argument("name")
+    demo = sub.add_parser("seed-demo", help="load demo volunteers and residents; prints tokens")
+    demo.add_argument("--volunteers", type=int, default=220)
+    triage = sub.add_parser("triage", help="triage one text and print the result as JSON")
+    triage.add_argument("text")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    command = args.command or "serve"
+    if command == "serve":
+        overrides = {
+            k: v for k, v in (("host", args.__dict__.get("host")), ("port", args.__dict__.get("port"))) if v
+        }
+        return _serve(replace(settings, **overrides))
+    if command == "worker":
+        return asyncio.run(_worker(settings))
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if command == "create-staff":
+        return asyncio.run(_create_staff(settings, args.name))
+    if command == "seed-demo":
+        return asyncio.run(_seed_demo(settings, args.volunteers))
+    from triage.cli import main as triage_main
+
+    return triage_main([args.text])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Residents and volunteers: who may read what, contact details above all."""
+
+from typing import Any
+
+from graphql import GraphQLError
+
+from db.queries import q
+from resolvers.common import (
+    Page,
+    check_first,
+    encode_cursor,
+    int_cursor,
+    require_staff,
+    require_viewer,
+)
+from service.accounts import get_resident, get_volunteers
+from service.context import Context
+from service.ids import from_global_id
+from service.languages import normalise_language
+from service.records import LongTermPairRecord, OfferRecord, ResidentRecord, VolunteerRecord
+from triage.labels import SupportField
+
+
+async def resident(ctx: Context, resident_id: int) -> ResidentRecord:
+    key = ("resident", resident_id)
+    if key not in ctx.cache:
+        record = await get_resident(ctx.pool, resident_id)
+        if record is None:
+            raise GraphQLError("resident not found", extensions={"code": "NOT_FOUND"})
+        ctx.cache[key] = record
+    found: ResidentRecord = ctx.cache[key]
+    return found
+
+
+async def volunteer(ctx: Context, volunteer_id: int) -> VolunteerRecord:
+    key = ("volunteer", volunteer_id)
+    if key not in ctx.cache:
+        records = await get_volunteers(ctx.pool, [volunteer_id])
+        if volunteer_id not in records:
+            raise GraphQLError("volunteer not found", extensions={"code": "NOT_FOUND"})
+        ctx.cache[key] = records[volunteer_id]
+    found: VolunteerRecord = ctx.cache[key]
+    return found
+
+
+async def _matched(ctx: Context, resident_id: int, volunteer_id: int) -> bool:
+    return bool(await ctx.pool.fetchval(q("are_matched"), resident_id, volunteer_id))
+
+
+async def resident_contact(ctx: Context, record: ResidentRecord) -> str | None:
+    viewer = ctx.viewer
+    if viewer is None:
+        return None
+    if viewer.is_staff or viewer.resident_id == record.id:
+        return record.contact
+    if viewer.volunteer_id is not None and await _matched(ctx, record.id, viewer.volunteer_id):
+        return record.contact
+    return None
+
+
+async def volunteer_contact(ctx: Context, record: VolunteerRecord) -> str | None:
+    viewer = ctx.viewer
+    if viewer is None:
+        return None
+    if viewer.is_staff or viewer.volunteer_id == record.id:
+        return record.contact
+    if viewer.resident_id is not None and await _matched(ctx, viewer.resident_id, record.id):
+        return record.contact
+    return None
+
+
+async def volunteers(
+    ctx: Context,
+    field: SupportField | None,
+    language: str | None,
+    area: str | None,
+    first: int,
+    after: str | None,
+) -> Page[VolunteerRecord]:
+    require_staff(ctx)
+    check_first(first)
+    lang = None
+    if language is not None:
+        lang = normalise_language(language)
+        if lang is None:
+            raise GraphQLError(
+                f"unknown language code {language[:20]!r}", extensions={"code": "INVALID_INPUT"}
+            )
+    after_id = int_cursor(after)
+    field_value = field.value if field else None
+    rows = await ctx.pool.fetch(q("list_volunteers"), field_value, lang, area, after_id, first + 1)
+    total = await ctx.pool.fetchval(q("count_volunteers"), field_value, lang, area)
+    records = [VolunteerRecord.from_row(r) for r in rows[:first]]
+    return Page([(encode_cursor(v.id), v) for v in records], len(rows) > first, total)
+
+
+async def node(ctx: Context, global_id: str) -> tuple[str, Any] | None:
+    """Residents, volunteers, offers and pairs by global ID, each only to those who may see it."""
+    viewer = require_viewer(ctx)
+    decoded = from_global_id(global_id)
+    if decoded is None:
+        return None
+    kind, pk = decoded
+    if kind == "Resident":
+        found_resident = await get_resident(ctx.pool, pk)
+        if found_resident is None:
+            return None
+        allowed = (
+            viewer.is_staff
+            or viewer.resident_id == pk
+            or (viewer.volunteer_id is not None and await _matched(ctx, pk, viewer.volunteer_id))
+        )
+        return (kind, found_resident) if allowed else None
+    if kind == "Volunteer":
+        found = (await get_volunteers(ctx.pool, [pk])).get(pk)
+        if found is None:
+            return None
+        allowed = (
+            viewer.is_staff
+            or viewer.volunteer_id == pk
+            or (viewer.resident_id is not None and await _matched(ctx, viewer.resident_id, pk))
+        )
+        return (kind, found) if allowed else None
+    if kind == "Offer":
+        row = await ctx.pool.fetchrow(q("offer_with_resident"), pk)
+        if row is None:
+            return None
+        allowed = (
+            viewer.is_staff
+            or row["volunteer_id"] == viewer.volunteer_id
+            or (row["resident_id"] == viewer.resident_id)
+        )
+        return (kind, OfferRecord.from_row(row)) if allowed else None
+    if kind == "LongTermPair":
+        row = await ctx.pool.fetchrow(q("long_term_pair_by_id"), pk)
+        if row is None:
+            return None
+        allowed = (
+            viewer.is_staff
+            or row["resident_id"] == viewer.resident_id
+            or (row["volunteer_id"] == viewer.volunteer_id)
+        )
+        return (kind, LongTermPairRecord.from_row(row)) if allowed else None
+    return None

@@ -1,0 +1,149 @@
+"""Reading support requests, each through the visibility rules of service.requests."""
+
+from graphql import GraphQLError
+
+from db.queries import q
+from resolvers.common import (
+    Page,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    int_cursor,
+    require_staff,
+    require_viewer,
+)
+from service.auth import Role
+from service.context import Context
+from service.ids import pk_of
+from service.matching import CandidateView
+from service.records import OfferRecord, RequestRecord, ResidentRecord
+from service.requests import can_see_request, get_request
+from triage.labels import URGENCY_RANK, SupportField, Urgency
+
+__all__ = ["Page"]
+
+
+async def request(ctx: Context, global_id: str) -> RequestRecord | None:
+    viewer = require_viewer(ctx)
+    pk = pk_of(global_id, "SupportRequest")
+    if pk is None:
+        return None
+    return await get_request(ctx.pool, viewer, pk)
+
+
+async def request_by_pk(ctx: Context, pk: int) -> RequestRecord:
+    viewer = require_viewer(ctx)
+    record = await get_request(ctx.pool, viewer, pk)
+    if record is None:
+        raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
+    return record
+
+
+async def requests(
+    ctx: Context,
+    statuses: list[str] | None,
+    field: SupportField | None,
+    urgency: Urgency | None,
+    first: int,
+    after: str | None,
+) -> Page[RequestRecord]:
+    """Staff see all; a resident their own; a volunteer those assigned to them."""
+    viewer = require_viewer(ctx)
+    check_first(first)
+    resident_scope = viewer.resident_id if viewer.role is Role.RESIDENT else None
+    volunteer_scope = viewer.volunteer_id if viewer.role is Role.VOLUNTEER else None
+    if viewer.role is Role.RESIDENT and resident_scope is None:
+        return Page.empty()
+    if viewer.role is Role.VOLUNTEER and volunteer_scope is None:
+        return Page.empty()
+    return await _request_page(ctx, statuses, field, urgency, resident_scope, volunteer_scope, first, after)
+
+
+async def _request_page(
+    ctx: Context,
+    statuses: list[str] | None,
+    field: SupportField | None,
+    urgency: Urgency | None,
+    resident_scope: int | None,
+    volunteer_scope: int | None,
+    first: int,
+    after: str | None,
+) -> Page[RequestRecord]:
+    before_id = int_cursor(after)
+    field_value = field.value if field else None
+    urgency_value = urgency.value if urgency else None
+    rows = await ctx.pool.fetch(
+        q("list_requests"),
+        statuses,
+        field_value,
+        urgency_value,
+        before_id,
+        resident_scope,
+        volunteer_scope,
+        first + 1,
+    )
+    total = await ctx.pool.fetchval(
+        q("count_requests"), statuses, field_value, urgency_value, resident_scope, volunteer_scope
+    )
+    records = [RequestRecord.from_row(r) for r in rows[:first]]
+    return Page([(encode_cursor(r.id), r) for r in records], len(rows) > first, total)
+
+
+async def resident_requests(
+    ctx: Context, resident: ResidentRecord, first: int, after: str | None
+) -> Page[RequestRecord]:
+    viewer = require_viewer(ctx)
+    check_first(first)
+    if not (viewer.is_staff or viewer.resident_id == resident.id):
+        return Page.empty()
+    return await _request_page(ctx, None, None, None, resident.id, None, first, after)
+
+
+async def review_queue(ctx: Context, first: int, after: str | None) -> Page[RequestRecord]:
+    """IN_REVIEW and ESCALATED, most urgent first, then oldest first."""
+    require_staff(ctx)
+    check_first(first)
+    key = decode_cursor(after)
+    rank, after_id = (None, None)
+    if key is not None:
+        if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, int) for k in key)):
+            raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
+        rank, after_id = key
+    rows = await ctx.pool.fetch(q("review_queue"), rank, after_id, first + 1)
+    total = await ctx.pool.fetchval(q("count_review_queue"))
+    items = []
+    for row in rows[:first]:
+        record = RequestRecord.from_row(row)
+        urgency_rank = URGENCY_RANK[record.urgency] if record.urgency else 3
+        items.append((encode_cursor([urgency_rank, record.id]), record))
+    return Page(items, len(rows) > first, total)
+
+
+async def offers(ctx: Context, record: RequestRecord) -> list[OfferRecord]:
+    """Staff and the resident see every offer; a volunteer only their own."""
+    viewer = require_viewer(ctx)
+    rows = await ctx.pool.fetch(q("offers_for_request"), record.id)
+    found = [OfferRecord.from_row(r) for r in rows]
+    if viewer.is_staff or viewer.resident_id == record.resident_id:
+        return found
+    return [o for o in found if o.volunteer_id == viewer.volunteer_id]
+
+
+async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:
+    """The request behind an offer; its text is hidden once the viewer no longer holds the offer."""
+    viewer = require_viewer(ctx)
+    row = await ctx.pool.fetchrow(q("request_details"), offer.request_id)
+    if row is None:
+        raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
+    record = RequestRecord.from_row(row)
+    if await can_see_request(ctx.pool, viewer, record):
+        return record
+    return record.redacted()
+
+
+async def candidates(ctx: Context, record: RequestRecord, first: int) -> list[CandidateView]:
+    require_staff(ctx)
+    check_first(first)
+    if record.triage is None:
+        return []
+    return await ctx.state.matcher.candidates(ctx.pool, record, first)

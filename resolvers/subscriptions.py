@@ -1,0 +1,64 @@
+"""Live updates: each subscriber filters the process's event stream by what its viewer may see."""
+
+from collections.abc import AsyncGenerator
+
+from graphql import GraphQLError
+
+from db.queries import q
+from resolvers.common import require_staff, require_viewer
+from service.context import Context
+from service.events import EventRecord
+from service.ids import pk_of
+from service.records import OfferRecord, RequestRecord
+from service.requests import get_request
+
+# Changes that put a request into the staff queue or take it out.
+REVIEW_QUEUE_KINDS = frozenset(
+    {"TRIAGED", "ESCALATED", "REVIEWED", "CLOSED", "CANCELLED", "RETURNED_TO_REVIEW"}
+)
+
+
+async def request_updated(
+    ctx: Context, global_id: str
+) -> AsyncGenerator[tuple[EventRecord, RequestRecord], None]:
+    viewer = require_viewer(ctx)
+    pk = pk_of(global_id, "SupportRequest")
+    if pk is None or await get_request(ctx.pool, viewer, pk) is None:
+        raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
+    async with ctx.state.broker.subscribe() as queue:
+        while True:
+            event = await queue.get()
+            if event.request_id != pk:
+                continue
+            # Visibility is checked per event: a volunteer whose offer ended stops receiving.
+            record = await get_request(ctx.pool, viewer, pk)
+            if record is not None:
+                yield event, record
+
+
+async def review_queue_updated(
+    ctx: Context,
+) -> AsyncGenerator[tuple[EventRecord, RequestRecord], None]:
+    viewer = require_staff(ctx)
+    async with ctx.state.broker.subscribe() as queue:
+        while True:
+            event = await queue.get()
+            if event.kind not in REVIEW_QUEUE_KINDS:
+                continue
+            record = await get_request(ctx.pool, viewer, event.request_id)
+            if record is not None:
+                yield event, record
+
+
+async def offer_received(ctx: Context) -> AsyncGenerator[OfferRecord, None]:
+    viewer = require_viewer(ctx)
+    if viewer.volunteer_id is None:
+        raise GraphQLError("volunteers only", extensions={"code": "FORBIDDEN"})
+    async with ctx.state.broker.subscribe() as queue:
+        while True:
+            event = await queue.get()
+            if event.kind != "OFFERED" or event.offer_id is None:
+                continue
+            row = await ctx.pool.fetchrow(q("offer_by_id"), event.offer_id)
+            if row is not None and row["volunteer_id"] == viewer.volunteer_id:
+                yield OfferRecord.from_row(row)

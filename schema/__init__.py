@@ -1,0 +1,46 @@
+"""The GraphQL schema: the contract in ../shared/api.graphql plus a few additions."""
+
+from pathlib import Path
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from schema.operations import Mutation, Query, Subscription
+from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
+
+SCHEMA_FILE = Path(__file__).parent / "schema.graphql"
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    # Errors we raise on purpose (GraphQLError with a code) and malformed queries pass through;
+    # anything else is a bug whose message might leak internals.
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def build_schema(*, max_depth: int = 10, max_aliases: int = 15) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Resident, Volunteer, SupportRequest, Offer, LongTermPair],
+        # Configured instances are accepted at run time; the stubs only name classes.
+        extensions=[  # type: ignore[list-item]
+            QueryDepthLimiter(max_depth=max_depth),
+            MaxAliasesLimiter(max_alias_count=max_aliases),
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+            MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
+        ],
+    )
+
+
+def printed_schema() -> str:
+    return build_schema().as_str() + "\n"

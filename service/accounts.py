@@ -1,0 +1,180 @@
+"""Accounts: residents and volunteers register themselves, staff are created from the CLI."""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from db.queries import q
+from db.types import Executor, Pool
+from service.auth import Role, Viewer, issue_token
+from service.errors import forbidden, not_found
+from service.pipeline import vector_bytes
+from service.records import ResidentRecord, VolunteerRecord
+from service.validation import MAX_AREA, MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_SKILLS, Checker
+from triage.labels import SupportField
+
+MAX_VOLUNTEER_LANGUAGES = 20
+MAX_ACTIVE_LIMIT = 20
+
+
+class SkillEmbedder(Protocol):
+    """Embeds volunteers' skills once, when they register or change (never per request)."""
+
+    model_name: str
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ResidentInput:
+    display_name: str
+    languages: Sequence[str]
+    area: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class VolunteerInput:
+    display_name: str
+    languages: Sequence[str]
+    skills: str
+    fields: Sequence[SupportField]
+    area: str
+    availability: str
+    remote_ok: bool
+    max_active_requests: int
+    contact: str
+
+
+@dataclass(frozen=True)
+class VolunteerUpdate:
+    languages: Sequence[str] | None = None
+    skills: str | None = None
+    fields: Sequence[SupportField] | None = None
+    area: str | None = None
+    availability: str | None = None
+    remote_ok: bool | None = None
+    max_active_requests: int | None = None
+    active: bool | None = None
+
+
+async def register_resident(pool: Pool, data: ResidentInput) -> tuple[str, int]:
+    check = Checker("input")
+    name = check.text("displayName", data.display_name, max_len=MAX_NAME)
+    languages = check.languages("languages", data.languages)
+    area = check.text("area", data.area, max_len=MAX_AREA)
+    contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
+    check.check()
+    async with pool.acquire() as conn, conn.transaction():
+        account_id = await conn.fetchval(q("insert_account"), Role.RESIDENT.value, name)
+        resident_id: int = await conn.fetchval(q("insert_resident"), account_id, languages, area, contact)
+        token = await issue_token(conn, account_id)
+    return token, resident_id
+
+
+async def register_volunteer(
+    pool: Pool, embedder: SkillEmbedder, data: VolunteerInput, *, verified: bool = False
+) -> tuple[str, int]:
+    """Volunteers start unverified: only staff vetting (setVolunteerVerified) lets offers reach them."""
+    check = Checker("input")
+    name = check.text("displayName", data.display_name, max_len=MAX_NAME)
+    languages = check.languages("languages", data.languages, max_count=MAX_VOLUNTEER_LANGUAGES)
+    skills = check.text("skills", data.skills, max_len=MAX_SKILLS)
+    fields = check.unique("fields", [f.value for f in data.fields])
+    area = check.text("area", data.area, max_len=MAX_AREA)
+    availability = check.text("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
+    check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
+    contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
+    check.check()
+    vector = (await asyncio.to_thread(embedder.embed_passages, [skills]))[0]
+    async with pool.acquire() as conn, conn.transaction():
+        account_id = await conn.fetchval(q("insert_account"), Role.VOLUNTEER.value, name)
+        volunteer_id: int = await conn.fetchval(
+            q("insert_volunteer"),
+            account_id,
+            languages,
+            skills,
+            fields,
+            area,
+            availability,
+            data.remote_ok,
+            data.max_active_requests,
+            contact,
+            verified,
+            vector_bytes(vector),
+            embedder.model_name,
+        )
+        token = await issue_token(conn, account_id)
+    return token, volunteer_id
+
+
+async def create_staff(pool: Pool, name: str) -> str:
+    check = Checker()
+    cleaned = check.text("name", name, max_len=MAX_NAME)
+    check.check()
+    async with pool.acquire() as conn, conn.transaction():
+        account_id = await conn.fetchval(q("insert_account"), Role.STAFF.value, cleaned)
+        return await issue_token(conn, account_id)
+
+
+async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, data: VolunteerUpdate) -> int:
+    if viewer.role is not Role.VOLUNTEER or viewer.volunteer_id is None:
+        raise forbidden("only volunteers can update their profile")
+    check = Checker("input")
+    languages = (
+        check.languages("languages", data.languages, max_count=MAX_VOLUNTEER_LANGUAGES)
+        if data.languages is not None
+        else None
+    )
+    skills = check.text("skills", data.skills, max_len=MAX_SKILLS) if data.skills is not None else None
+    fields = check.unique("fields", [f.value for f in data.fields]) if data.fields is not None else None
+    area = check.text("area", data.area, max_len=MAX_AREA) if data.area is not None else None
+    availability = (
+        check.text("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
+        if data.availability is not None
+        else None
+    )
+    if data.max_active_requests is not None:
+        check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
+    check.check()
+    vector = None
+    if skills is not None:
+        vector = vector_bytes((await asyncio.to_thread(embedder.embed_passages, [skills]))[0])
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            q("update_volunteer"),
+            viewer.volunteer_id,
+            languages,
+            skills,
+            fields,
+            area,
+            availability,
+            data.remote_ok,
+            data.max_active_requests,
+            data.active,
+            vector,
+            embedder.model_name if vector is not None else None,
+        )
+    return viewer.volunteer_id
+
+
+async def set_volunteer_verified(pool: Pool, viewer: Viewer, volunteer_id: int, verified: bool) -> int:
+    if not viewer.is_staff:
+        raise forbidden("only staff can vet volunteers")
+    found = await pool.fetchval(q("set_volunteer_verified"), volunteer_id, verified)
+    if found is None:
+        raise not_found("volunteer", "volunteerId")
+    return volunteer_id
+
+
+async def get_resident(conn: Executor, resident_id: int) -> ResidentRecord | None:
+    row = await conn.fetchrow(q("resident_by_id"), resident_id)
+    return ResidentRecord.from_row(row) if row else None
+
+
+async def get_volunteers(conn: Executor, ids: Sequence[int]) -> dict[int, VolunteerRecord]:
+    rows = await conn.fetch(q("volunteers_by_ids"), list(ids))
+    return {r["id"]: VolunteerRecord.from_row(r) for r in rows}

@@ -1,0 +1,181 @@
+"""The Starlette application: one lifespan opens the database, loads the model, starts workers."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from triage.engine import Triage
+
+from db.embedded import embedded_database_url
+from db.migrate import migrate
+from db.types import Pool
+from schema import build_schema
+from service.auth import bearer_token, viewer_for_token
+from service.config import Settings
+from service.context import AppState, Context
+from service.events import EventBroker
+from service.matching import Matcher
+from service.worker import run_workers
+
+log = logging.getLogger(__name__)
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or embedded_database_url(settings.data_dir)
+
+
+async def open_database(settings: Settings) -> tuple[str, Pool]:
+    """Start or reach PostgreSQL, apply migrations, open the pool."""
+    dsn = await asyncio.to_thread(database_url, settings)
+    conn = await asyncpg.connect(dsn)
+    try:
+        applied = await migrate(conn)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+    finally:
+        await conn.close()
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.pool_size)
+    return dsn, pool
+
+
+@contextlib.asynccontextmanager
+async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncIterator[AppState]:
+    """Everything a process needs, opened in order and closed in reverse."""
+    dsn, pool = await open_database(settings)
+    try:
+        if engine is None:
+            engine = await asyncio.to_thread(Triage.load, settings.data_dir, settings.embedding_model)
+        broker = EventBroker(lambda: asyncpg.connect(dsn))
+        await broker.start()
+        try:
+            matcher = Matcher(engine)
+            await matcher.refresh(pool)
+            yield AppState(settings=settings, pool=pool, engine=engine, broker=broker, matcher=matcher)
+        finally:
+            await broker.stop()
+    finally:
+        await pool.close()
+
+
+class OtonariGraphQL(GraphQL[Context, None]):
+    """Builds the typed per-request context; WebSocket clients authenticate in connection_init."""
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        state: AppState = request.state.otonari
+        viewer = None
+        if isinstance(request, Request):
+            token = bearer_token(request.headers.get("authorization"))
+            viewer = await viewer_for_token(state.pool, token)
+        return Context(state=state, viewer=viewer, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        viewer = await viewer_for_token(context.state.pool, token)
+        if viewer is None:
+            raise ConnectionRejectionError(
+                {"reason": "send {authorization: 'Bearer <token>'} in connection_init"}
+            )
+        context.viewer = viewer
+        return await super().on_ws_connect(context)
+
+
+class BodySizeLimit:
+    """Refuses request bodies over the limit before they reach GraphQL parsing."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> Response:
+    return PlainTextResponse(f"request body over {limit} bytes", status_code=413)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Triage | None = None,
+    run_workers_inside: bool | None = None,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    schema = build_schema(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases)
+    graphql_app = OtonariGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=False,
+        # The legacy graphql-ws protocol had auth-bypass advisories: only graphql-transport-ws.
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
+    with_workers = settings.workers > 0 if run_workers_inside is None else run_workers_inside
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, AppState]]:
+        async with open_state(settings, engine) as state:
+            workers = (
+                asyncio.create_task(run_workers(state, max(1, settings.workers))) if with_workers else None
+            )
+            try:
+                yield {"otonari": state}
+            finally:
+                if workers is not None:
+                    workers.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await workers
+
+    async def healthz(request: Request) -> Response:
+        state: AppState = request.state.otonari
+        await state.pool.fetchval("SELECT 1")
+        return JSONResponse({"status": "ok"})
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,80 @@
+"""All configuration, read from the environment in this one place (documented in the README)."""
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from triage.labels import Urgency
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    # None: start the embedded PostgreSQL under data_dir/pg.
+    database_url: str | None = None
+    embedding_model: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Background workers inside the server process (0: run `python main.py worker` separately).
+    workers: int = 1
+    pool_size: int = 10
+    submit_rate_per_minute: int = 10
+    offers_per_request: int = 3
+    offer_ttl: dict[Urgency, timedelta] = field(
+        default_factory=lambda: {
+            Urgency.EMERGENCY: timedelta(minutes=30),
+            Urgency.HIGH: timedelta(minutes=30),
+            Urgency.NORMAL: timedelta(hours=24),
+            Urgency.LOW: timedelta(hours=72),
+        }
+    )
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_body_bytes: int = 64 * 1024
+    graphiql: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        defaults = cls()
+        ttl = dict(defaults.offer_ttl)
+        ttl[Urgency.HIGH] = timedelta(minutes=_int(env, "OTONARI_OFFER_TTL_HIGH_MINUTES", 30))
+        ttl[Urgency.EMERGENCY] = ttl[Urgency.HIGH]
+        ttl[Urgency.NORMAL] = timedelta(minutes=_int(env, "OTONARI_OFFER_TTL_NORMAL_MINUTES", 24 * 60))
+        ttl[Urgency.LOW] = timedelta(minutes=_int(env, "OTONARI_OFFER_TTL_LOW_MINUTES", 72 * 60))
+        return cls(
+            data_dir=Path(env.get("OTONARI_DATA_DIR") or defaults.data_dir),
+            database_url=env.get("DATABASE_URL") or None,
+            embedding_model=env.get("OTONARI_EMBEDDING_MODEL") or None,
+            host=env.get("OTONARI_HOST") or defaults.host,
+            port=_int(env, "OTONARI_PORT", defaults.port),
+            workers=_int(env, "OTONARI_WORKERS", defaults.workers),
+            pool_size=_int(env, "OTONARI_DB_POOL_SIZE", defaults.pool_size),
+            submit_rate_per_minute=_int(
+                env, "OTONARI_SUBMIT_RATE_PER_MINUTE", defaults.submit_rate_per_minute
+            ),
+            offers_per_request=_int(env, "OTONARI_OFFERS_PER_REQUEST", defaults.offers_per_request),
+            offer_ttl=ttl,
+            max_query_depth=_int(env, "OTONARI_MAX_QUERY_DEPTH", defaults.max_query_depth),
+            max_aliases=_int(env, "OTONARI_MAX_ALIASES", defaults.max_aliases),
+            max_body_bytes=_int(env, "OTONARI_MAX_BODY_BYTES", defaults.max_body_bytes),
+            graphiql=_bool(env, "OTONARI_GRAPHIQL", defaults.graphiql),
+        )

@@ -1,0 +1,42 @@
+"""The per-request GraphQL context and the application state it points to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from db.types import Pool
+from service.auth import Viewer
+from service.config import Settings
+
+if TYPE_CHECKING:
+    from triage.engine import Triage
+
+    from service.events import EventBroker
+    from service.matching import Matcher
+
+
+@dataclass
+class AppState:
+    """Everything the lifespan opens: one pool, one model, one event broker per process."""
+
+    settings: Settings
+    pool: Pool
+    engine: Triage
+    broker: EventBroker
+    matcher: Matcher
+
+
+@dataclass
+class Context:
+    state: AppState
+    viewer: Viewer | None
+    # Filled in by strawberry from the WebSocket connection_init payload.
+    connection_params: dict[str, Any] | None = None
+    request: Any = None
+    response: Any = None
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def pool(self) -> Pool:
+        return self.state.pool

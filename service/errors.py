@@ -1,0 +1,43 @@
+"""Expected failures: the error codes of the API and the exception that carries them."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from db.errors import OtonariError
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    RATE_LIMITED = "RATE_LIMITED"
+
+
+@dataclass(frozen=True)
+class UserError:
+    path: tuple[str, ...]
+    message: str
+    code: ErrorCode
+
+
+class UserErrors(OtonariError):
+    """Raised by a domain operation that refused its input; nothing was written."""
+
+    def __init__(self, errors: Sequence[UserError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = tuple(errors)
+
+    @classmethod
+    def one(cls, code: ErrorCode, message: str, *path: str) -> "UserErrors":
+        return cls([UserError(tuple(path), message, code)])
+
+
+def not_found(what: str, *path: str) -> UserErrors:
+    # The same answer whether the thing is missing or belongs to someone else: nothing leaks.
+    return UserErrors.one(ErrorCode.NOT_FOUND, f"{what} not found", *path)
+
+
+def forbidden(message: str, *path: str) -> UserErrors:
+    return UserErrors.one(ErrorCode.FORBIDDEN, message, *path)

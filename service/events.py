@@ -1,0 +1,116 @@
+"""Live updates across processes: events are rows written with the change, fanned out by LISTEN/NOTIFY.
+
+Each server process holds one listening connection. A notification carries only the event id;
+the broker reads the row once and hands it to every local subscriber, each of which filters it
+and checks what its viewer may see. After a lost connection it catches up from the table.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from db.errors import OtonariError
+from db.queries import q
+from db.types import Connection
+
+log = logging.getLogger(__name__)
+
+EVENTS_CHANNEL = "otonari_events"
+QUEUE_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    request_id: int
+    kind: str
+    offer_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> "EventRecord":
+        return cls(row["id"], row["request_id"], row["kind"], row["offer_id"], row["created_at"])
+
+
+class EventBroker:
+    def __init__(self, connect: Callable[[], Awaitable[Connection]]) -> None:
+        self._connect = connect
+        self._subscribers: set[asyncio.Queue[EventRecord]] = set()
+        self._conn: Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._last_id = 0
+        self._pending: asyncio.Queue[int] = asyncio.Queue()
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="event-broker")
+        await asyncio.wait_for(self._ready.wait(), timeout=30)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            self._pending.put_nowait(int(payload))
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                conn = await self._connect()
+                try:
+                    await conn.add_listener(EVENTS_CHANNEL, self._on_notify)
+                    if self._last_id == 0:
+                        self._last_id = await conn.fetchval(q("last_event_id"))
+                    else:
+                        await self._catch_up(conn)
+                    self._ready.set()
+                    while True:
+                        event_id = await self._pending.get()
+                        if event_id <= self._last_id:
+                            continue
+                        # Read every row up to this id: none is skipped if notifications raced.
+                        await self._catch_up(conn)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+            except asyncio.CancelledError:
+                raise
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, OtonariError):
+                log.exception("event listener lost its connection; reconnecting")
+                await asyncio.sleep(1.0)
+
+    async def _catch_up(self, conn: Connection) -> None:
+        while True:
+            rows = await conn.fetch(q("events_after"), self._last_id)
+            for row in rows:
+                self.publish(EventRecord.from_row(row))
+            if len(rows) < 1000:
+                return
+
+    def publish(self, event: EventRecord) -> None:
+        self._last_id = max(self._last_id, event.id)
+        for queue in self._subscribers:
+            # A subscriber that stopped reading loses live events, never the data: it can query.
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(event)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator["asyncio.Queue[EventRecord]"]:
+        queue: asyncio.Queue[EventRecord] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self._subscribers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers.discard(queue)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)

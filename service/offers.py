@@ -1,0 +1,219 @@
+"""Offers: from an approved request to an accepted volunteer. The first acceptance wins.
+
+Every change locks the request row first (SELECT ... FOR UPDATE), so concurrent acceptances of
+one request run one after the other: the second sees the request MATCHED and gets CONFLICT. The
+partial unique index offers_one_accepted is the backstop in the database itself.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from db.queries import q
+from db.types import Connection
+from service.auth import Role, Viewer
+from service.context import AppState
+from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.records import LongTermPairRecord, OfferRecord
+from service.requests import ReviewInput, emit_event, review_triage
+from service.validation import MAX_NOTE, Checker
+from triage.labels import Urgency
+
+log = logging.getLogger(__name__)
+
+NO_CANDIDATE_LEFT = "no volunteer candidate left: every ranked volunteer declined, expired or is unavailable"
+
+
+async def review_and_dispatch(state: AppState, viewer: Viewer, review: ReviewInput) -> None:
+    """Staff review; an approval sends the first offers in the same transaction."""
+    async with state.pool.acquire() as conn, conn.transaction():
+        outcome = await review_triage(conn, viewer, review)
+        if outcome.opened:
+            await dispatch_offers(state, conn, outcome.request_id)
+
+
+async def dispatch_offers(state: AppState, conn: Connection, request_id: int) -> int:
+    """Top the request up to N pending offers from the ranking; call with the request row locked.
+
+    When nobody is pending and no candidate is left, the request goes back to the staff queue.
+    """
+    row = await conn.fetchrow(q("lock_request"), request_id)
+    if row is None or row["status"] != "OPEN":
+        return 0
+    pending = await conn.fetchval(q("count_pending_offers"), request_id)
+    wanted = state.settings.offers_per_request - pending
+    sent = 0
+    if wanted > 0:
+        already = {r["volunteer_id"] for r in await conn.fetch(q("offered_volunteer_ids"), request_id)}
+        ranked = await state.matcher.rank_for_offers(conn, request_id, wanted, exclude=already)
+        ttl = await _offer_ttl(state, conn, request_id)
+        for volunteer_id in ranked:
+            if await _insert_offer(conn, request_id, volunteer_id, None, ttl):
+                sent += 1
+    if pending + sent == 0:
+        await conn.execute(q("return_to_review"), request_id, NO_CANDIDATE_LEFT)
+        await emit_event(conn, request_id, "RETURNED_TO_REVIEW")
+    return sent
+
+
+async def _offer_ttl(state: AppState, conn: Connection, request_id: int) -> float:
+    """Offers live as long as the (reviewed) urgency allows: HIGH 30 min, NORMAL 24 h, LOW 72 h."""
+    urgency = Urgency(await conn.fetchval(q("request_urgency"), request_id) or Urgency.NORMAL)
+    return state.settings.offer_ttl[urgency].total_seconds()
+
+
+async def _insert_offer(
+    conn: Connection, request_id: int, volunteer_id: int, created_by: int | None, ttl: float
+) -> bool:
+    offer = await conn.fetchrow(q("insert_offer"), request_id, volunteer_id, created_by, ttl)
+    if offer is None:
+        return False
+    await emit_event(conn, request_id, "OFFERED", offer["id"])
+    return True
+
+
+async def send_offers(state: AppState, viewer: Viewer, request_id: int, volunteer_ids: Sequence[int]) -> int:
+    """Staff pick volunteers by hand, besides the automatic offers."""
+    if not viewer.is_staff:
+        raise forbidden("only staff can send offers")
+    if not volunteer_ids:
+        raise UserErrors.one(ErrorCode.INVALID_INPUT, "choose at least one volunteer", "volunteerIds")
+    if len(volunteer_ids) > 20:
+        raise UserErrors.one(ErrorCode.INVALID_INPUT, "at most 20 volunteers at once", "volunteerIds")
+    async with state.pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(q("lock_request"), request_id)
+        if row is None:
+            raise not_found("request", "requestId")
+        if row["status"] != "OPEN":
+            raise UserErrors.one(
+                ErrorCode.CONFLICT,
+                f"offers go out only for approved (OPEN) requests; this one is {row['status']}",
+                "requestId",
+            )
+        eligible = {r["id"] for r in await conn.fetch(q("eligible_volunteers"), list(volunteer_ids))}
+        missing = [v for v in volunteer_ids if v not in eligible]
+        if missing:
+            raise UserErrors.one(
+                ErrorCode.INVALID_INPUT,
+                "only verified, active volunteers can get offers",
+                "volunteerIds",
+            )
+        ttl = await _offer_ttl(state, conn, request_id)
+        sent = 0
+        for volunteer_id in dict.fromkeys(volunteer_ids):
+            if await _insert_offer(conn, request_id, volunteer_id, viewer.account_id, ttl):
+                sent += 1
+        if sent == 0:
+            raise UserErrors.one(ErrorCode.CONFLICT, "these volunteers already had an offer", "volunteerIds")
+        return sent
+
+
+async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accept: bool) -> OfferRecord:
+    if viewer.role is not Role.VOLUNTEER or viewer.volunteer_id is None:
+        raise forbidden("only volunteers can respond to offers")
+    async with state.pool.acquire() as conn, conn.transaction():
+        peek = await conn.fetchrow(q("offer_by_id"), offer_id)
+        if peek is None or peek["volunteer_id"] != viewer.volunteer_id:
+            raise not_found("offer", "offerId")
+        # Request first, then offer: the same lock order everywhere, so no deadlocks.
+        request = await conn.fetchrow(q("lock_request"), peek["request_id"])
+        offer = await conn.fetchrow(q("lock_offer"), offer_id)
+        if offer["status"] != "PENDING":
+            reason = {
+                "WITHDRAWN": "another volunteer accepted first, or staff withdrew the offer",
+                "EXPIRED": "the offer has expired",
+            }.get(offer["status"], f"the offer is already {offer['status'].lower()}")
+            raise UserErrors.one(ErrorCode.CONFLICT, reason, "offerId")
+        if await conn.fetchval("SELECT now() >= $1::timestamptz", offer["expires_at"]):
+            raise UserErrors.one(ErrorCode.CONFLICT, "the offer has expired", "offerId")
+        if not accept:
+            updated = await conn.fetchrow(q("set_offer_status"), offer_id, "DECLINED")
+            await emit_event(conn, offer["request_id"], "OFFER_DECLINED", offer_id)
+            await dispatch_offers(state, conn, offer["request_id"])
+            return OfferRecord.from_row(updated)
+        if request["status"] != "OPEN":
+            raise UserErrors.one(ErrorCode.CONFLICT, "the request is no longer open", "offerId")
+        volunteer = await conn.fetchrow(q("volunteer_by_id"), viewer.volunteer_id)
+        active = await conn.fetchval(q("volunteer_active_count"), viewer.volunteer_id)
+        if active >= volunteer["max_active_requests"]:
+            raise UserErrors.one(
+                ErrorCode.CONFLICT,
+                f"you already help with {active} requests (your maximum): complete one first",
+                "offerId",
+            )
+        updated = await conn.fetchrow(q("set_offer_status"), offer_id, "ACCEPTED")
+        await conn.fetch(q("withdraw_other_offers"), offer["request_id"], offer_id)
+        await conn.execute(q("match_request"), offer["request_id"], viewer.volunteer_id)
+        await emit_event(conn, offer["request_id"], "MATCHED", offer_id)
+        return OfferRecord.from_row(updated)
+
+
+async def expire_due_offers(state: AppState, batch: int = 100) -> int:
+    """Expire offers past their time and replace each with the next candidate."""
+    async with state.pool.acquire() as conn, conn.transaction():
+        expired = await conn.fetch(q("expire_due_offers"), batch)
+        for row in sorted(expired, key=lambda r: (r["request_id"], r["id"])):
+            await emit_event(conn, row["request_id"], "OFFER_EXPIRED", row["id"])
+        for request_id in sorted({r["request_id"] for r in expired}):
+            await dispatch_offers(state, conn, request_id)
+        return len(expired)
+
+
+@dataclass(frozen=True)
+class CompleteInput:
+    request_id: int
+    rating: int | None
+    comment: str | None
+    wants_long_term_pair: bool
+
+
+async def complete_request(state: AppState, viewer: Viewer, data: CompleteInput) -> LongTermPairRecord | None:
+    """Either side completes; when both want it, the pair joins the six-month programme."""
+    check = Checker("input")
+    if data.rating is not None:
+        check.int_range("rating", data.rating, 1, 5)
+    comment = check.optional_text("comment", data.comment, max_len=MAX_NOTE)
+    check.check()
+    async with state.pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(q("lock_request"), data.request_id)
+        if row is None:
+            raise not_found("request", "input", "requestId")
+        if viewer.role is Role.RESIDENT and row["resident_id"] == viewer.resident_id:
+            side = "RESIDENT"
+        elif viewer.role is Role.VOLUNTEER and row["assigned_volunteer_id"] == viewer.volunteer_id:
+            side = "VOLUNTEER"
+        else:
+            raise not_found("request", "input", "requestId")
+        if row["status"] not in ("MATCHED", "COMPLETED"):
+            raise UserErrors.one(
+                ErrorCode.CONFLICT, "only a matched request can be completed", "input", "requestId"
+            )
+        sides = {
+            r["side"]: r["wants_long_term_pair"]
+            for r in await conn.fetch(q("completion_sides"), data.request_id)
+        }
+        if side in sides:
+            raise UserErrors.one(
+                ErrorCode.CONFLICT, "you have already completed this request", "input", "requestId"
+            )
+        await conn.execute(
+            q("insert_completion"),
+            data.request_id,
+            side,
+            data.rating,
+            comment,
+            data.wants_long_term_pair,
+        )
+        if row["status"] == "MATCHED":
+            await conn.execute(q("complete_request"), data.request_id)
+            await emit_event(conn, data.request_id, "COMPLETED")
+        sides[side] = data.wants_long_term_pair
+        if sides.get("RESIDENT") and sides.get("VOLUNTEER"):
+            await conn.fetchrow(
+                q("insert_long_term_pair"),
+                data.request_id,
+                row["resident_id"],
+                row["assigned_volunteer_id"],
+            )
+        pair = await conn.fetchrow(q("long_term_pair_for_request"), data.request_id)
+        return LongTermPairRecord.from_row(pair) if pair else None

@@ -1,0 +1,175 @@
+"""The triage worker: takes jobs from the PostgreSQL queue, triages off the event loop, stores results.
+
+A job is taken with FOR UPDATE SKIP LOCKED and finished in the same transaction as the result and
+the status change, so a worker killed at any point leaves the job to be taken again and each
+request is triaged exactly once.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+import asyncpg
+import numpy as np
+from triage.advice import emergency_advice
+
+from db.queries import q
+from db.types import Connection, Executor, Pool
+from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
+from service.requests import emit_event
+from triage.labels import SupportField, Urgency
+
+log = logging.getLogger(__name__)
+
+JOBS_CHANNEL = "otonari_jobs"
+
+
+class TriageOutcome(Protocol):
+    @property
+    def language(self) -> str: ...
+    @property
+    def language_confidence(self) -> float: ...
+    @property
+    def field(self) -> SupportField: ...
+    @property
+    def field_scores(self) -> Sequence[tuple[SupportField, float]]: ...
+    @property
+    def urgency(self) -> Urgency: ...
+    @property
+    def urgency_score(self) -> float: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def signals(self) -> Sequence[str]: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def embedding(self) -> np.ndarray: ...
+
+
+class TriageEngine(Protocol):
+    def triage_many(self, texts: Sequence[str]) -> Sequence[TriageOutcome]: ...
+    def add_examples(self, examples: Sequence[tuple[str, SupportField, Urgency]]) -> None: ...
+
+
+def advice_for(language: str) -> EmergencyAdviceRecord:
+    advice = emergency_advice(language)
+    return EmergencyAdviceRecord(
+        message=advice.message,
+        numbers=tuple(EmergencyNumberRecord(n.number, n.label) for n in advice.numbers),
+    )
+
+
+def vector_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+class ExampleSync:
+    """Feeds staff-reviewed examples to this process's engine, whichever process stored them."""
+
+    def __init__(self, engine: TriageEngine) -> None:
+        self.engine = engine
+        self.last_id = 0
+        self._lock = asyncio.Lock()
+
+    async def sync(self, conn: Executor) -> int:
+        async with self._lock:
+            rows = await conn.fetch(q("triage_examples_after"), self.last_id)
+            if rows:
+                examples = [(r["text"], SupportField(r["field"]), Urgency(r["urgency"])) for r in rows]
+                await asyncio.to_thread(self.engine.add_examples, examples)
+                self.last_id = rows[-1]["id"]
+            return len(rows)
+
+
+async def triage_batch(pool: Pool, engine: TriageEngine, batch_size: int) -> int:
+    """Triage up to batch_size pending jobs; return how many were done."""
+    async with pool.acquire() as conn, conn.transaction():
+        jobs = await conn.fetch(q("take_triage_jobs"), batch_size)
+        if not jobs:
+            return 0
+        texts = [job["text"] for job in jobs]
+        try:
+            # Inference is blocking CPU work: keep it off the event loop.
+            results = await asyncio.to_thread(engine.triage_many, texts)
+        except Exception as exc:
+            log.exception("triage failed for %d jobs", len(jobs))
+            for job in jobs:
+                await conn.execute(q("fail_triage_job"), job["request_id"], repr(exc)[:1000])
+            return 0
+        for job, result in zip(jobs, results, strict=True):
+            await store_triage(conn, job["request_id"], result)
+        return len(jobs)
+
+
+async def store_triage(conn: Connection, request_id: int, result: TriageOutcome) -> None:
+    emergency = result.urgency is Urgency.EMERGENCY
+    advice = advice_for(result.language) if emergency else None
+    await conn.execute(
+        q("insert_triage_result"),
+        request_id,
+        result.language,
+        float(result.language_confidence),
+        result.field.value,
+        json.dumps([[f.value, round(float(s), 6)] for f, s in result.field_scores]),
+        result.urgency.value,
+        float(result.urgency_score),
+        float(result.confidence),
+        list(result.signals),
+        result.model,
+        vector_bytes(result.embedding),
+        advice.to_json() if advice else None,
+    )
+    status = "ESCALATED" if emergency else "IN_REVIEW"
+    # A request cancelled before its triage keeps its status; the result is stored all the same.
+    moved = await conn.fetchval(q("mark_triaged"), request_id, status)
+    await conn.execute(q("finish_triage_job"), request_id)
+    if moved is not None:
+        await emit_event(conn, request_id, "TRIAGED")
+        if emergency:
+            await emit_event(conn, request_id, "ESCALATED")
+
+
+class TriageWorker:
+    def __init__(
+        self,
+        pool: Pool,
+        engine: TriageEngine,
+        examples: ExampleSync,
+        *,
+        batch_size: int = 16,
+        poll_seconds: float = 2.0,
+    ) -> None:
+        self.pool = pool
+        self.engine = engine
+        self.examples = examples
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Work until cancelled. NOTIFY wakes it at once; polling covers missed notifications."""
+        listener: Connection = await self.pool.acquire()
+        try:
+            await listener.add_listener(JOBS_CHANNEL, self._on_notify)
+            while True:
+                self._wake.clear()
+                try:
+                    await self.examples.sync(self.pool)
+                    done = await triage_batch(self.pool, self.engine, self.batch_size)
+                except (OSError, asyncpg.PostgresError):
+                    log.exception("triage worker: database error, retrying")
+                    done = 0
+                if done == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(JOBS_CHANNEL, self._on_notify)
+            await self.pool.release(listener)

@@ -1,0 +1,153 @@
+"""Support requests: submit, read with visibility rules, cancel, review. Write first, then work."""
+
+from dataclasses import dataclass
+
+from db.queries import q
+from db.types import Connection, Executor, Pool
+from service.auth import Role, Viewer
+from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.records import RequestRecord
+from service.validation import MAX_AREA, MAX_NOTE, MAX_SHORT_TEXT, MAX_TEXT, Checker
+from triage.labels import SupportField, Urgency
+
+TERMINAL_STATUSES = frozenset({"COMPLETED", "CANCELLED", "CLOSED"})
+REVIEWABLE_STATUSES = frozenset({"IN_REVIEW", "ESCALATED"})
+
+
+async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int | None = None) -> None:
+    """Record a change in the transaction that makes it; the NOTIFY goes out at commit."""
+    await conn.execute(q("insert_event"), request_id, kind, offer_id)
+
+
+async def can_see_request(conn: Executor, viewer: Viewer, record: RequestRecord) -> bool:
+    if viewer.role is Role.STAFF:
+        return True
+    if viewer.role is Role.RESIDENT:
+        return record.resident_id == viewer.resident_id
+    if viewer.volunteer_id is None:
+        return False
+    if record.assigned_volunteer_id == viewer.volunteer_id and record.status == "MATCHED":
+        return True
+    # Volunteers see a request only while they hold a live offer for it.
+    return bool(await conn.fetchval(q("volunteer_holds_offer"), record.id, viewer.volunteer_id))
+
+
+async def get_request(conn: Executor, viewer: Viewer, request_id: int) -> RequestRecord | None:
+    """The request if the viewer may see it; None both when missing and when not theirs."""
+    row = await conn.fetchrow(q("request_details"), request_id)
+    if row is None:
+        return None
+    record = RequestRecord.from_row(row)
+    return record if await can_see_request(conn, viewer, record) else None
+
+
+@dataclass(frozen=True)
+class SubmitInput:
+    text: str
+    area: str | None
+    preferred_times: str | None
+
+
+async def submit_request(pool: Pool, viewer: Viewer, data: SubmitInput, *, rate_per_minute: int) -> int:
+    """Store the request and its triage job in one transaction; return its id at once."""
+    if viewer.role is not Role.RESIDENT or viewer.resident_id is None:
+        raise forbidden("only residents can submit requests")
+    check = Checker("input")
+    text = check.text("text", data.text, max_len=MAX_TEXT)
+    area = check.optional_text("area", data.area, max_len=MAX_AREA)
+    if data.area is not None and area is None:
+        check.fail("area", "area must not be empty (leave it out to use your registered area)")
+    preferred = check.optional_text("preferredTimes", data.preferred_times, max_len=MAX_SHORT_TEXT)
+    check.check()
+    async with pool.acquire() as conn, conn.transaction():
+        resident = await conn.fetchrow(q("resident_by_id"), viewer.resident_id)
+        if resident is None:
+            raise forbidden("only residents can submit requests")
+        await conn.execute(q("lock_resident_submissions"), viewer.resident_id)
+        recent = await conn.fetchval(q("count_recent_submissions"), viewer.resident_id, 60.0)
+        if recent >= rate_per_minute:
+            raise UserErrors.one(
+                ErrorCode.RATE_LIMITED,
+                f"at most {rate_per_minute} requests a minute: please wait a moment and try again",
+            )
+        request_id: int = await conn.fetchval(
+            q("insert_request"), viewer.resident_id, text, area or resident["area"], preferred
+        )
+        await conn.execute(q("insert_triage_job"), request_id)
+        await emit_event(conn, request_id, "RECEIVED")
+        await conn.execute(q("notify_jobs"), str(request_id))
+    return request_id
+
+
+async def cancel_request(pool: Pool, viewer: Viewer, request_id: int) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(q("lock_request"), request_id)
+        if row is None or viewer.role is not Role.RESIDENT or row["resident_id"] != viewer.resident_id:
+            raise not_found("request", "id")
+        if row["status"] in TERMINAL_STATUSES:
+            raise UserErrors.one(ErrorCode.CONFLICT, f"the request is already {row['status'].lower()}", "id")
+        withdrawn = await conn.fetch(q("withdraw_pending_offers"), request_id)
+        await conn.execute(q("set_request_status"), request_id, "CANCELLED")
+        await emit_event(conn, request_id, "CANCELLED")
+        del withdrawn  # their holders learn through the request's CANCELLED event
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    request_id: int
+    decision: str  # APPROVE | CLOSE
+    field: SupportField | None
+    urgency: Urgency | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    request_id: int
+    opened: bool
+    text: str
+    field: SupportField
+    urgency: Urgency
+
+
+async def review_triage(conn: Connection, viewer: Viewer, data: ReviewInput) -> ReviewOutcome:
+    """Approve (with the same or corrected labels) or close. Call inside a transaction."""
+    if not viewer.is_staff:
+        raise forbidden("only staff can review triage")
+    check = Checker("input")
+    note = check.optional_text("note", data.note, max_len=MAX_NOTE)
+    check.check()
+    row = await conn.fetchrow(q("lock_request"), data.request_id)
+    if row is None:
+        raise not_found("request", "input", "requestId")
+    if row["status"] not in REVIEWABLE_STATUSES:
+        raise UserErrors.one(
+            ErrorCode.CONFLICT,
+            f"only triaged requests waiting for review can be reviewed (this one is {row['status']})",
+            "input",
+            "requestId",
+        )
+    triaged_field = SupportField(row["t_field"])
+    triaged_urgency = Urgency(row["t_urgency"])
+    field = data.field or triaged_field
+    urgency = data.urgency or triaged_urgency
+    await conn.execute(
+        q("insert_review"),
+        data.request_id,
+        viewer.account_id,
+        data.decision,
+        field.value,
+        urgency.value,
+        note,
+        field == triaged_field and urgency == triaged_urgency,
+    )
+    # Every review teaches the triage engine: the text with the labels staff settled on.
+    await conn.execute(q("upsert_triage_example"), data.request_id, row["text"], field.value, urgency.value)
+    await emit_event(conn, data.request_id, "REVIEWED")
+    opened = data.decision == "APPROVE"
+    if opened:
+        await conn.execute(q("open_request"), data.request_id)
+    else:
+        await conn.execute(q("set_request_status"), data.request_id, "CLOSED")
+        await emit_event(conn, data.request_id, "CLOSED")
+    return ReviewOutcome(data.request_id, opened, row["text"], field, urgency)

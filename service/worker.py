@@ -1,0 +1,54 @@
+"""Background work of a process: triage jobs and the offer-expiry scheduler.
+
+Runs inside the server by default, or alone as `python main.py worker` against the same database.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+
+from db.queries import q
+from service.context import AppState
+from service.offers import expire_due_offers
+from service.pipeline import ExampleSync, TriageWorker
+
+log = logging.getLogger(__name__)
+
+EXPIRY_POLL_SECONDS = 5.0
+
+
+async def expiry_scheduler(state: AppState) -> None:
+    """Expire offers on time even when nobody calls the API; the schedule lives in the table,
+    so it survives restarts."""
+    while True:
+        try:
+            while await expire_due_offers(state):
+                pass
+            next_due = await state.pool.fetchval(q("next_offer_expiry"))
+        except (OSError, asyncpg.PostgresError):
+            log.exception("offer expiry: database error, retrying")
+            next_due = None
+        delay = EXPIRY_POLL_SECONDS
+        if next_due is not None:
+            now = await state.pool.fetchval("SELECT now()")
+            delay = min(EXPIRY_POLL_SECONDS, max(0.05, (next_due - now).total_seconds()))
+        await asyncio.sleep(delay)
+
+
+async def run_workers(state: AppState, triage_workers: int = 1) -> None:
+    examples = ExampleSync(state.engine)
+    tasks = [
+        asyncio.create_task(TriageWorker(state.pool, state.engine, examples).run(), name=f"triage-{i}")
+        for i in range(triage_workers)
+    ]
+    tasks.append(asyncio.create_task(expiry_scheduler(state), name="offer-expiry"))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,147 @@
+"""Shared fixtures: the real model once per session; a real PostgreSQL built once from the
+migrations as a template database and copied per test; the real app served by uvicorn."""
+
+import asyncio
+import contextlib
+import itertools
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import asyncpg
+import pytest
+import uvicorn
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from triage.engine import Triage
+
+from db.embedded import embedded_database_url
+from db.migrate import migrate
+from service.config import Settings
+from tests.support import Api, with_database
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("OTONARI_DATA_DIR", REPO / "var"))
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def triage_engine(data_dir: Path) -> Triage:
+    """The real multilingual model, loaded once per test session."""
+    return Triage.load(data_dir, os.environ.get("OTONARI_EMBEDDING_MODEL"))
+
+
+@pytest.fixture(scope="session")
+def embedder(triage_engine: Triage) -> object:
+    return triage_engine.embedder
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """The PostgreSQL server: DATABASE_URL when set (e.g. the machine's PostgreSQL 15), else embedded."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return embedded_database_url(DATA_DIR / "test")
+
+
+@pytest.fixture(scope="session")
+async def template_db(server_url: str) -> AsyncIterator[str]:
+    """Built once from the migrations; every test database is a copy of it."""
+    name = f"otonari_tpl_{os.getpid()}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        conn = await asyncpg.connect(with_database(server_url, name))
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+        yield name
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    name = f"otonari_t_{os.getpid()}_{next(_names)}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        yield with_database(server_url, name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(db_url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def settings(db_url: str, data_dir: Path) -> Settings:
+    return replace(Settings(), database_url=db_url, data_dir=data_dir, port=free_port(), graphiql=False)
+
+
+@contextlib.asynccontextmanager
+async def serve(settings: Settings, engine: Triage, *, workers: bool = True) -> AsyncIterator[str]:
+    """The real app under uvicorn, in this event loop, on a free port."""
+    from service.app import create_app
+
+    app = create_app(settings, engine=engine, run_workers_inside=workers)
+    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def api(settings: Settings, triage_engine: Triage) -> AsyncIterator[Api]:
+    async with serve(settings, triage_engine) as base_url:
+        client = Api(base_url)
+        try:
+            yield client
+        finally:
+            await client.close()
+
+
+@pytest.fixture
+async def staff_token(db_url: str) -> str:
+    from service.accounts import create_staff
+
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=2)
+    try:
+        return await create_staff(pool, "Staff Tanaka")
+    finally:
+        await pool.close()

