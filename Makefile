@@ -24,7 +24,7 @@ test: install
 
 # The same suite against the machine's PostgreSQL 15 (no pgvector); each run uses its own databases.
 test-external: install
-	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -q -m "not embedded_only"
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -q -m db
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_seed_demo(settings, args.volunteers))
     from triage.cli import main as triage_main
 
-    return triage_main([args.text])
+    return int(triage_main([args.text]))
 
 
 if __name__ == "__main__":

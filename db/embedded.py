@@ -1,8 +1,7 @@
 """The embedded PostgreSQL (pgserver): the default database when DATABASE_URL is unset."""
 
+import warnings
 from pathlib import Path
-
-import pgserver
 
 from db.errors import DatabaseSetupError
 
@@ -13,6 +12,12 @@ def embedded_database_url(data_dir: Path) -> str:
     pgserver counts the processes using a data directory: two processes given the same
     directory share one server, and it keeps running while any of them is alive.
     """
+    with warnings.catch_warnings():
+        # pgserver asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR (containers, CI)
+        # platformdirs warns and falls back to /tmp, which is fine here.
+        warnings.simplefilter("ignore")
+        import pgserver
+
     pgdata = (data_dir / "pg").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     try:

@@ -32,12 +32,12 @@ def build_schema(*, max_depth: int = 10, max_aliases: int = 15) -> strawberry.Sc
         subscription=Subscription,
         types=[Resident, Volunteer, SupportRequest, Offer, LongTermPair],
         # Configured instances are accepted at run time; the stubs only name classes.
-        extensions=[  # type: ignore[list-item]
-            QueryDepthLimiter(max_depth=max_depth),
-            MaxAliasesLimiter(max_alias_count=max_aliases),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
+        extensions=[
+            QueryDepthLimiter(max_depth=max_depth),  # type: ignore[list-item]
+            MaxAliasesLimiter(max_alias_count=max_aliases),  # type: ignore[list-item]
+            ParserCache(maxsize=256),  # type: ignore[list-item]
+            ValidationCache(maxsize=256),  # type: ignore[list-item]
+            MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),  # type: ignore[list-item]
         ],
     )
 

@@ -263,7 +263,8 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Resident. Returns at once with status RECEIVED (or later); triage runs in the background."
+        description="Resident. Returns at once with status RECEIVED (or later); "
+        "triage runs in the background."
     )
     async def submit_request(self, info: ContextInfo, input: SubmitRequestInput) -> SubmitRequestPayload:
         outcome = await m.submit_request(

@@ -50,6 +50,10 @@ class Settings:
     max_aliases: int = 15
     max_body_bytes: int = 64 * 1024
     graphiql: bool = True
+    # Fault injection for the crash-recovery test: hold each taken triage job this long first.
+    triage_hold_seconds: float = 0.0
+    # bench/api.py only: serve a bare strawberry `{ hello }` at /_bench/hello as a baseline.
+    bench_hello: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -77,4 +81,6 @@ class Settings:
             max_aliases=_int(env, "OTONARI_MAX_ALIASES", defaults.max_aliases),
             max_body_bytes=_int(env, "OTONARI_MAX_BODY_BYTES", defaults.max_body_bytes),
             graphiql=_bool(env, "OTONARI_GRAPHIQL", defaults.graphiql),
+            triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
+            bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),
         )

@@ -57,9 +57,9 @@ class EventBroker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        with contextlib.suppress(ValueError):
-            self._pending.put_nowait(int(payload))
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        with contextlib.suppress(ValueError, TypeError):
+            self._pending.put_nowait(int(str(payload)))
 
     async def _run(self) -> None:
         while True:

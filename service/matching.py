@@ -94,7 +94,7 @@ class Matcher:
             if key in self._vectors:
                 self._vectors.move_to_end(key)
                 return self._vectors[key]
-        vector = self.engine.embed_queries([request_text(text, field)])[0]
+        vector: np.ndarray = np.asarray(self.engine.embed_queries([request_text(text, field)])[0])
         with self._vectors_lock:
             self._vectors[key] = vector
             while len(self._vectors) > _REQUEST_VECTOR_CACHE:

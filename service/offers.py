@@ -118,6 +118,8 @@ async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accep
         # Request first, then offer: the same lock order everywhere, so no deadlocks.
         request = await conn.fetchrow(q("lock_request"), peek["request_id"])
         offer = await conn.fetchrow(q("lock_offer"), offer_id)
+        if request is None or offer is None:  # deleted meanwhile
+            raise not_found("offer", "offerId")
         if offer["status"] != "PENDING":
             reason = {
                 "WITHDRAWN": "another volunteer accepted first, or staff withdrew the offer",
@@ -127,25 +129,31 @@ async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accep
         if await conn.fetchval("SELECT now() >= $1::timestamptz", offer["expires_at"]):
             raise UserErrors.one(ErrorCode.CONFLICT, "the offer has expired", "offerId")
         if not accept:
-            updated = await conn.fetchrow(q("set_offer_status"), offer_id, "DECLINED")
+            updated = await _set_offer_status(conn, offer_id, "DECLINED")
             await emit_event(conn, offer["request_id"], "OFFER_DECLINED", offer_id)
             await dispatch_offers(state, conn, offer["request_id"])
-            return OfferRecord.from_row(updated)
+            return updated
         if request["status"] != "OPEN":
             raise UserErrors.one(ErrorCode.CONFLICT, "the request is no longer open", "offerId")
-        volunteer = await conn.fetchrow(q("volunteer_by_id"), viewer.volunteer_id)
+        limit = await conn.fetchval(q("volunteer_max_active"), viewer.volunteer_id)
         active = await conn.fetchval(q("volunteer_active_count"), viewer.volunteer_id)
-        if active >= volunteer["max_active_requests"]:
+        if active >= limit:
             raise UserErrors.one(
                 ErrorCode.CONFLICT,
                 f"you already help with {active} requests (your maximum): complete one first",
                 "offerId",
             )
-        updated = await conn.fetchrow(q("set_offer_status"), offer_id, "ACCEPTED")
+        updated = await _set_offer_status(conn, offer_id, "ACCEPTED")
         await conn.fetch(q("withdraw_other_offers"), offer["request_id"], offer_id)
         await conn.execute(q("match_request"), offer["request_id"], viewer.volunteer_id)
         await emit_event(conn, offer["request_id"], "MATCHED", offer_id)
-        return OfferRecord.from_row(updated)
+        return updated
+
+
+async def _set_offer_status(conn: Connection, offer_id: int, status: str) -> OfferRecord:
+    row = await conn.fetchrow(q("set_offer_status"), offer_id, status)
+    assert row is not None  # noqa: S101 - the row is locked by this transaction
+    return OfferRecord.from_row(row)
 
 
 async def expire_due_offers(state: AppState, batch: int = 100) -> int:

@@ -85,12 +85,14 @@ class ExampleSync:
             return len(rows)
 
 
-async def triage_batch(pool: Pool, engine: TriageEngine, batch_size: int) -> int:
+async def triage_batch(pool: Pool, engine: TriageEngine, batch_size: int, hold_seconds: float = 0.0) -> int:
     """Triage up to batch_size pending jobs; return how many were done."""
     async with pool.acquire() as conn, conn.transaction():
         jobs = await conn.fetch(q("take_triage_jobs"), batch_size)
         if not jobs:
             return 0
+        if hold_seconds:
+            await asyncio.sleep(hold_seconds)
         texts = [job["text"] for job in jobs]
         try:
             # Inference is blocking CPU work: keep it off the event loop.
@@ -142,12 +144,14 @@ class TriageWorker:
         *,
         batch_size: int = 16,
         poll_seconds: float = 2.0,
+        hold_seconds: float = 0.0,
     ) -> None:
         self.pool = pool
         self.engine = engine
         self.examples = examples
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.hold_seconds = hold_seconds
         self._wake = asyncio.Event()
 
     def _on_notify(self, *_: object) -> None:
@@ -155,14 +159,14 @@ class TriageWorker:
 
     async def run(self) -> None:
         """Work until cancelled. NOTIFY wakes it at once; polling covers missed notifications."""
-        listener: Connection = await self.pool.acquire()
+        listener = await self.pool.acquire()
         try:
             await listener.add_listener(JOBS_CHANNEL, self._on_notify)
             while True:
                 self._wake.clear()
                 try:
                     await self.examples.sync(self.pool)
-                    done = await triage_batch(self.pool, self.engine, self.batch_size)
+                    done = await triage_batch(self.pool, self.engine, self.batch_size, self.hold_seconds)
                 except (OSError, asyncpg.PostgresError):
                     log.exception("triage worker: database error, retrying")
                     done = 0

@@ -40,7 +40,12 @@ async def expiry_scheduler(state: AppState) -> None:
 async def run_workers(state: AppState, triage_workers: int = 1) -> None:
     examples = ExampleSync(state.engine)
     tasks = [
-        asyncio.create_task(TriageWorker(state.pool, state.engine, examples).run(), name=f"triage-{i}")
+        asyncio.create_task(
+            TriageWorker(
+                state.pool, state.engine, examples, hold_seconds=state.settings.triage_hold_seconds
+            ).run(),
+            name=f"triage-{i}",
+        )
         for i in range(triage_workers)
     ]
     tasks.append(asyncio.create_task(expiry_scheduler(state), name="offer-expiry"))

@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
@@ -17,12 +18,14 @@ import uvicorn
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from triage.engine import Triage
 
 from db.embedded import embedded_database_url
 from db.migrate import migrate
 from service.config import Settings
 from tests.support import Api, with_database
+
+if TYPE_CHECKING:
+    from triage.engine import Triage
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("OTONARI_DATA_DIR", REPO / "var"))
@@ -35,13 +38,15 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def triage_engine(data_dir: Path) -> Triage:
+def triage_engine(data_dir: Path) -> "Triage":
     """The real multilingual model, loaded once per test session."""
+    from triage.engine import Triage
+
     return Triage.load(data_dir, os.environ.get("OTONARI_EMBEDDING_MODEL"))
 
 
 @pytest.fixture(scope="session")
-def embedder(triage_engine: Triage) -> object:
+def embedder(triage_engine: "Triage") -> object:
     return triage_engine.embedder
 
 
@@ -107,7 +112,7 @@ def settings(db_url: str, data_dir: Path) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def serve(settings: Settings, engine: Triage, *, workers: bool = True) -> AsyncIterator[str]:
+async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -> AsyncIterator[str]:
     """The real app under uvicorn, in this event loop, on a free port."""
     from service.app import create_app
 
@@ -127,7 +132,7 @@ async def serve(settings: Settings, engine: Triage, *, workers: bool = True) -> 
 
 
 @pytest.fixture
-async def api(settings: Settings, triage_engine: Triage) -> AsyncIterator[Api]:
+async def api(settings: Settings, triage_engine: "Triage") -> AsyncIterator[Api]:
     async with serve(settings, triage_engine) as base_url:
         client = Api(base_url)
         try:
@@ -145,3 +150,10 @@ async def staff_token(db_url: str) -> str:
         return await create_staff(pool, "Staff Tanaka")
     finally:
         await pool.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that touch PostgreSQL also run against the machine's server in CI (`make test-external`).
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)

@@ -1,6 +1,7 @@
 """Test helpers: database URLs, a GraphQL client over real HTTP, and polling."""
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -57,3 +58,46 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
         await asyncio.sleep(interval)
+
+
+class LiveClient:
+    """A real graphql-transport-ws client (the only protocol the server speaks)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self._ids = 0
+
+    @classmethod
+    async def connect(cls, base_url: str, token: str | None) -> "LiveClient":
+        import websockets
+
+        ws = await websockets.connect(
+            base_url.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"]
+        )
+        payload = {"authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        return cls(ws)
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        self._ids += 1
+        sub_id = str(self._ids)
+        message = {
+            "id": sub_id,
+            "type": "subscribe",
+            "payload": {"query": query, "variables": variables or {}},
+        }
+        await self.ws.send(json.dumps(message))
+        return sub_id
+
+    async def next(self, timeout: float = 30.0) -> dict[str, Any]:
+        while True:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+            if message["type"] == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+                continue
+            return message
+
+    async def close(self) -> None:
+        await self.ws.close()

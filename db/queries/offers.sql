@@ -77,3 +77,6 @@ SELECT o.*, r.resident_id FROM offers o JOIN requests r ON r.id = o.request_id W
 
 -- name: long_term_pair_by_id
 SELECT * FROM long_term_pairs WHERE id = $1;
+
+-- name: volunteer_max_active
+SELECT max_active_requests FROM volunteers WHERE id = $1;

@@ -1,0 +1,41 @@
+"""The database schema is built from the append-only migrations alone."""
+
+import asyncpg
+import pytest
+
+from db.errors import DatabaseSetupError
+from db.migrate import load_migrations, migrate
+
+
+async def test_template_has_every_migration_and_rerun_is_a_no_op(db: asyncpg.Connection) -> None:
+    applied = [r["name"] for r in await db.fetch("SELECT name FROM schema_migrations ORDER BY name")]
+    assert applied == [m.name for m in load_migrations()]
+    assert await migrate(db) == []
+    tables = {
+        r["tablename"] for r in await db.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+    }
+    assert {"requests", "triage_jobs", "offers", "events", "volunteers", "residents", "tokens"} <= tables
+
+
+async def test_an_edited_migration_is_refused(db: asyncpg.Connection) -> None:
+    first = load_migrations()[0].name
+    await db.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE name = $1", first)
+    with pytest.raises(DatabaseSetupError, match="append-only"):
+        await migrate(db)
+
+
+async def test_invalid_status_transition_is_refused_by_the_database(db: asyncpg.Connection) -> None:
+    account = await db.fetchval(
+        "INSERT INTO accounts (role, display_name) VALUES ('RESIDENT', 'x') RETURNING id"
+    )
+    resident = await db.fetchval(
+        "INSERT INTO residents (account_id, languages, area, contact) VALUES ($1, '{en}', 'Meguro', 'c') RETURNING id",
+        account,
+    )
+    request = await db.fetchval(
+        "INSERT INTO requests (resident_id, text, area) VALUES ($1, 'help', 'Meguro') RETURNING id", resident
+    )
+    with pytest.raises(asyncpg.CheckViolationError, match="invalid request status transition"):
+        await db.execute("UPDATE requests SET status = 'COMPLETED' WHERE id = $1", request)
+    with pytest.raises(asyncpg.CheckViolationError):
+        await db.execute("INSERT INTO requests (resident_id, text, area) VALUES ($1, '', 'Meguro')", resident)
