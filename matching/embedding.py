@@ -44,7 +44,16 @@ def volunteer_text(skills: str) -> str:
 class Encoder(Protocol):
     """The part of sentence_transformers.SentenceTransformer that matching uses."""
 
-    def encode(self, sentences: list[str], **kwargs: Any) -> Any: ...
+    def encode(
+        self,
+        sentences: list[str],
+        /,
+        *,
+        prompt: str | None = ...,
+        batch_size: int = ...,
+        convert_to_numpy: bool = ...,
+        normalize_embeddings: bool = ...,
+    ) -> Any: ...
 
 
 def _encode(encoder: Encoder, texts: list[str], prompt: str) -> NDArray[np.float32]:

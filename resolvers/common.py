@@ -33,7 +33,10 @@ def require_staff(ctx: Context) -> Viewer:
     return viewer
 
 
-def check_first(first: int) -> None:
+def check_first(first: int | None, default: int = 20) -> int:
+    """The page size: null means the default; anything outside 1..100 is refused."""
+    if first is None:
+        return default
     if not 1 <= first <= MAX_PAGE:
         raise GraphQLError(
             f"first must be between 1 and {MAX_PAGE}",

@@ -74,11 +74,11 @@ async def volunteers(
     field: SupportField | None,
     language: str | None,
     area: str | None,
-    first: int,
+    first: int | None,
     after: str | None,
 ) -> Page[VolunteerRecord]:
     require_staff(ctx)
-    check_first(first)
+    first = check_first(first)
     lang = None
     if language is not None:
         lang = normalise_language(language)

@@ -44,12 +44,12 @@ async def requests(
     statuses: list[str] | None,
     field: SupportField | None,
     urgency: Urgency | None,
-    first: int,
+    first: int | None,
     after: str | None,
 ) -> Page[RequestRecord]:
     """Staff see all; a resident their own; a volunteer those assigned to them."""
     viewer = require_viewer(ctx)
-    check_first(first)
+    first = check_first(first)
     resident_scope = viewer.resident_id if viewer.role is Role.RESIDENT else None
     volunteer_scope = viewer.volunteer_id if viewer.role is Role.VOLUNTEER else None
     if viewer.role is Role.RESIDENT and resident_scope is None:
@@ -90,19 +90,19 @@ async def _request_page(
 
 
 async def resident_requests(
-    ctx: Context, resident: ResidentRecord, first: int, after: str | None
+    ctx: Context, resident: ResidentRecord, first: int | None, after: str | None
 ) -> Page[RequestRecord]:
     viewer = require_viewer(ctx)
-    check_first(first)
+    first = check_first(first)
     if not (viewer.is_staff or viewer.resident_id == resident.id):
         return Page.empty()
     return await _request_page(ctx, None, None, None, resident.id, None, first, after)
 
 
-async def review_queue(ctx: Context, first: int, after: str | None) -> Page[RequestRecord]:
+async def review_queue(ctx: Context, first: int | None, after: str | None) -> Page[RequestRecord]:
     """IN_REVIEW and ESCALATED, most urgent first, then oldest first."""
     require_staff(ctx)
-    check_first(first)
+    first = check_first(first)
     key = decode_cursor(after)
     rank, after_id = (None, None)
     if key is not None:
@@ -141,9 +141,9 @@ async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:
     return record.redacted()
 
 
-async def candidates(ctx: Context, record: RequestRecord, first: int) -> list[CandidateView]:
+async def candidates(ctx: Context, record: RequestRecord, first: int | None) -> list[CandidateView]:
     require_staff(ctx)
-    check_first(first)
+    first = check_first(first, default=10)
     if record.triage is None:
         return []
     return await ctx.state.matcher.candidates(ctx.pool, record, first)

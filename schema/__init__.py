@@ -4,13 +4,7 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
 
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
@@ -31,13 +25,11 @@ def build_schema(*, max_depth: int = 10, max_aliases: int = 15) -> strawberry.Sc
         mutation=Mutation,
         subscription=Subscription,
         types=[Resident, Volunteer, SupportRequest, Offer, LongTermPair],
-        # Configured instances are accepted at run time; the stubs only name classes.
+        # Factories, not instances: extensions keep per-execution state, so each request gets its own.
         extensions=[
-            QueryDepthLimiter(max_depth=max_depth),  # type: ignore[list-item]
-            MaxAliasesLimiter(max_alias_count=max_aliases),  # type: ignore[list-item]
-            ParserCache(maxsize=256),  # type: ignore[list-item]
-            ValidationCache(maxsize=256),  # type: ignore[list-item]
-            MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),  # type: ignore[list-item]
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
         ],
     )
 

@@ -103,7 +103,7 @@ class Query:
         status: list[RequestStatus] | None = None,
         field: SupportField | None = None,
         urgency: Urgency | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
     ) -> SupportRequestConnection:
         statuses = [s.value for s in status] if status else None
@@ -114,7 +114,7 @@ class Query:
         description="Staff: IN_REVIEW and ESCALATED requests, most urgent first, then oldest first."
     )
     async def review_queue(
-        self, info: ContextInfo, first: int = 20, after: str | None = None
+        self, info: ContextInfo, first: int | None = 20, after: str | None = None
     ) -> SupportRequestConnection:
         return SupportRequestConnection.from_page(
             await request_resolvers.review_queue(info.context, first, after)
@@ -127,7 +127,7 @@ class Query:
         field: SupportField | None = None,
         language: str | None = None,
         area: str | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
     ) -> VolunteerConnection:
         page = await people_resolvers.volunteers(info.context, field, language, area, first, after)

@@ -132,7 +132,7 @@ class Resident(Node):
 
     @strawberry.field
     async def requests(
-        self, info: Info[Context, None], first: int = 20, after: str | None = None
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> SupportRequestConnection:
         page = await request_resolvers.resident_requests(info.context, self.record, first, after)
         return SupportRequestConnection.from_page(page)
@@ -361,7 +361,7 @@ class SupportRequest(Node):
         )
 
     @strawberry.field(description="Staff only: ranked volunteers for this request.")
-    async def candidates(self, info: Info[Context, None], first: int = 10) -> list[MatchCandidate]:
+    async def candidates(self, info: Info[Context, None], first: int | None = 10) -> list[MatchCandidate]:
         ranked = await request_resolvers.candidates(info.context, self.record, first)
         return [
             MatchCandidate(

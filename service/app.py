@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -133,6 +134,18 @@ def _too_large(limit: int) -> Response:
     return PlainTextResponse(f"request body over {limit} bytes", status_code=413)
 
 
+@strawberry.type
+class _BenchHelloQuery:
+    @strawberry.field
+    def hello(self) -> str:
+        return "world"
+
+
+def _bench_hello_app() -> GraphQL[None, None]:
+    """A bare strawberry schema in this process: the baseline bench/api.py compares /graphql against."""
+    return GraphQL(strawberry.Schema(query=_BenchHelloQuery), graphql_ide=None, allow_queries_via_get=False)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -169,13 +182,13 @@ def create_app(
         await state.pool.fetchval("SELECT 1")
         return JSONResponse({"status": "ok"})
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql_app),
-            Route("/healthz", healthz),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),
+        Route("/healthz", healthz),
+    ]
+    if settings.bench_hello:
+        routes.append(Route("/_bench/hello", _bench_hello_app(), methods=["POST"]))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

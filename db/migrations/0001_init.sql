@@ -104,8 +104,6 @@ CREATE TABLE triage_results (
     confidence           real NOT NULL,
     signals              text[] NOT NULL,
     model                text NOT NULL,
-    -- The request text embedded ("query: " side), reused by matching: never re-embedded.
-    embedding            bytea NOT NULL,
     emergency_advice     jsonb,
     created_at           timestamptz NOT NULL DEFAULT now()
 );
@@ -201,7 +199,7 @@ END $$;
 CREATE TRIGGER events_notify AFTER INSERT ON events
     FOR EACH ROW EXECUTE FUNCTION events_notify();
 
--- One row per request with its triage and review, as the API reads it (the embedding stays out).
+-- One row per request with its triage and review, as the API reads it.
 CREATE VIEW request_details AS
 SELECT r.id, r.resident_id, r.text, r.area, r.preferred_times, r.status, r.assigned_volunteer_id,
        r.needs_attention, r.created_at, r.updated_at, r.triaged_at, r.opened_at, r.matched_at,
