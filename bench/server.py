@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +117,15 @@ async def running_server(name: str, env: Mapping[str, str], log_dir: Path) -> As
         yield server
     finally:
         await asyncio.to_thread(stop_server, server)
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], what: str, seconds: float) -> None:
+    """Poll check() until it is true; a bounded wait."""
+    deadline = time.monotonic() + seconds
+    while not await check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {seconds:.0f}s waiting for {what}")
+        await asyncio.sleep(0.5)
 
 
 def run_command(env: Mapping[str, str], *args: str, timeout: float = START_TIMEOUT) -> str:

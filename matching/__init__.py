@@ -14,7 +14,7 @@ from matching.ranking import VolunteerPool
 from matching.rules import remote_capable
 from matching.weights import DEFAULT_WEIGHTS, Weights
 
-__all__ = [
+__all__ = (
     "AREAS",
     "DEFAULT_WEIGHTS",
     "Breakdown",
@@ -29,4 +29,4 @@ __all__ = [
     "remote_capable",
     "request_text",
     "volunteer_text",
-]
+)

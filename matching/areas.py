@@ -258,7 +258,7 @@ def _ja_prefixes() -> tuple[tuple[str, int], ...]:
 
 def area_index(name: str) -> int | None:
     """Index into AREAS for a ward/city name in any supported spelling, else None."""
-    if not isinstance(name, str):
+    if not isinstance(name, str) or len(name) > 200:
         return None
     s = _fold(name)
     if not s or len(s) > 100:

@@ -60,7 +60,7 @@ def _b(word: str) -> str:
 
 # Japanese day kanji in order Mon..Sun, Chinese/Korean numerals likewise.
 _JA_DAY = "月火水木金土日"
-_ZH_DAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_ZH_DAY = "一二三四五六日"  # 天 (星期天) is Sunday too
 _KO_DAY = "월화수목금토일"
 _RANGE_MARKS = "~〜～–—-"  # hyphen last: literal inside [...]
 
@@ -98,7 +98,8 @@ def _single(table: str) -> Extractor:
 
 
 def _zh_day(text: str) -> frozenset[int]:
-    return frozenset({_ZH_DAY[text[-1]]}) if text[-1] in _ZH_DAY else frozenset()
+    last = "日" if text[-1] == "天" else text[-1]
+    return frozenset({_ZH_DAY.index(last)}) if last in _ZH_DAY else frozenset()
 
 
 _TIME = re.compile(
@@ -279,6 +280,8 @@ def _tokens(text: str) -> Iterator[_Token]:
         yield _Token(m.start(), m.end(), rule.kind, values, raw)
 
 
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\n\s*")
 _RANGE_GAP = re.compile(
     r"\s*(?:-|–|—|~|〜|～|to|through|thru|till|until|até|a|hasta|au|à|到|至|から)\s*",
     re.IGNORECASE,
@@ -289,7 +292,10 @@ def parse_slots(text: str | None) -> int | None:
     """Week-slot bitmask for free-text availability, or None when missing/unparseable."""
     if not text or not text.strip():
         return None
-    text = unicodedata.normalize("NFKC", text)[:1000]  # bounded work on hostile input
+    # Bounded work on hostile input: a capped length, and whitespace runs collapsed so the
+    # optional-space parts of the clock-time pattern cannot backtrack over long runs.
+    text = unicodedata.normalize("NFKC", text[:1000])
+    text = _NEWLINES.sub("\n", _SPACES.sub(" ", text))
     groups: list[tuple[frozenset[int], frozenset[int]]] = []
     days: set[int] = set()
     parts: set[int] = set()

@@ -7,7 +7,8 @@ Embed a volunteer when they register or change their skills, store the vector, a
 re-embed the pool per request.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Protocol
 
 import numpy as np
@@ -22,13 +23,15 @@ PASSAGE_PROMPT = "passage: "
 # Appended to the request text so that the field the triage (or staff) chose steers the
 # query towards the right kind of helper, e.g. a short "fever" text towards clinics.
 # English keywords: e5 is multilingual, and volunteers' skills mix English with other languages.
-FIELD_CONTEXT: dict[SupportField, str] = {
-    SupportField.MEDICAL: "medical help: hospital, clinic, doctor, medicine",
-    SupportField.WELFARE: "welfare: city hall benefits, pension, insurance, tax",
-    SupportField.CHILDCARE_EDUCATION: "childcare and education: nursery, school",
-    SupportField.LIFELINE: "daily life: housing, utilities, garbage, bank, phone",
-    SupportField.OTHER: "other: visa, legal, work",
-}
+FIELD_CONTEXT: Mapping[SupportField, str] = MappingProxyType(
+    {
+        SupportField.MEDICAL: "medical help: hospital, clinic, doctor, medicine",
+        SupportField.WELFARE: "welfare: city hall benefits, pension, insurance, tax",
+        SupportField.CHILDCARE_EDUCATION: "childcare and education: nursery, school",
+        SupportField.LIFELINE: "daily life: housing, utilities, garbage, bank, phone",
+        SupportField.OTHER: "other: visa, legal, work",
+    }
+)
 
 
 def request_text(text: str, field: SupportField | str) -> str:

@@ -59,8 +59,8 @@ class RequestProfile:
     # "query: " + request_text(text, field), same model as the volunteers' vectors.
     vector: F32Vector
     field: SupportField
-    # Detected language of the text (ISO 639-1, or "und").
-    language: str
+    # Detected language of the text (ISO 639-1, or "und"; None is read as "und").
+    language: str | None
     # The resident's profile languages, preferred first.
     languages: tuple[str, ...] = ()
     area: str = ""

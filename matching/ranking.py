@@ -10,7 +10,8 @@ Vectors are computed once per volunteer (register/update) and stored; rank() nev
 """
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ from matching.profiles import (
 from matching.rules import normalise_language, remote_capable, volunteer_languages
 from triage.labels import SupportField
 
-_FIELD_BIT: dict[SupportField, int] = {f: 1 << i for i, f in enumerate(SupportField)}
+_FIELD_BIT: Mapping[SupportField, int] = MappingProxyType({f: 1 << i for i, f in enumerate(SupportField)})
 
 F64 = NDArray[np.float64]
 

@@ -13,8 +13,11 @@ from matching.availability import overlap
 from triage.labels import SupportField
 
 
-def normalise_language(code: str) -> str:
-    """'ZH-tw' -> 'zh', 'pt_BR' -> 'pt', 'fil' -> 'tl' (the API validates ISO 639-1 upstream)."""
+def normalise_language(code: str | None) -> str:
+    """'ZH-tw' -> 'zh', 'pt_BR' -> 'pt', 'fil' -> 'tl', None -> 'und' (the API validates
+    ISO 639-1 upstream; matching only needs the same spelling on both sides)."""
+    if not code:
+        return "und"
     base = code.strip().lower().replace("_", "-").split("-", 1)[0]
     return "tl" if base == "fil" else base
 
@@ -24,7 +27,7 @@ def volunteer_languages(codes: Iterable[str]) -> frozenset[str]:
     return frozenset(normalise_language(c) for c in codes if c.strip()) | {W.COMMON_LANGUAGE}
 
 
-def language_score(detected: str, listed: Iterable[str], spoken: frozenset[str]) -> float:
+def language_score(detected: str | None, listed: Iterable[str], spoken: frozenset[str]) -> float:
     """1.0 / 0.8 / 0.5 as in matching.weights; 0.0 means: not a candidate.
 
     `spoken` must come from volunteer_languages (Japanese included), which is what makes a

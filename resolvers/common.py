@@ -42,6 +42,7 @@ def check_first(first: int | None, default: int = 20) -> int:
             f"first must be between 1 and {MAX_PAGE}",
             extensions={"code": ErrorCode.INVALID_INPUT.value},
         )
+    return first
 
 
 def encode_cursor(key: Any) -> str:

@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from db.queries import q
+from matching.embedding import volunteer_text
 from db.types import Executor, Pool
 from service.auth import Role, Viewer, issue_token
 from service.errors import forbidden, not_found
@@ -89,7 +90,7 @@ async def register_volunteer(
     check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
     contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
     check.check()
-    vector = (await asyncio.to_thread(embedder.embed_passages, [skills]))[0]
+    vector = (await asyncio.to_thread(embedder.embed_passages, [volunteer_text(skills)]))[0]
     async with pool.acquire() as conn, conn.transaction():
         account_id = await conn.fetchval(q("insert_account"), Role.VOLUNTEER.value, name)
         volunteer_id: int = await conn.fetchval(
@@ -142,7 +143,7 @@ async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, 
     check.check()
     vector = None
     if skills is not None:
-        vector = vector_bytes((await asyncio.to_thread(embedder.embed_passages, [skills]))[0])
+        vector = vector_bytes((await asyncio.to_thread(embedder.embed_passages, [volunteer_text(skills)]))[0])
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             q("update_volunteer"),

@@ -17,7 +17,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from triage.engine import Triage
 
 from db.embedded import embedded_database_url
 from db.migrate import migrate
@@ -29,6 +28,7 @@ from service.context import AppState, Context
 from service.events import EventBroker
 from service.matching import Matcher
 from service.worker import run_workers
+from triage.engine import Triage
 
 log = logging.getLogger(__name__)
 

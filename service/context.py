@@ -10,10 +10,9 @@ from service.auth import Viewer
 from service.config import Settings
 
 if TYPE_CHECKING:
-    from triage.engine import Triage
-
     from service.events import EventBroker
     from service.matching import Matcher
+    from triage.engine import Triage
 
 
 @dataclass

@@ -12,6 +12,7 @@ import numpy as np
 
 from db.queries import q
 from db.types import Connection, Executor, Pool
+from matching.embedding import request_text
 from matching.profiles import RequestProfile, VolunteerProfile
 from matching.ranking import VolunteerPool
 from service.accounts import get_volunteers
@@ -36,11 +37,6 @@ class CandidateView:
     area: float
     availability: float
     load: float
-
-
-def request_text(text: str, field: SupportField) -> str:
-    """What the request vector encodes: the resident's words plus the field staff settled on."""
-    return f"{text}\n[{field.value.replace('_', ' ').lower()}]"
 
 
 class Matcher:

@@ -14,12 +14,12 @@ from typing import Protocol
 
 import asyncpg
 import numpy as np
-from triage.advice import emergency_advice
 
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
 from service.requests import emit_event
+from triage.advice import emergency_advice
 from triage.labels import SupportField, Urgency
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 import math
 import random
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -613,3 +614,20 @@ def test_embedding_helpers_use_e5_prompts_and_the_field() -> None:
 def test_area_index_is_stable_for_storage() -> None:
     assert area_index("Chiyoda") == 0
     assert AREAS[area_index("渋谷区") or 0] == "Shibuya"
+
+
+def test_missing_language_is_undetermined() -> None:
+    pool = pool_of(vol("ne", languages=frozenset({"ne"})), vol("ko", languages=frozenset({"ko"})))
+    assert set(ranked(pool, req(language=None, languages=("ne",)))) == {"ne"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" + " " * 5000, "1:00" + "\t" * 5000, "土日" * 3000, "sat am " * 1000, "\n" * 5000 + "1pm"],
+)
+def test_hostile_free_text_is_cheap(text: str) -> None:
+    start = time.perf_counter()
+    parse_slots(text)
+    remote_capable(MED, text)
+    known_area(text)
+    assert time.perf_counter() - start < 0.5

@@ -5,12 +5,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 import asyncpg
-from triage.engine import Triage
 
 from service.config import Settings
 from tests.conftest import serve
 from tests.flows import REQUEST, REVIEW, register_resident, register_volunteer, submit, verify, wait_triaged
 from tests.support import Api, eventually
+from triage.engine import Triage
 from triage.labels import Urgency
 
 RESPOND = """

@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
-from triage.engine import Triage
 
 from service.accounts import ResidentInput, register_resident
 from service.auth import viewer_for_token
@@ -17,6 +16,7 @@ from service.config import Settings
 from service.requests import SubmitInput, submit_request
 from tests.conftest import REPO, serve
 from tests.support import eventually
+from triage.engine import Triage
 
 
 async def _job_is_held(db: asyncpg.Connection) -> bool:
