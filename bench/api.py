@@ -275,16 +275,17 @@ def _fmt(x: float, digits: int = 1) -> str:
 
 
 def render(results: Sequence[PhaseResult]) -> str:
-    head = (
-        f"{'operation':<14} {'clients':>7} {'ops':>6} {'p50 ms':>8} {'p99 ms':>8} {'ops/s':>8} "
-        f"{'server':>7} {'db':>6} {'bench':>6} {'errors':>6}"
-    )
-    lines = [head, f"{'':<14} {'':>7} {'':>6} {'':>8} {'':>8} {'':>8} {'--- CPU ms per op ---':>21}"]
+    lines = [
+        f"{'operation':<14} {'clients':>7} {'ops':>6} {'p50 ms':>8} {'p99 ms':>8} {'ops/s':>7} "
+        f"{'server':>7} {'db':>6} {'bench':>6} {'other':>6} {'errors':>6}",
+        f"{'':<14} {'':>7} {'':>6} {'':>8} {'':>8} {'':>7} {'---- CPU ms per op ----':>28}",
+    ]
     for r in results:
         lines.append(
             f"{r.name:<14} {r.clients:>7} {len(r.latencies):>6} {_fmt(r.pct(0.5)):>8} "
-            f"{_fmt(r.pct(0.99)):>8} {_fmt(r.throughput, 0):>8} {_fmt(r.cpu_ms_per_op('server'), 2):>7} "
-            f"{_fmt(r.cpu_ms_per_op('db'), 2):>6} {_fmt(r.cpu_ms_per_op('bench'), 2):>6} {r.errors:>6}"
+            f"{_fmt(r.pct(0.99)):>8} {_fmt(r.throughput, 0):>7} {_fmt(r.cpu_ms_per_op('server'), 2):>7} "
+            f"{_fmt(r.cpu_ms_per_op('db'), 2):>6} {_fmt(r.cpu_ms_per_op('bench'), 2):>6} "
+            f"{_fmt(r.cpu_ms_per_op('other'), 2):>6} {r.errors:>6}"
         )
     return "\n".join(lines)
 
@@ -304,6 +305,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())  # before we add our own
     async with fresh_database(args.data_dir) as db:
         env = server_env(
             db.data_dir,
@@ -353,7 +355,7 @@ async def _run(args: argparse.Namespace) -> int:
                 await staff.aclose()
 
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; server workers="
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}; server workers="
         f"{env['OTONARI_WORKERS']}, pool={env.get('OTONARI_DB_POOL_SIZE', '10 (default)')}; "
         f"{args.clients} residents, {seeded} seeded requests"
     )

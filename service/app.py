@@ -22,7 +22,7 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
-from service.auth import bearer_token, viewer_for_token
+from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
 from service.events import EventBroker
@@ -47,8 +47,16 @@ async def open_database(settings: Settings) -> tuple[str, Pool]:
             log.info("applied migrations: %s", ", ".join(applied))
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.pool_size)
+    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.pool_size, reset=_keep_session)
     return dsn, pool
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Pool release without asyncpg's default reset query (a round trip per checkout).
+
+    Nothing here leaves session state behind: advisory locks are transaction-scoped, nothing
+    runs SET, listeners are removed by their owners; asyncpg still rolls back an open transaction.
+    """
 
 
 @contextlib.asynccontextmanager
@@ -67,7 +75,12 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
         finally:
             await broker.stop()
     finally:
-        await pool.close()
+        try:
+            await asyncio.wait_for(pool.close(), timeout=10)
+        except TimeoutError:
+            # A connection still held (a stuck query) must not keep the process from exiting.
+            log.warning("database pool did not close in 10 s; terminating it")
+            pool.terminate()
 
 
 class OtonariGraphQL(GraphQL[Context, None]):
@@ -78,14 +91,14 @@ class OtonariGraphQL(GraphQL[Context, None]):
         viewer = None
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))
-            viewer = await viewer_for_token(state.pool, token)
+            viewer = await state.viewers.viewer(state.pool, token)
         return Context(state=state, viewer=viewer, request=request, response=response)
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
         raw = params.get("authorization") or params.get("Authorization")
         token = bearer_token(raw) if isinstance(raw, str) else None
-        viewer = await viewer_for_token(context.state.pool, token)
+        viewer = await context.state.viewers.viewer(context.state.pool, token)
         if viewer is None:
             raise ConnectionRejectionError(
                 {"reason": "send {authorization: 'Bearer <token>'} in connection_init"}

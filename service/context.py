@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from db.types import Pool
 from service.auth import Viewer
 from service.config import Settings
+from service.viewer_cache import ViewerCache
 
 if TYPE_CHECKING:
     from service.events import EventBroker
@@ -24,6 +25,7 @@ class AppState:
     engine: Triage
     broker: EventBroker
     matcher: Matcher
+    viewers: ViewerCache = field(default_factory=ViewerCache)
 
 
 @dataclass

@@ -43,7 +43,7 @@ class Matcher:
     def __init__(self, engine: QueryEmbedder) -> None:
         self.engine = engine
         self.pool = VolunteerPool()
-        self._watermark = datetime.min.replace(tzinfo=UTC)
+        self._watermark = datetime(1970, 1, 1, tzinfo=UTC)
         self._refresh_lock = asyncio.Lock()
         self._vectors: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
         self._vectors_lock = threading.Lock()

@@ -84,7 +84,10 @@ async def send_offers(state: AppState, viewer: Viewer, request_id: int, voluntee
         row = await conn.fetchrow(q("lock_request"), request_id)
         if row is None:
             raise not_found("request", "requestId")
-        if row["status"] != "OPEN":
+        # A request that came back to staff because no candidate was left is where hand-picking
+        # matters most: it reopens. Anything not yet approved must be reviewed first.
+        returned = row["status"] == "IN_REVIEW" and row["needs_attention"] is not None
+        if row["status"] != "OPEN" and not returned:
             raise UserErrors.one(
                 ErrorCode.CONFLICT,
                 f"offers go out only for approved (OPEN) requests; this one is {row['status']}",
@@ -105,6 +108,8 @@ async def send_offers(state: AppState, viewer: Viewer, request_id: int, voluntee
                 sent += 1
         if sent == 0:
             raise UserErrors.one(ErrorCode.CONFLICT, "these volunteers already had an offer", "volunteerIds")
+        if returned:
+            await conn.execute(q("open_request"), request_id)
         return sent
 
 

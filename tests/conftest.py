@@ -117,7 +117,14 @@ async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -
     from service.app import create_app
 
     app = create_app(settings, engine=engine, run_workers_inside=workers)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

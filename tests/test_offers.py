@@ -163,12 +163,18 @@ async def test_staff_send_offers_by_hand_only_to_vetted_volunteers(api: Api, sta
     _, unvetted_id = await register_volunteer(api, displayName="New", contact="new@example.org")
     vetted = await _volunteers(api, staff_token, 1, languages=["ko"], fields=["LIFELINE"])
     _, request_id = await _approved_request(api, staff_token)
+    # Nobody fits automatically (no shared language or field): the request is back with staff.
+    back = await api.gql(
+        "query($id: ID!) { request(id: $id) { status needsAttention } }", {"id": request_id}, staff_token
+    )
+    assert back["request"]["status"] == "IN_REVIEW" and back["request"]["needsAttention"]
     send = """mutation($r: ID!, $v: [ID!]!) { sendOffers(requestId: $r, volunteerIds: $v) {
-                request { offers { volunteer { id } status } } errors { path code } } }"""
+                request { status offers { volunteer { id } status } } errors { path code } } }"""
     refused = await api.gql(send, {"r": request_id, "v": [unvetted_id]}, staff_token)
     assert refused["sendOffers"]["errors"] == [{"path": ["volunteerIds"], "code": "INVALID_INPUT"}]
     sent = await api.gql(send, {"r": request_id, "v": [vetted[0][1]]}, staff_token)
     assert sent["sendOffers"]["errors"] == []
+    assert sent["sendOffers"]["request"]["status"] == "OPEN"
     assert vetted[0][1] in [o["volunteer"]["id"] for o in sent["sendOffers"]["request"]["offers"]]
 
 

