@@ -21,7 +21,7 @@ def embedded_database_url(data_dir: Path) -> str:
     pgdata = (data_dir / "pg").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     try:
-        server = pgserver.get_server(pgdata)
+        server = pgserver.get_server(pgdata)  # type: ignore[attr-defined]
     except Exception as exc:
         raise DatabaseSetupError(f"could not start the embedded PostgreSQL in {pgdata}: {exc}") from exc
     return str(server.get_uri())

@@ -4,27 +4,16 @@ Same check as `python -m bench match`: for >= 90% of the labelled requests, the 
 hold a volunteer that staff would be glad to offer the request to.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from bench.match import QUALITY_TARGET, load_cases, quality_check
 from matching.embedding import Encoder
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def match_encoder() -> Encoder:
-    """The real model, through the same loader the service uses."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from triage.model import load_embedder
-
-    data_dir = Path(os.environ.get("OTONARI_DATA_DIR", REPO / "var"))
-    encoder: Encoder = load_embedder(data_dir, os.environ.get("OTONARI_EMBEDDING_MODEL"))
-    return encoder
+def match_encoder(embedder: Encoder) -> Encoder:
+    """The real model, loaded once per session (tests/conftest.py), as the service loads it."""
+    return embedder
 
 
 def test_labelled_cases_are_well_formed() -> None:

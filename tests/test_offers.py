@@ -196,3 +196,41 @@ async def test_completion_by_both_sides_creates_a_long_term_pair(api: Api, staff
     second = await api.gql(complete, {"input": {"requestId": request_id, "wantsLongTermPair": True}}, token)
     pair = second["completeRequest"]["longTermPair"]
     assert pair is not None and pair["volunteer"]["id"] == volunteers[0][1]
+
+
+CANDIDATES = """query($id: ID!) { request(id: $id) { candidates(first: 10) {
+  score volunteer { id } breakdown { skill language area availability load } } } }"""
+
+
+async def test_candidates_rank_by_language_area_and_field_and_explain_scores(
+    api: Api, staff_token: str
+) -> None:
+    """Staff see the ranking while reviewing: hard rules exclude, soft rules order."""
+    vi_near = await _volunteers(api, staff_token, 1, languages=["vi"], area="Katsushika")
+    en_near = await _volunteers(api, staff_token, 1, languages=["en"], area="Katsushika")
+    vi_far = await _volunteers(api, staff_token, 1, languages=["vi"], area="Nerima")
+    wrong_field = await _volunteers(api, staff_token, 1, languages=["vi"], fields=["CHILDCARE_EDUCATION"])
+    no_language = await _volunteers(api, staff_token, 1, languages=["ko"])
+    _, unvetted = await register_volunteer(
+        api, displayName="New", contact="new@example.org", languages=["vi"]
+    )
+
+    resident, _ = await register_resident(api, languages=["vi"], area="Katsushika")
+    request = (
+        await submit(api, resident, "Bác sĩ nói tôi phải nhập viện, tôi cần người phiên dịch ở bệnh viện")
+    )["request"]
+    await wait_triaged(api, resident, request["id"])
+    ranked = (await api.gql(CANDIDATES, {"id": request["id"]}, staff_token))["request"]["candidates"]
+    ids = [c["volunteer"]["id"] for c in ranked]
+    assert ids[0] == vi_near[0][1]
+    assert set(ids) == {vi_near[0][1], en_near[0][1], vi_far[0][1]}
+    assert wrong_field[0][1] not in ids and no_language[0][1] not in ids and unvetted not in ids
+    scores = [c["score"] for c in ranked]
+    assert scores == sorted(scores, reverse=True)
+    by_id = {c["volunteer"]["id"]: c["breakdown"] for c in ranked}
+    assert (
+        by_id[vi_near[0][1]]["language"] > by_id[en_near[0][1]]["language"]
+    )  # own language beats the English bridge
+    assert by_id[vi_near[0][1]]["area"] > by_id[vi_far[0][1]]["area"]  # same ward beats far away
+    for breakdown in by_id.values():
+        assert all(0.0 <= value <= 1.0 for value in breakdown.values())
