@@ -1,21 +1,36 @@
 """Live updates: each subscriber filters the process's event stream by what its viewer may see."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from graphql import GraphQLError
 
 from db.queries import q
 from resolvers.common import require_staff, require_viewer
+from service.auth import Viewer
 from service.context import Context
 from service.events import EventRecord
 from service.ids import pk_of
 from service.records import OfferRecord, RequestRecord
-from service.requests import get_request
+from service.requests import can_see_request, get_request
 
 # Changes that put a request into the staff queue or take it out.
 REVIEW_QUEUE_KINDS = frozenset(
     {"TRIAGED", "ESCALATED", "REVIEWED", "CLOSED", "CANCELLED", "RETURNED_TO_REVIEW"}
 )
+
+
+async def _visible_request(ctx: Context, viewer: Viewer, event: EventRecord) -> RequestRecord | None:
+    """The request as of this event, read once per process for all its local subscribers
+    (see EventBroker.shared); None when this viewer may not see it."""
+
+    async def load() -> RequestRecord | None:
+        row = await ctx.pool.fetchrow(q("request_details"), event.request_id)
+        return RequestRecord.from_row(row) if row is not None else None
+
+    record = await ctx.state.broker.shared(event, "request", load)
+    if record is None or not await can_see_request(ctx.pool, viewer, record):
+        return None
+    return record
 
 
 async def request_updated(
@@ -31,7 +46,7 @@ async def request_updated(
             if event.request_id != pk:
                 continue
             # Visibility is checked per event: a volunteer whose offer ended stops receiving.
-            record = await get_request(ctx.pool, viewer, pk)
+            record = await _visible_request(ctx, viewer, event)
             if record is not None:
                 yield event, record
 
@@ -45,7 +60,7 @@ async def review_queue_updated(
             event = await queue.get()
             if event.kind not in REVIEW_QUEUE_KINDS:
                 continue
-            record = await get_request(ctx.pool, viewer, event.request_id)
+            record = await _visible_request(ctx, viewer, event)
             if record is not None:
                 yield event, record
 
@@ -59,6 +74,14 @@ async def offer_received(ctx: Context) -> AsyncGenerator[OfferRecord, None]:
             event = await queue.get()
             if event.kind != "OFFERED" or event.offer_id is None:
                 continue
-            row = await ctx.pool.fetchrow(q("offer_by_id"), event.offer_id)
-            if row is not None and row["volunteer_id"] == viewer.volunteer_id:
-                yield OfferRecord.from_row(row)
+            offer = await ctx.state.broker.shared(event, "offer", _offer_loader(ctx, event.offer_id))
+            if offer is not None and offer.volunteer_id == viewer.volunteer_id:
+                yield offer
+
+
+def _offer_loader(ctx: Context, offer_id: int) -> Callable[[], Awaitable[OfferRecord | None]]:
+    async def load() -> OfferRecord | None:
+        row = await ctx.pool.fetchrow(q("offer_by_id"), offer_id)
+        return OfferRecord.from_row(row) if row is not None else None
+
+    return load

@@ -8,8 +8,8 @@ from typing import Protocol
 import numpy as np
 
 from db.queries import q
-from matching.embedding import volunteer_text
 from db.types import Executor, Pool
+from matching.embedding import volunteer_text
 from service.auth import Role, Viewer, issue_token
 from service.errors import forbidden, not_found
 from service.pipeline import vector_bytes

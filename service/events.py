@@ -8,9 +8,11 @@ and checks what its viewer may see. After a lost connection it catches up from t
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 
 EVENTS_CHANNEL = "otonari_events"
 QUEUE_LIMIT = 1000
+# Shared reads kept for the most recent events; a subscriber further behind reads again itself.
+SNAPSHOT_LIMIT = 1000
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class EventBroker:
         self._last_id = 0
         self._pending: asyncio.Queue[int] = asyncio.Queue()
         self._ready = asyncio.Event()
+        self._snapshots: OrderedDict[tuple[int, str], asyncio.Task[Any]] = OrderedDict()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="event-broker")
@@ -56,6 +63,9 @@ class EventBroker:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for task in self._snapshots.values():
+            task.cancel()
+        self._snapshots.clear()
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         with contextlib.suppress(ValueError, TypeError):
@@ -101,6 +111,27 @@ class EventBroker:
             # A subscriber that stopped reading loses live events, never the data: it can query.
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(event)
+
+    async def shared(self, event: EventRecord, key: str, load: Callable[[], Awaitable[T]]) -> T:
+        """load() once per event and key in this process, whoever asks first; every local
+        subscriber gets that same result. Fan-out then costs one read per event, not one per
+        subscriber; what each viewer may see of the result is still checked by each subscriber."""
+        slot = (event.id, key)
+        task = self._snapshots.get(slot)
+        if task is None:
+            task = asyncio.ensure_future(load())
+            task.add_done_callback(lambda done: self._forget_failed(slot, done))
+            self._snapshots[slot] = task
+            while len(self._snapshots) > SNAPSHOT_LIMIT:
+                self._snapshots.popitem(last=False)
+        # Shielded: a subscriber that goes away must not cancel the read the others wait for.
+        result: T = await asyncio.shield(task)
+        return result
+
+    def _forget_failed(self, slot: tuple[int, str], task: "asyncio.Task[Any]") -> None:
+        # A failed read is not shared with later askers: they try again.
+        if (task.cancelled() or task.exception() is not None) and self._snapshots.get(slot) is task:
+            del self._snapshots[slot]
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator["asyncio.Queue[EventRecord]"]:
