@@ -12,13 +12,17 @@ from db.types import Executor, Pool
 from matching.embedding import volunteer_text
 from service.auth import Role, Viewer, issue_token
 from service.errors import forbidden, not_found
-from service.pipeline import vector_bytes
 from service.records import ResidentRecord, VolunteerRecord
 from service.validation import MAX_AREA, MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_SKILLS, Checker
 from triage.labels import SupportField
 
 MAX_VOLUNTEER_LANGUAGES = 20
 MAX_ACTIVE_LIMIT = 20
+
+
+def vector_bytes(vector: np.ndarray) -> bytes:
+    """How skill vectors are stored (volunteers.skill_vector): float32 little-endian."""
+    return np.asarray(vector, dtype="<f4").tobytes()
 
 
 class SkillEmbedder(Protocol):

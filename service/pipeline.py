@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import asyncpg
-import numpy as np
 
 from db.queries import q
 from db.types import Connection, Executor, Pool
@@ -59,10 +58,6 @@ def advice_for(language: str) -> EmergencyAdviceRecord:
         message=advice.message,
         numbers=tuple(EmergencyNumberRecord(n.number, n.label) for n in advice.numbers),
     )
-
-
-def vector_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
 
 
 class ExampleSync:

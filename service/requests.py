@@ -86,10 +86,10 @@ async def cancel_request(pool: Pool, viewer: Viewer, request_id: int) -> None:
             raise not_found("request", "id")
         if row["status"] in TERMINAL_STATUSES:
             raise UserErrors.one(ErrorCode.CONFLICT, f"the request is already {row['status'].lower()}", "id")
-        withdrawn = await conn.fetch(q("withdraw_pending_offers"), request_id)
+        # Pending offers end with the request; their holders see it through the CANCELLED event.
+        await conn.execute(q("withdraw_pending_offers"), request_id)
         await conn.execute(q("set_request_status"), request_id, "CANCELLED")
         await emit_event(conn, request_id, "CANCELLED")
-        del withdrawn  # their holders learn through the request's CANCELLED event
 
 
 @dataclass(frozen=True)

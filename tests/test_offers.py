@@ -234,3 +234,19 @@ async def test_candidates_rank_by_language_area_and_field_and_explain_scores(
     assert by_id[vi_near[0][1]]["area"] > by_id[vi_far[0][1]]["area"]  # same ward beats far away
     for breakdown in by_id.values():
         assert all(0.0 <= value <= 1.0 for value in breakdown.values())
+
+
+async def test_cancelling_withdraws_pending_offers(
+    api: Api, staff_token: str, db: asyncpg.Connection
+) -> None:
+    volunteers = await _volunteers(api, staff_token, 2)
+    resident, request_id = await _approved_request(api, staff_token)
+    cancel = "mutation($id: ID!) { cancelRequest(id: $id) { request { status } errors { code } } }"
+    assert (await api.gql(cancel, {"id": request_id}, resident))["cancelRequest"]["request"][
+        "status"
+    ] == "CANCELLED"
+    assert (await api.gql(cancel, {"id": request_id}, resident))["cancelRequest"]["errors"] == [
+        {"code": "CONFLICT"}
+    ]
+    assert await db.fetchval("SELECT count(*) FROM offers WHERE status = 'PENDING'") == 0
+    assert await _pending_offer(api, volunteers[0][0]) is None
