@@ -1,10 +1,16 @@
 """A realistic demo: 200+ vetted volunteers across the 23 wards and nearby cities, a few residents."""
 
+import asyncio
 import random
+from collections.abc import Sequence
+
+import numpy as np
 
 from matching.areas import AREAS
+from matching.embedding import volunteer_text
 from service.accounts import (
     ResidentInput,
+    SkillEmbedder,
     VolunteerInput,
     create_staff,
     register_resident,
@@ -163,6 +169,18 @@ AVAILABILITY = [
 ]
 
 
+class _PrecomputedSkills:
+    """The demo repeats a few skills texts: embed each once, in one batch, not per volunteer."""
+
+    def __init__(self, engine: SkillEmbedder, texts: Sequence[str]) -> None:
+        self.model_name = engine.model_name
+        unique = list(dict.fromkeys(volunteer_text(t) for t in texts))
+        self._vectors = dict(zip(unique, engine.embed_passages(unique), strict=True))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vectors[t] for t in texts])
+
+
 async def seed_demo(state: AppState, volunteer_count: int = 220, seed: int = 7) -> None:
     """Print tokens for one staff member, three residents and the first few volunteers."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
@@ -176,6 +194,7 @@ async def seed_demo(state: AppState, volunteer_count: int = 220, seed: int = 7) 
     for resident in residents:
         token, _ = await register_resident(pool, resident)
         print("resident", resident.display_name, token)
+    embedder = await asyncio.to_thread(_PrecomputedSkills, state.engine, [p[0] for p in PROFILES])
     for i in range(volunteer_count):
         skills, fields, languages = PROFILES[i % len(PROFILES)]
         name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
@@ -191,7 +210,7 @@ async def seed_demo(state: AppState, volunteer_count: int = 220, seed: int = 7) 
             max_active_requests=rng.choice([1, 2, 2, 3]),
             contact=f"volunteer{i}@example.org",
         )
-        token, _ = await register_volunteer(pool, state.engine, data, verified=True)
+        token, _ = await register_volunteer(pool, embedder, data, verified=True)
         if i < 3:
             print("volunteer", name, token)
     await state.matcher.refresh(pool)
