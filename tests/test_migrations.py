@@ -39,3 +39,28 @@ async def test_invalid_status_transition_is_refused_by_the_database(db: asyncpg.
         await db.execute("UPDATE requests SET status = 'COMPLETED' WHERE id = $1", request)
     with pytest.raises(asyncpg.CheckViolationError):
         await db.execute("INSERT INTO requests (resident_id, text, area) VALUES ($1, '', 'Meguro')", resident)
+
+
+def test_two_processes_given_one_data_directory_share_one_database(server_url: str) -> None:
+    """The embedded server is shared: another process joins it instead of starting its own."""
+    import os
+    import subprocess
+    import sys
+
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("runs against the embedded server only")
+    from tests.conftest import DATA_DIR, REPO
+
+    code = (
+        "import asyncio, asyncpg, sys; from pathlib import Path; from db.embedded import embedded_database_url;"
+        "url = embedded_database_url(Path(sys.argv[1]));"
+        "print(url); print(asyncio.run(asyncpg.connect(url)).__class__.__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(DATA_DIR / "test")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == [server_url, "Connection"]

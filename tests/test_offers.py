@@ -250,3 +250,23 @@ async def test_cancelling_withdraws_pending_offers(
     ]
     assert await db.fetchval("SELECT count(*) FROM offers WHERE status = 'PENDING'") == 0
     assert await _pending_offer(api, volunteers[0][0]) is None
+
+
+async def test_stats_follow_the_pipeline(api: Api, staff_token: str) -> None:
+    volunteers = await _volunteers(api, staff_token, 1)
+    await _approved_request(api, staff_token)  # staff set NORMAL/MEDICAL explicitly
+    offer = await _pending_offer(api, volunteers[0][0])
+    await api.gql(RESPOND, {"id": offer, "accept": True}, volunteers[0][0])
+    stats = (
+        await api.gql(
+            """{ stats { requestsByStatus { status count } medianSecondsToTriage medianSecondsToMatch
+                         triageAgreement offerAcceptanceRate } }""",
+            token=staff_token,
+        )
+    )["stats"]
+    counts = {s["status"]: s["count"] for s in stats["requestsByStatus"]}
+    assert counts["MATCHED"] == 1 and sum(counts.values()) == 1 and len(counts) == 8
+    assert 0 < stats["medianSecondsToTriage"] < 60
+    assert stats["medianSecondsToMatch"] is not None and stats["medianSecondsToMatch"] >= 0
+    assert stats["triageAgreement"] in (0.0, 1.0)
+    assert stats["offerAcceptanceRate"] == 1.0
