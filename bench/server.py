@@ -271,7 +271,8 @@ def busy_seconds() -> float:
 
 class CpuMeter:
     """CPU seconds used by named process groups between start() and stop(), and by everything
-    else on the machine under "other" (other engineers' test runs show up there, not here)."""
+    else on the machine under "other": other users' processes, and kernel time no process is
+    charged for (part of the loopback networking). A large "other" means a noisy run."""
 
     def __init__(self, groups: Mapping[str, list[int]]) -> None:
         self.groups = {name: list(pids) for name, pids in groups.items()}

@@ -176,7 +176,7 @@ def accuracy_report(rows: Sequence[Row], results: Sequence[TriageResult]) -> lis
         out += ["", f"{title:<20} {'n':>4} {'prec':>6} {'recall':>6} {'F1':>6}"]
         for label, (n, p, rc, f1) in f1_table(gold, pred, labels).items():
             out.append(f"{label:<20} {n:>4} {p:>6.2f} {rc:>6.2f} {f1:>6.2f}")
-        out += [""] + _confusion(f"{title} confusion", gold, pred, labels)
+        out += ["", *_confusion(f"{title} confusion", gold, pred, labels)]
     return out
 
 
@@ -229,12 +229,15 @@ def batch_throughput(engine: Triage, texts: Sequence[str], rounds: int) -> dict[
 def latency_report(
     engine: Triage, texts: Sequence[str], samples: int, rounds: int
 ) -> tuple[list[str], float, float]:
+    load_before = os.getloadavg()[0]
     times = single_latency(engine, texts, samples)
     p50 = {k: _percentile(v, 0.5) * 1000 for k, v in times.items()}
     p95 = {k: _percentile(v, 0.95) * 1000 for k, v in times.items()}
     tput = batch_throughput(engine, texts, rounds)
     ratio = p50["triage"] / p50["bare"]
     out = [
+        f"CPU: {os.cpu_count()} cores, torch threads {_torch_threads()}; load average (1 min) "
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after (other processes skew timings)",
         f"single text ({samples} samples, interleaved)   p50 ms   p95 ms",
         f"  bare model encode (s-t, float32) {p50['bare']:>9.1f} {p95['bare']:>8.1f}",
         f"  engine encoder ({engine.precision:<8})        {p50['enc']:>9.1f} {p95['enc']:>8.1f}",
@@ -244,9 +247,16 @@ def latency_report(
         f"  bare model encode (batch 64)     {tput['bare']:>9.1f}",
         f"  engine encoder                   {tput['enc']:>9.1f}",
         f"  triage_many                      {tput['triage']:>9.1f}",
-        f"  ratio triage/bare {tput['triage'] / tput['bare']:.2f}   triage/enc {tput['triage'] / tput['enc']:.2f}",
+        f"  ratio triage/bare {tput['triage'] / tput['bare']:.2f}"
+        f"   triage/enc {tput['triage'] / tput['enc']:.2f}",
     ]
     return out, ratio, tput["triage"]
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
 
 
 # --------------------------------------------------------------------------- command
@@ -280,9 +290,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     engine = Triage.load(args.data_dir, args.model)
     print(f"model: {engine.version}")
-    print(
-        f"loaded in {time.perf_counter() - started:.1f} s ({engine.example_count} examples); data: {args.data}"
-    )
+    print(f"loaded in {time.perf_counter() - started:.1f} s ({engine.example_count} examples)")
+    print(f"data: {args.data}")
     results = engine.triage_many([r.text for r in rows])
     print()
     print("\n".join(accuracy_report(rows, results)))
@@ -290,9 +299,8 @@ def run(args: argparse.Namespace) -> int:
         print("\nerrors (gold -> predicted):")
         for r, t in zip(rows, results, strict=True):
             if (r.field, r.urgency, r.lang) != (t.field, t.urgency, t.language):
-                print(
-                    f"  {r.lang}->{t.language} {r.field.value}->{t.field.value} {r.urgency.value}->{t.urgency.value}: {r.text[:90]}"
-                )
+                labels = f"{r.field.value}->{t.field.value} {r.urgency.value}->{t.urgency.value}"
+                print(f"  {r.lang}->{t.language} {labels}: {r.text[:90]}")
     failed = [
         f"{name} {value:.3f} < {TARGETS[name]}"
         for name, value in score(rows, results).as_targets().items()

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +23,7 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
+from service import graphql_fixes
 from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
@@ -66,6 +68,11 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
     try:
         if engine is None:
             engine = await asyncio.to_thread(Triage.load, settings.data_dir, settings.embedding_model)
+            # The model leaves ~0.5M long-lived objects that every full collection would walk
+            # (~0.25 s, a stall for every request and subscriber in flight): take them out of
+            # the collector's sight. Only when this process loaded the model (not in tests).
+            gc.collect()
+            gc.freeze()
         broker = EventBroker(lambda: asyncpg.connect(dsn))
         await broker.start()
         try:
@@ -166,6 +173,7 @@ def create_app(
     run_workers_inside: bool | None = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
+    graphql_fixes.apply()  # subscriptions leak memory in graphql-core 3.3 without it
     schema = build_schema(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases)
     graphql_app = OtonariGraphQL(
         schema,

@@ -8,7 +8,7 @@ and checks what its viewer may see. After a lost connection it catches up from t
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +26,8 @@ EVENTS_CHANNEL = "otonari_events"
 QUEUE_LIMIT = 1000
 # Shared reads kept for the most recent events; a subscriber further behind reads again itself.
 SNAPSHOT_LIMIT = 1000
+# Ids of recently published events, so an event is published once however it was found.
+RECENT_IDS = 10_000
 
 T = TypeVar("T")
 
@@ -50,6 +52,8 @@ class EventBroker:
         self._conn: Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_id = 0
+        self._recent: deque[int] = deque()
+        self._recent_ids: set[int] = set()
         self._pending: asyncio.Queue[int] = asyncio.Queue()
         self._ready = asyncio.Event()
         self._snapshots: OrderedDict[tuple[int, str], asyncio.Task[Any]] = OrderedDict()
@@ -84,10 +88,17 @@ class EventBroker:
                     self._ready.set()
                     while True:
                         event_id = await self._pending.get()
-                        if event_id <= self._last_id:
+                        if event_id in self._recent_ids:
                             continue
-                        # Read every row up to this id: none is skipped if notifications raced.
-                        await self._catch_up(conn)
+                        if event_id > self._last_id:
+                            # Read every row up to this id: none is skipped if notifications raced.
+                            await self._catch_up(conn)
+                        else:
+                            # Ids are taken at insert, commits land in any order: this one committed
+                            # after a higher id had been read, so the catch-up could not see it.
+                            row = await conn.fetchrow(q("event_by_id"), event_id)
+                            if row is not None:
+                                self.publish(EventRecord.from_row(row))
                 finally:
                     with contextlib.suppress(Exception):
                         await conn.close()
@@ -106,6 +117,12 @@ class EventBroker:
                 return
 
     def publish(self, event: EventRecord) -> None:
+        if event.id in self._recent_ids:
+            return
+        self._recent.append(event.id)
+        self._recent_ids.add(event.id)
+        if len(self._recent) > RECENT_IDS:
+            self._recent_ids.discard(self._recent.popleft())
         self._last_id = max(self._last_id, event.id)
         for queue in self._subscribers:
             # A subscriber that stopped reading loses live events, never the data: it can query.

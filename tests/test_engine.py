@@ -144,4 +144,4 @@ def test_embeddings_for_matching(triage_engine: Triage) -> None:
 
 
 def test_example_cache_is_written(triage_engine: Triage, data_dir: Path) -> None:
-    assert list((data_dir / "cache").glob(f"triage-examples-*-{triage_engine.precision}.npz"))
+    assert list((data_dir / "cache").glob(f"triage-examples-*-{triage_engine.precision}-v*.npz"))
