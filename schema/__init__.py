@@ -4,7 +4,14 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
@@ -20,15 +27,23 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 
 def build_schema(*, max_depth: int = 10, max_aliases: int = 15) -> strawberry.Schema:
+    # The limits' rule classes are built once, so that the validation cache (keyed by the
+    # document and the rule classes) hits; a limiter built per request would make new classes.
+    limits = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Resident, Volunteer, SupportRequest, Offer, LongTermPair],
-        # Factories, not instances: extensions keep per-execution state, so each request gets its own.
+        # Factories, not instances: extensions keep per-execution state, so each request gets its
+        # own; the parser and validation caches themselves live at module level and are shared.
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: AddValidationRules(limits),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
             lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
         ],
     )
