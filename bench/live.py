@@ -279,6 +279,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="triage the set-up in a short-lived `main.py worker` and run A with OTONARI_WORKERS=0, "
         "so that A's model work (learning from every review) does not compete for the CPU",
     )
+    parser.add_argument(
+        "--b-processes", type=int, default=1, help="spread the subscribers over this many B processes"
+    )
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="emptied first, deleted at the end")
     parser.add_argument("--dump", type=Path, help="write one JSON line per measured event here")
 
@@ -294,10 +297,20 @@ async def _run(args: argparse.Namespace) -> int:
         )
         env_b = server_env(db.data_dir, OTONARI_WORKERS="0")
         # A first: both processes would otherwise race to convert the model into the fresh dir.
-        async with running_server("A", env_a, logs) as a, running_server("B", env_b, logs) as b:
+        async with contextlib.AsyncExitStack() as stack:
+            a = await stack.enter_async_context(running_server("A", env_a, logs))
+            bs = [
+                await stack.enter_async_context(running_server(f"B{i + 1}", env_b, logs))
+                for i in range(args.b_processes)
+            ]
             reviewer, watchers, ids = await _prepare(a, env_a, db.url, logs, args)
             print(f"  {len(ids)} requests triaged; connecting {len(watchers)} subscribers", file=sys.stderr)
-            subscribers = list(await asyncio.gather(*(Subscriber.open(b.base_url, t) for t in watchers)))
+            # Round robin over the B processes: each fans events out to its own subscribers.
+            subscribers = list(
+                await asyncio.gather(
+                    *(Subscriber.open(bs[i % len(bs)].base_url, t) for i, t in enumerate(watchers))
+                )
+            )
             readers = [asyncio.create_task(s.read()) for s in subscribers]
             try:
                 async with _client(a, reviewer) as staff:
@@ -311,7 +324,7 @@ async def _run(args: argparse.Namespace) -> int:
                         await wait_until(warmed, "the warm-up events at every subscriber", DRAIN_SECONDS)
                     groups = {
                         "A": [a.pid],
-                        "B": [b.pid],
+                        "B": [b.pid for b in bs],
                         "PostgreSQL": database_pids(db),
                         "bench": [os.getpid()],
                     }
@@ -381,7 +394,9 @@ def report(
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {args.load_before}; "
         f"A: workers={0 if args.separate_worker else 1}, takes the mutations; "
-        f"B: workers=0, {len(subscribers)} subscribers; {len(sent)} reviewTriage(CLOSE) at {args.rate:g}/s"
+        f"B: workers=0, {len(subscribers)} subscribers"
+        f"{f' over {args.b_processes} processes' if args.b_processes > 1 else ''}; "
+        f"{len(sent)} reviewTriage(CLOSE) at {args.rate:g}/s"
     )
     print(f"{'latency (ms)':<44} {'p50':>7} {'p99':>7} {'max':>7} {'samples':>8}")
     print(row("commit -> subscriber (arrival - at)", deliveries))

@@ -4,7 +4,7 @@ graphql-core builds the executor of each subscription event as a shallow copy of
 subscription's executor, so every event shares one memo of collected sub-fields, keyed by the
 identity of lists made afresh for each event (and kept alive by the memo). It grows with every
 event for as long as the subscription lives: on B of `python -m bench live` it held 2 million
-objects after 200,000 messages, and full garbage collections walking them stopped the process
+objects after 100,000 messages, and full garbage collections walking them stopped the process
 for up to 2 s at a time. Here each event's executor gets memos of its own (they only ever
 serve the one execution, which is what they are for).
 """
