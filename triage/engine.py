@@ -35,6 +35,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from importlib import resources
@@ -46,7 +47,7 @@ import numpy.typing as npt
 
 from triage.emergency import find_emergency_cues
 from triage.labels import SupportField, Urgency
-from triage.language import detect_language
+from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_embedder
 
 if TYPE_CHECKING:
@@ -721,20 +722,32 @@ class Triage:
             check_text(t)
         if not texts:
             return []
-        vectors = self.embed_queries(texts)
+        # The text-only work (cue patterns, language) runs beside the encoder: torch releases the
+        # GIL in its kernels, so a batch costs the longer of the two, not their sum.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            text_facts = pool.submit(lambda: [(self._find_cues(t), detect_language(t)) for t in texts])
+            vectors = self.embed_queries(texts)
+            facts = text_facts.result()
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile
         with self._one_blas_thread():
             p_field, p_urg, near_sims, nearest = state.probabilities(vectors @ state.projection + state.bias)
         return [
-            self._decide(texts[i], p_field[i], p_urg[i], near_sims[i], nearest[i], state)
+            self._decide(texts[i], p_field[i], p_urg[i], near_sims[i], nearest[i], state, *facts[i])
             for i in range(len(texts))
         ]
 
     def _decide(
-        self, text: str, p_field: F64, p_urg: F64, near_sims: F64, nearest: I64, state: _State
+        self,
+        text: str,
+        p_field: F64,
+        p_urg: F64,
+        near_sims: F64,
+        nearest: I64,
+        state: _State,
+        cues: list[str],
+        language: LanguageGuess,
     ) -> TriageResult:
         signals: list[str] = []
-        cues = self._find_cues(text)
         if cues:
             signals.append("mentions: " + ", ".join(dict.fromkeys(cues)))
             if p_urg[_EMERGENCY] < _CUE_PROBABILITY:
@@ -751,7 +764,6 @@ class Triage:
         signals.append(_neighbour_signal(state, nearest, near_sims))
         if field_scores[0][1] - field_scores[1][1] < _UNSURE_MARGIN:
             signals.append(f"unsure: {field_scores[0][0].value} or {field_scores[1][0].value}")
-        language = detect_language(text)
         return TriageResult(
             language=language.code,
             language_confidence=float(language.confidence),
