@@ -37,6 +37,9 @@ from typing import Any
 import httpx
 
 from bench.server import (
+    REGISTER,
+    SUBMIT,
+    TEXTS,
     CpuMeter,
     Database,
     ServerProcess,
@@ -56,25 +59,8 @@ SETUP_TIMEOUT = 300.0
 
 HELLO = "{ hello }"
 READ = "query($id: ID!) { request(id: $id) { id status text field urgency triage { field } } }"
-SUBMIT = """mutation($input: SubmitRequestInput!) {
-  submitRequest(input: $input) { request { id status } errors { path message code } }
-}"""
-REGISTER = """mutation($input: RegisterResidentInput!) {
-  registerResident(input: $input) { token errors { path message code } }
-}"""
 COUNT = "query($status: [RequestStatus!]) { requests(status: $status, first: 1) { totalCount } }"
 
-# Realistic requests in residents' own languages (none is an emergency).
-TEXTS = (
-    "Tôi cần người đi cùng đến bệnh viện để phiên dịch",
-    "我收到了保育园的信，但是看不懂，请帮帮我",
-    "Necesito ayuda para llenar el formulario del seguro de salud",
-    "집주인이 다음 달에 나가라고 합니다. 어떻게 해야 하나요?",
-    "Please help me understand the garbage sorting calendar for my building",
-    "Preciso de ajuda para abrir uma conta no banco e entender os documentos",
-    "Kailangan ko ng tulong sa pagsagot ng form mula sa city hall",
-    "I got a letter from the ward office about my tax and cannot read it",
-)
 AREAS = ("Katsushika", "Shinjuku", "Adachi", "Edogawa", "Toshima", "Kawaguchi")
 
 

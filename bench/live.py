@@ -48,6 +48,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from bench.server import (
+    REGISTER,
+    SUBMIT,
+    TEXTS,
     CpuMeter,
     ServerProcess,
     background_command,
@@ -71,22 +74,7 @@ QUEUE_UPDATED = "subscription { reviewQueueUpdated { kind at request { id status
 REVIEW = """mutation($input: ReviewTriageInput!) {
   reviewTriage(input: $input) { request { id status } errors { path message code } }
 }"""
-SUBMIT = """mutation($input: SubmitRequestInput!) {
-  submitRequest(input: $input) { request { id } errors { path message code } }
-}"""
-REGISTER = """mutation($input: RegisterResidentInput!) {
-  registerResident(input: $input) { token errors { path message code } }
-}"""
 QUEUE_SIZE = "{ reviewQueue(first: 1) { totalCount } }"
-
-TEXTS = (
-    "Tôi cần người đi cùng đến bệnh viện để phiên dịch",
-    "我收到了保育园的信，但是看不懂，请帮帮我",
-    "Necesito ayuda para llenar el formulario del seguro de salud",
-    "집주인이 다음 달에 나가라고 합니다. 어떻게 해야 하나요?",
-    "Please help me understand the garbage sorting calendar for my building",
-    "Preciso de ajuda para abrir uma conta no banco e entender os documentos",
-)
 
 
 async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -28,6 +28,25 @@ HOST = "127.0.0.1"  # benches never listen or connect anywhere else
 START_TIMEOUT = 300.0  # a fresh data dir converts the model first: allow for a slow first start
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
+# What the API benches send: residents register, then submit realistic requests in their own
+# languages (none is an emergency).
+REGISTER = """mutation($input: RegisterResidentInput!) {
+  registerResident(input: $input) { token errors { path message code } }
+}"""
+SUBMIT = """mutation($input: SubmitRequestInput!) {
+  submitRequest(input: $input) { request { id status } errors { path message code } }
+}"""
+TEXTS = (
+    "Tôi cần người đi cùng đến bệnh viện để phiên dịch",
+    "我收到了保育园的信，但是看不懂，请帮帮我",
+    "Necesito ayuda para llenar el formulario del seguro de salud",
+    "집주인이 다음 달에 나가라고 합니다. 어떻게 해야 하나요?",
+    "Please help me understand the garbage sorting calendar for my building",
+    "Preciso de ajuda para abrir uma conta no banco e entender os documentos",
+    "Kailangan ko ng tulong sa pagsagot ng form mula sa city hall",
+    "I got a letter from the ward office about my tax and cannot read it",
+)
+
 
 def free_port() -> int:
     with contextlib.closing(socket.socket()) as s:
