@@ -147,3 +147,14 @@ async def candidates(ctx: Context, record: RequestRecord, first: int | None) -> 
     if record.triage is None:
         return []
     return await ctx.state.matcher.candidates(ctx.pool, record, first)
+
+
+async def similar_reviewed_requests(
+    ctx: Context, record: RequestRecord, first: int | None
+) -> list[RequestRecord]:
+    """Staff: earlier reviewed requests nearest to this one at triage. Only staff may follow
+    them: a reviewed text is one resident's words, never shown to another."""
+    require_staff(ctx)
+    first = check_first(first, default=5)
+    rows = await ctx.pool.fetch(q("similar_reviewed_requests"), record.id, first)
+    return [RequestRecord.from_row(r) for r in rows]

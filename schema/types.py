@@ -210,7 +210,9 @@ class Triage:
         description="0..1: how sure the triage is of its field and urgency together."
     )
     signals: list[str] = strawberry.field(
-        description='Human-readable reasons, e.g. "mentions breathing difficulty".'
+        description='Human-readable reasons, e.g. "mentions: seizure", "close to examples of: child '
+        'fever tonight (MEDICAL/HIGH, cosine 0.91)", "unsure: WELFARE or OTHER". Made only of the '
+        "project's own words (cue names, curated example topics, labels): never another request's text."
     )
     model: str = strawberry.field(description="Model and triage version that produced this.")
     created_at: datetime
@@ -377,6 +379,17 @@ class SupportRequest(Node):
             )
             for c in ranked
         ]
+
+    @strawberry.field(
+        description="Staff only: requests reviewed earlier whose texts were nearest to this one "
+        "when it was triaged, nearest first (at most 5 were kept). Reviewed texts reach the triage "
+        "only as these links: its signals never quote them."
+    )
+    async def similar_reviewed_requests(
+        self, info: Info[Context, None], first: int | None = 5
+    ) -> list[SupportRequest]:
+        found = await request_resolvers.similar_reviewed_requests(info.context, self.record, first)
+        return [SupportRequest.from_record(r) for r in found]
 
     @strawberry.field
     async def offers(self, info: Info[Context, None]) -> list[Offer]:

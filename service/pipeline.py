@@ -45,11 +45,13 @@ class TriageOutcome(Protocol):
     def signals(self) -> Sequence[str]: ...
     @property
     def model(self) -> str: ...
+    @property
+    def similar_examples(self) -> Sequence[tuple[int, float]]: ...
 
 
 class TriageEngine(Protocol):
     def triage_many(self, texts: Sequence[str]) -> Sequence[TriageOutcome]: ...
-    def add_examples(self, examples: Sequence[tuple[str, SupportField, Urgency]]) -> None: ...
+    def add_examples(self, examples: Sequence[tuple[str, SupportField, Urgency, int]]) -> None: ...
 
 
 def advice_for(language: str) -> EmergencyAdviceRecord:
@@ -61,7 +63,11 @@ def advice_for(language: str) -> EmergencyAdviceRecord:
 
 
 class ExampleSync:
-    """Feeds staff-reviewed examples to this process's engine, whichever process stored them."""
+    """Feeds staff-reviewed examples to this process's engine, whichever process stored them.
+
+    Each goes with its triage_examples id: the engine reports near ones by id (for staff), and
+    never shows their text to anyone.
+    """
 
     def __init__(self, engine: TriageEngine) -> None:
         self.engine = engine
@@ -72,7 +78,9 @@ class ExampleSync:
         async with self._lock:
             rows = await conn.fetch(q("triage_examples_after"), self.last_id)
             if rows:
-                examples = [(r["text"], SupportField(r["field"]), Urgency(r["urgency"])) for r in rows]
+                examples = [
+                    (r["text"], SupportField(r["field"]), Urgency(r["urgency"]), r["id"]) for r in rows
+                ]
                 await asyncio.to_thread(self.engine.add_examples, examples)
                 self.last_id = rows[-1]["id"]
             return len(rows)
@@ -116,6 +124,7 @@ async def store_triage(conn: Connection, request_id: int, result: TriageOutcome)
         list(result.signals),
         result.model,
         advice.to_json() if advice else None,
+        json.dumps([[int(i), round(float(c), 4)] for i, c in result.similar_examples]),
     )
     status = "ESCALATED" if emergency else "IN_REVIEW"
     # A request cancelled before its triage keeps its status; the result is stored all the same.

@@ -116,7 +116,9 @@ async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -
     """The real app under uvicorn, in this event loop, on a free port."""
     from service.app import create_app
 
-    app = create_app(settings, engine=engine, run_workers_inside=workers)
+    # Each server learns staff reviews on its own copy of the engine, as a real process does:
+    # examples from one test's database never reach another test.
+    app = create_app(settings, engine=engine.fork(), run_workers_inside=workers)
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

@@ -58,6 +58,7 @@ def test_result_shape(triage_engine: Triage) -> None:
     assert r.field_scores[0][0] is r.field
     assert 0.0 <= r.confidence <= 1.0 and 0.0 <= r.urgency_score <= 1.0
     assert any(s.startswith("close to examples of: ") for s in r.signals)
+    assert r.similar_examples == ()  # nothing learned from reviews yet
     assert TRIAGE_VERSION in r.model and triage_engine.model_name in r.model
     assert r.to_json()["field"] == "MEDICAL"
 

@@ -10,6 +10,9 @@ and one matrix multiply against it:
   8-10 points of field accuracy; the kNN share helps urgency by ~1.5 points;
 * staff corrections (``add_examples``) retrain both models (~0.5 s; old examples are not
   re-embedded) and act as a memory: a near-duplicate of a labelled text takes its labels;
+* signals never quote an example: they name the curated ``topic`` of the nearest bundled
+  examples (written by the project). Examples learned from staff reviews are residents' words:
+  they are reported only by id (``TriageResult.similar_examples``), for staff to follow as links;
 * EMERGENCY never waits on the classifier alone: any cue from ``triage.emergency`` forces it,
   and the classifier's own emergency probability escalates at a lower threshold than the
   argmax that decides the other urgencies;
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import importlib
 import json
@@ -88,6 +92,10 @@ _CUE_PROBABILITY = 0.9
 # paraphrases ~0.98.
 _DUPLICATE_COSINE = 0.985
 _UNSURE_MARGIN = 0.15  # top two fields closer than this: say so to staff
+# Reviewed examples reported as similar: at most this many, from this cosine (unrelated texts
+# sit near 0.8 with e5, requests about the same matter above 0.9).
+_SIMILAR_COUNT = 5
+_SIMILAR_COSINE = 0.9
 
 Precision = Literal["auto", "float32", "bfloat16"]
 F32 = npt.NDArray[np.float32]
@@ -113,9 +121,13 @@ class LabelledExample:
     field: SupportField
     urgency: Urgency
     lang: str = ""
-    # Short English gist shown to staff in signals, e.g. "child fever at night".
+    # Short English gist written by the project, shown in signals, e.g. "child fever at night".
+    # Examples learned at run time never have one: signals must not carry a resident's words.
     topic: str = ""
     weight: float = 1.0
+    # The staff-reviewed example this came from (the service's triage_examples id); None for
+    # the project's own examples.
+    source_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +142,13 @@ class TriageResult:
     urgency_score: float
     # 0..1, how sure the triage is of field and urgency together (geometric mean of both).
     confidence: float
-    # Short reasons for staff: emergency cues, nearest labelled examples, doubts.
+    # Short reasons: emergency cues, curated topics of the nearest bundled examples, doubts.
+    # Made only of the project's own words (cue names, topics, labels), never an example's text.
     signals: tuple[str, ...]
     model: str  # embedding model and triage version
+    # (source_id, cosine) of the nearest examples learned from staff reviews, nearest first.
+    # For staff only (links to requests they may read anyway); never turned into text here.
+    similar_examples: tuple[tuple[int, float], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -145,6 +161,7 @@ class TriageResult:
             "confidence": round(self.confidence, 4),
             "signals": list(self.signals),
             "model": self.model,
+            "similar_examples": [[i, round(c, 4)] for i, c in self.similar_examples],
         }
 
 
@@ -179,10 +196,17 @@ def load_examples(directory: Path | None = None) -> list[LabelledExample]:
 
 
 def _as_example(item: LabelledExample | Sequence[Any], weight: float) -> LabelledExample:
+    """An example learned at run time: (text, field, urgency[, source_id]) or a LabelledExample.
+
+    Its topic is dropped whatever it was: only the project's own examples describe themselves.
+    """
     if isinstance(item, LabelledExample):
-        return item
+        return dataclasses.replace(item, topic="")
     text, field, urgency = item[0], item[1], item[2]
-    return LabelledExample(str(text), SupportField(field), Urgency(urgency), weight=weight)
+    source_id = int(item[3]) if len(item) > 3 and item[3] is not None else None
+    return LabelledExample(
+        str(text), SupportField(field), Urgency(urgency), weight=weight, source_id=source_id
+    )
 
 
 # --------------------------------------------------------------------------- encoder
@@ -510,6 +534,8 @@ class _State:
     # The whole classification is one multiply: [dim, n_fields + n_urgencies + n_examples].
     projection: F32
     bias: F32
+    described: I64  # indices of the examples with a curated topic (the project's own)
+    reviewed: I64  # indices of the examples learned from staff reviews (with a source_id)
 
     @classmethod
     def train(cls, examples: Sequence[LabelledExample], vectors: F32) -> _State:
@@ -526,7 +552,22 @@ class _State:
             urgency_onehot=np.eye(len(URGENCIES))[ul],
             projection=np.hstack([wf, wu, x.T]).astype(np.float32),
             bias=np.concatenate([bf, bu, np.zeros(len(examples))]).astype(np.float32),
+            described=np.array([i for i, e in enumerate(examples) if e.topic], dtype=np.int64),
+            reviewed=np.array([i for i, e in enumerate(examples) if e.source_id is not None], dtype=np.int64),
         )
+
+    def nearest_among(self, scores: F32, among: I64, k: int) -> tuple[F64, I64]:
+        """For each row of scores: the cosines and example indices of the k nearest examples
+        in ``among``, nearest first (ties by index)."""
+        n = scores.shape[0]
+        k = min(k, len(among))
+        if k == 0:
+            return np.zeros((n, 0)), np.zeros((n, 0), dtype=np.int64)
+        sims = scores[:, len(FIELDS) + len(URGENCIES) + among].astype(np.float64)
+        top = np.sort(np.argpartition(-sims, k - 1, axis=1)[:, :k], axis=1)
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        order = np.argsort(-top_sims, axis=1, kind="stable")
+        return np.take_along_axis(top_sims, order, axis=1), among[np.take_along_axis(top, order, axis=1)]
 
     def probabilities(self, scores: F32) -> tuple[F64, F64, F64, I64]:
         """For each row of scores: p_field, p_urgency, cosines to the K nearest examples and
@@ -650,7 +691,8 @@ class Triage:
         """Load the embedding model (``triage.model.load_embedder``) and train on the examples.
 
         ``extra_examples``: more labelled texts, e.g. staff corrections kept in the database,
-        as LabelledExample or (text, field, urgency). ``examples`` replaces the bundled ones.
+        as LabelledExample or (text, field, urgency[, source_id]); like ``add_examples``.
+        ``examples`` replaces the bundled ones.
         """
         import torch
 
@@ -730,20 +772,33 @@ class Triage:
             facts = text_facts.result()
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile
         with self._one_blas_thread():
-            p_field, p_urg, near_sims, nearest = state.probabilities(vectors @ state.projection + state.bias)
+            scores = vectors @ state.projection + state.bias
+            p_field, p_urg, _, _ = state.probabilities(scores)
+            # Signals describe the nearest curated examples only: a pure function of the text and
+            # the project's data, whatever residents' reviewed texts the engine has learned.
+            described = state.nearest_among(scores, state.described, 3)
+            similar = state.nearest_among(scores, state.reviewed, _SIMILAR_COUNT)
         return [
-            self._decide(texts[i], p_field[i], p_urg[i], near_sims[i], nearest[i], state, *facts[i])
+            self._decide(
+                p_field[i],
+                p_urg[i],
+                _neighbour_signal(state, described[1][i], described[0][i]),
+                tuple(
+                    (int(state.examples[j].source_id or 0), float(c))
+                    for j, c in zip(similar[1][i], similar[0][i], strict=True)
+                    if c >= _SIMILAR_COSINE
+                ),
+                *facts[i],
+            )
             for i in range(len(texts))
         ]
 
     def _decide(
         self,
-        text: str,
         p_field: F64,
         p_urg: F64,
-        near_sims: F64,
-        nearest: I64,
-        state: _State,
+        neighbour_signal: str | None,
+        similar_examples: tuple[tuple[int, float], ...],
         cues: list[str],
         language: LanguageGuess,
     ) -> TriageResult:
@@ -761,7 +816,8 @@ class Triage:
 
         order = np.argsort(-p_field, kind="stable")
         field_scores = tuple((FIELDS[i], float(p_field[i])) for i in order)
-        signals.append(_neighbour_signal(state, nearest, near_sims))
+        if neighbour_signal:
+            signals.append(neighbour_signal)
         if field_scores[0][1] - field_scores[1][1] < _UNSURE_MARGIN:
             signals.append(f"unsure: {field_scores[0][0].value} or {field_scores[1][0].value}")
         return TriageResult(
@@ -774,12 +830,15 @@ class Triage:
             confidence=float(math.sqrt(field_scores[0][1] * p_urg[urgency])),
             signals=tuple(signals),
             model=self.version,
+            similar_examples=similar_examples,
         )
 
     # ------------------------------------------------------------------ learning
 
     def add_examples(self, examples: Iterable[LabelledExample | Sequence[Any]]) -> None:
-        """Learn labelled texts at run time, e.g. staff corrections (text, field, urgency).
+        """Learn labelled texts at run time, e.g. staff corrections (text, field, urgency) or
+        (text, field, urgency, source_id); with a source id they are reported, by id only, in
+        ``similar_examples``. Their text never appears in signals.
 
         Only new texts are embedded; both linear models are retrained (~0.5 s) and
         swapped in at once: a triage in another thread sees the old state or the new one.
@@ -803,20 +862,14 @@ class Triage:
         return twin
 
 
-def _neighbour_signal(state: _State, nearest: I64, near_sims: F64) -> str:
-    gists: list[str] = []
-    for i in nearest[:3]:
-        ex = state.examples[int(i)]
-        gist = ex.topic or _snippet(ex.text)
-        if gist not in gists:
-            gists.append(gist)
+def _neighbour_signal(state: _State, nearest: I64, near_sims: F64) -> str | None:
+    """ "close to examples of: <topics> (FIELD/URGENCY, cosine c)" over the nearest curated
+    examples: their topics and labels only, never their text."""
+    if len(nearest) == 0:
+        return None
+    topics = list(dict.fromkeys(state.examples[int(i)].topic for i in nearest))
     best = state.examples[int(nearest[0])]
     return (
-        f"close to examples of: {'; '.join(gists[:2])} "
+        f"close to examples of: {'; '.join(topics[:2])} "
         f"({best.field.value}/{best.urgency.value}, cosine {float(near_sims[0]):.2f})"
     )
-
-
-def _snippet(text: str, limit: int = 48) -> str:
-    line = " ".join(text.split())
-    return f'"{line}"' if len(line) <= limit else f'"{line[: limit - 1]}…"'

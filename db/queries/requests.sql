@@ -108,3 +108,14 @@ SELECT * FROM offers
 WHERE volunteer_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))
 ORDER BY id DESC
 LIMIT 200;
+
+-- name: similar_reviewed_requests
+-- Staff: the reviewed requests whose texts were nearest to this one when it was triaged.
+SELECT d.*
+FROM triage_results t
+CROSS JOIN LATERAL jsonb_array_elements(t.similar_examples) WITH ORDINALITY AS s(item, rank)
+JOIN triage_examples e ON e.id = (s.item ->> 0)::bigint
+JOIN request_details d ON d.id = e.request_id
+WHERE t.request_id = $1 AND e.request_id <> $1
+ORDER BY s.rank
+LIMIT $2;
