@@ -45,26 +45,54 @@ def check_first(first: int | None, default: int = 20) -> int:
     return first
 
 
+# Cursors are ours: short base64 of a JSON id or [rank, id]; anything longer is not one.
+MAX_CURSOR = 100
+_MAX_KEY = 2**63 - 1  # PostgreSQL bigint
+
+
+def search_text(value: str | None, name: str, max_len: int) -> str | None:
+    """A text filter argument: what PostgreSQL can compare (no NUL), of a sensible length."""
+    if value is None:
+        return None
+    if "\x00" in value or len(value) > max_len:
+        raise GraphQLError(
+            f"{name} must be at most {max_len} characters, without NUL",
+            extensions={"code": ErrorCode.INVALID_INPUT.value},
+        )
+    return value
+
+
 def encode_cursor(key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _invalid_cursor() -> GraphQLError:
+    return GraphQLError("invalid cursor", extensions={"code": ErrorCode.INVALID_INPUT.value})
 
 
 def decode_cursor(cursor: str | None) -> Any:
     if cursor is None:
         return None
+    if len(cursor) > MAX_CURSOR:
+        raise _invalid_cursor()
     try:
         return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeError):
-        raise GraphQLError("invalid cursor", extensions={"code": ErrorCode.INVALID_INPUT.value}) from None
+    except (binascii.Error, ValueError, UnicodeError, RecursionError):
+        raise _invalid_cursor() from None
+
+
+def is_key(value: Any) -> bool:
+    """A bigint key as cursors hold them (bool is an int in Python: not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_KEY
 
 
 def int_cursor(cursor: str | None) -> int | None:
     key = decode_cursor(cursor)
     if key is None:
         return None
-    if not isinstance(key, int):
-        raise GraphQLError("invalid cursor", extensions={"code": ErrorCode.INVALID_INPUT.value})
-    return key
+    if not is_key(key):
+        raise _invalid_cursor()
+    return int(key)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ from resolvers.common import (
     int_cursor,
     require_staff,
     require_viewer,
+    search_text,
 )
 from service.accounts import get_resident, get_volunteers
 from service.context import Context
 from service.ids import from_global_id
 from service.languages import normalise_language
 from service.records import LongTermPairRecord, OfferRecord, ResidentRecord, VolunteerRecord
+from service.validation import MAX_AREA
 from triage.labels import SupportField
 
 
@@ -79,6 +81,7 @@ async def volunteers(
 ) -> Page[VolunteerRecord]:
     require_staff(ctx)
     first = check_first(first)
+    area = search_text(area, "area", MAX_AREA)
     lang = None
     if language is not None:
         lang = normalise_language(language)

@@ -9,6 +9,7 @@ from resolvers.common import (
     decode_cursor,
     encode_cursor,
     int_cursor,
+    is_key,
     require_staff,
     require_viewer,
 )
@@ -106,7 +107,7 @@ async def review_queue(ctx: Context, first: int | None, after: str | None) -> Pa
     key = decode_cursor(after)
     rank, after_id = (None, None)
     if key is not None:
-        if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, int) for k in key)):
+        if not (isinstance(key, list) and len(key) == 2 and all(is_key(k) for k in key)):
             raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
         rank, after_id = key
     rows = await ctx.pool.fetch(q("review_queue"), rank, after_id, first + 1)

@@ -1,6 +1,9 @@
 """The GraphQL schema: the contract in ../shared/api.graphql plus a few additions."""
 
+import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -8,13 +11,17 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
+from service.documents import DocumentCache, DocumentGuard
+
+log = logging.getLogger("otonari.graphql")
 
 SCHEMA_FILE = Path(__file__).parent / "schema.graphql"
 
@@ -26,24 +33,62 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def build_schema(*, max_depth: int = 10, max_aliases: int = 15) -> strawberry.Schema:
-    # The limits' rule classes are built once, so that the validation cache (keyed by the
-    # document and the rule classes) hits; a limiter built per request would make new classes.
+class OtonariSchema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """One result per call: a subscription (a stream) is refused here, with a 400 over HTTP,
+        instead of failing inside execution; subscriptions run through `subscribe`/`stream`."""
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        allowed.discard(OperationType.SUBSCRIPTION)
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed,
+            operation_extensions,
+        )
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Refusals (our own coded errors, syntax and validation errors) are expected: one line
+        each, no traceback; anything else is a bug and keeps its traceback."""
+        for error in errors:
+            if _is_unexpected(error):
+                log.error("%s", error.message, exc_info=error.original_error)
+            else:
+                code = (error.extensions or {}).get("code", "ERROR")
+                log.info("refused %s: %r", code, error.message[:200])
+
+
+def build_schema(*, max_depth: int = 10, max_aliases: int = 15, max_tokens: int = 2000) -> strawberry.Schema:
+    # The limits' rule classes are built once, so that a cached validation result stays right
+    # for every request; a limiter built per request would make new classes.
     limits = [
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
-    return strawberry.Schema(
+    documents = DocumentCache()
+    return OtonariSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Resident, Volunteer, SupportRequest, Offer, LongTermPair],
         # Factories, not instances: extensions keep per-execution state, so each request gets its
-        # own; the parser and validation caches themselves live at module level and are shared.
+        # own; the document cache is this schema's and shared by all of them.
         extensions=[
             lambda: AddValidationRules(limits),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: DocumentGuard(documents, max_tokens),
             lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
         ],
     )

@@ -5,13 +5,15 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
 import strawberry
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -23,12 +25,18 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
-from service import graphql_fixes
+from service import graphql_fixes, wire
 from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
 from service.events import EventBroker
 from service.matching import Matcher
+from service.websocket import (
+    GuardedTransportWSHandler,
+    LimitedWebSocketAdapter,
+    SocketRegistry,
+    WebSocketLimits,
+)
 from service.worker import run_workers
 from triage.engine import Triage
 
@@ -90,8 +98,49 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
             pool.terminate()
 
 
+# strawberry's own refusals (HTTPException) by status, as extensions.code.
+_HTTP_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE"}
+
+
+def refusal(status: int, code: str, message: str) -> Response:
+    """A request refused before GraphQL ran: the GraphQL response shape, with a code."""
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
 class OtonariGraphQL(GraphQL[Context, None]):
-    """Builds the typed per-request context; WebSocket clients authenticate in connection_init."""
+    """Builds the typed per-request context; WebSocket clients authenticate in connection_init.
+
+    Every body and WebSocket message is decoded by service.wire (strict UTF-8 and JSON); the
+    WebSocket protocol runs in service.websocket's hardened handler.
+    """
+
+    def __init__(self, schema: strawberry.Schema, *, ws_limits: WebSocketLimits, **options: Any) -> None:
+        super().__init__(
+            schema,
+            # The legacy graphql-ws protocol had auth-bypass advisories: only graphql-transport-ws.
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=ws_limits.max_operations,
+            **options,
+        )
+        self.ws_limits = ws_limits
+        self.graphql_transport_ws_handler_class = GuardedTransportWSHandler.with_limits(ws_limits)
+        self.websocket_adapter_class = LimitedWebSocketAdapter.with_limits(ws_limits)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except wire.RequestRefused as refused:
+            response = refusal(refused.status, refused.code.value, refused.message)
+        except HTTPException as exc:
+            response = refusal(exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return wire.decode_json(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state: AppState = request.state.otonari
@@ -110,6 +159,8 @@ class OtonariGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError(
                 {"reason": "send {authorization: 'Bearer <token>'} in connection_init"}
             )
+        self.ws_limits.sockets.acquire(viewer.account_id)  # SocketRefused beyond the cap
+        context.socket_account_id = viewer.account_id
         context.viewer = viewer
         return await super().on_ws_connect(context)
 
@@ -151,7 +202,7 @@ class _BodyTooLarge(Exception):
 
 
 def _too_large(limit: int) -> Response:
-    return PlainTextResponse(f"request body over {limit} bytes", status_code=413)
+    return refusal(413, wire.RequestErrorCode.PAYLOAD_TOO_LARGE.value, f"request body over {limit} bytes")
 
 
 @strawberry.type
@@ -174,13 +225,21 @@ def create_app(
 ) -> Starlette:
     settings = settings or Settings.from_env()
     graphql_fixes.apply()  # subscriptions leak memory in graphql-core 3.3 without it
-    schema = build_schema(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases)
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_query_tokens,
+    )
+    ws_limits = WebSocketLimits(
+        max_message_bytes=settings.max_body_bytes,
+        max_operations=settings.max_operations_per_socket,
+        sockets=SocketRegistry(settings.max_sockets_per_account),
+    )
     graphql_app = OtonariGraphQL(
         schema,
+        ws_limits=ws_limits,
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=False,
-        # The legacy graphql-ws protocol had auth-bypass advisories: only graphql-transport-ws.
-        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
     with_workers = settings.workers > 0 if run_workers_inside is None else run_workers_inside
 

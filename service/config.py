@@ -18,6 +18,22 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _header_name(env: dict[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not all(c.isascii() and (c.isalnum() or c == "-") for c in raw):
+        raise ValueError(f"{name} must be an HTTP header name such as X-Forwarded-For, got {raw!r}")
+    return raw.lower()
+
+
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -49,6 +65,16 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 15
     max_body_bytes: int = 64 * 1024
+    # GraphQL documents: tokens counted while parsing, refused beyond (before any validation).
+    max_query_tokens: int = 2000
+    # WebSocket: open connections per account (per process), operations per connection.
+    max_sockets_per_account: int = 5
+    max_operations_per_socket: int = 20
+    # Registrations (registerResident, registerVolunteer) per client IP address, all processes.
+    register_rate_per_hour: int = 20
+    # Lower-case name of the header a trusted reverse proxy sets to the client's address
+    # (X-Forwarded-For: its last entry; X-Real-IP); None: the socket's peer address.
+    trusted_proxy_header: str | None = None
     graphiql: bool = True
     # Fault injection for the crash-recovery test: hold each taken triage job this long first.
     triage_hold_seconds: float = 0.0
@@ -79,7 +105,18 @@ class Settings:
             offer_ttl=ttl,
             max_query_depth=_int(env, "OTONARI_MAX_QUERY_DEPTH", defaults.max_query_depth),
             max_aliases=_int(env, "OTONARI_MAX_ALIASES", defaults.max_aliases),
-            max_body_bytes=_int(env, "OTONARI_MAX_BODY_BYTES", defaults.max_body_bytes),
+            max_body_bytes=_positive(env, "OTONARI_MAX_BODY_BYTES", defaults.max_body_bytes),
+            max_query_tokens=_positive(env, "OTONARI_MAX_QUERY_TOKENS", defaults.max_query_tokens),
+            max_sockets_per_account=_positive(
+                env, "OTONARI_MAX_SOCKETS_PER_ACCOUNT", defaults.max_sockets_per_account
+            ),
+            max_operations_per_socket=_positive(
+                env, "OTONARI_MAX_OPERATIONS_PER_SOCKET", defaults.max_operations_per_socket
+            ),
+            register_rate_per_hour=_positive(
+                env, "OTONARI_REGISTER_RATE_PER_HOUR", defaults.register_rate_per_hour
+            ),
+            trusted_proxy_header=_header_name(env, "OTONARI_TRUSTED_PROXY_HEADER"),
             graphiql=_bool(env, "OTONARI_GRAPHIQL", defaults.graphiql),
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
             bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),

@@ -37,6 +37,8 @@ class Context:
     request: Any = None
     response: Any = None
     cache: dict[Any, Any] = field(default_factory=dict)
+    # WebSocket only: the account holding one of its per-account connection slots.
+    socket_account_id: int | None = None
 
     @property
     def pool(self) -> Pool:
