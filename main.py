@@ -21,6 +21,12 @@ def _serve(settings: Settings) -> int:
         log_level="info",
         # Live updates are ~150-byte messages: compressing each costs more CPU than it saves.
         ws_per_message_deflate=False,
+        # Which proxy header names the client is the app's setting (OTONARI_TRUSTED_PROXY_HEADER),
+        # not uvicorn's: it would otherwise trust X-Forwarded-For from any local peer.
+        proxy_headers=False,
+        # A WebSocket message is refused beyond the body limit anyway (close 1009): no need to
+        # buffer uvicorn's default 16 MiB first.
+        ws_max_size=max(settings.max_body_bytes * 2, 1024 * 1024),
     )
     return 0
 

@@ -18,6 +18,10 @@ BENCHES: dict[str, tuple[str, str]] = {
     "match": ("bench.match", "matching latency beside brute-force baselines, and labelled quality"),
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
+    "hostile": (
+        "bench.hostile",
+        "what hostile documents cost a server (CPU, memory) over HTTP and WebSocket",
+    ),
 }
 
 

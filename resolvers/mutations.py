@@ -4,6 +4,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from db.queries import q
 from resolvers.common import require_viewer
 from service import accounts, offers
@@ -12,6 +15,7 @@ from service.auth import Viewer
 from service.context import Context
 from service.errors import ErrorCode, UserError, UserErrors, not_found
 from service.ids import pk_of
+from service.rate_limits import REGISTER, RateCheck, RateRule, client_key
 from service.records import LongTermPairRecord, OfferRecord, RequestRecord, VolunteerRecord
 from triage.labels import SupportField, Urgency
 
@@ -24,12 +28,26 @@ class Outcome(Generic[T]):
     errors: tuple[UserError, ...] = ()
 
 
-async def guarded(work: Callable[[], Awaitable[T]]) -> Outcome[T]:
-    """Run a domain operation; a refusal (UserErrors) becomes the payload's errors."""
+async def guarded(work: Callable[[], Awaitable[T]], ctx: Context | None = None) -> Outcome[T]:
+    """Run a domain operation; a refusal (UserErrors) becomes the payload's errors, and a rate
+    limit's wait also the Retry-After header of the HTTP response."""
     try:
         return Outcome(await work())
     except UserErrors as refused:
+        waits = [e.retry_after_seconds for e in refused.errors if e.retry_after_seconds is not None]
+        if waits and ctx is not None and isinstance(ctx.response, Response):
+            ctx.response.headers["Retry-After"] = str(max(waits))
         return Outcome(None, refused.errors)
+
+
+def registration_limit(ctx: Context) -> RateCheck:
+    """Registrations per client address (the only key an anonymous caller has)."""
+    settings = ctx.state.settings
+    request = ctx.request
+    peer = request.client.host if isinstance(request, Request) and request.client else None
+    headers = dict(request.headers) if isinstance(request, Request) else {}
+    key = client_key(peer, headers, settings.trusted_proxy_header)
+    return RateCheck(RateRule(REGISTER, settings.register_rate_per_hour, 3600.0), key)
 
 
 def signed_in(ctx: Context) -> Viewer:
@@ -59,16 +77,19 @@ async def _volunteer(ctx: Context, pk: int) -> VolunteerRecord:
 
 
 async def register_resident(ctx: Context, data: accounts.ResidentInput) -> Outcome[tuple[str, int]]:
-    return await guarded(lambda: accounts.register_resident(ctx.pool, data))
+    rate = registration_limit(ctx)
+    return await guarded(lambda: accounts.register_resident(ctx.pool, data, rate=rate), ctx)
 
 
 async def register_volunteer(ctx: Context, data: accounts.VolunteerInput) -> Outcome[tuple[str, int]]:
     async def work() -> tuple[str, int]:
-        token, volunteer_id = await accounts.register_volunteer(ctx.pool, ctx.state.engine, data)
+        token, volunteer_id = await accounts.register_volunteer(
+            ctx.pool, ctx.state.engine, data, rate=registration_limit(ctx)
+        )
         await ctx.state.matcher.refresh(ctx.pool)
         return token, volunteer_id
 
-    return await guarded(work)
+    return await guarded(work, ctx)
 
 
 async def update_volunteer(ctx: Context, data: accounts.VolunteerUpdate) -> Outcome[VolunteerRecord]:
@@ -99,7 +120,7 @@ async def submit_request(ctx: Context, data: request_service.SubmitInput) -> Out
         )
         return await _request(ctx, pk)
 
-    return await guarded(work)
+    return await guarded(work, ctx)
 
 
 async def cancel_request(ctx: Context, request_id: str) -> Outcome[RequestRecord]:

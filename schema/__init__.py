@@ -71,7 +71,7 @@ class OtonariSchema(strawberry.Schema):
                 log.info("refused %s: %r", code, error.message[:200])
 
 
-def build_schema(*, max_depth: int = 10, max_aliases: int = 15, max_tokens: int = 2000) -> strawberry.Schema:
+def build_schema(*, max_depth: int = 10, max_aliases: int = 15, max_tokens: int = 1000) -> strawberry.Schema:
     # The limits' rule classes are built once, so that a cached validation result stays right
     # for every request; a limiter built per request would make new classes.
     limits = [

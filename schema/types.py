@@ -101,10 +101,20 @@ class UserError:
     )
     message: str
     code: ErrorCode
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description="RATE_LIMITED only: seconds until the same operation would be allowed again "
+        "(also sent as the Retry-After header).",
+    )
 
     @classmethod
     def from_record(cls, error: UserErrorRecord) -> UserError:
-        return cls(path=list(error.path), message=error.message, code=error.code)
+        return cls(
+            path=list(error.path),
+            message=error.message,
+            code=error.code,
+            retry_after_seconds=error.retry_after_seconds,
+        )
 
 
 @strawberry.type

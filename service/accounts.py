@@ -12,6 +12,7 @@ from db.types import Executor, Pool
 from matching.embedding import volunteer_text
 from service.auth import Role, Viewer, issue_token
 from service.errors import forbidden, not_found
+from service.rate_limits import RateCheck
 from service.records import ResidentRecord, VolunteerRecord
 from service.validation import MAX_AREA, MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_SKILLS, Checker
 from triage.labels import SupportField
@@ -66,13 +67,18 @@ class VolunteerUpdate:
     active: bool | None = None
 
 
-async def register_resident(pool: Pool, data: ResidentInput) -> tuple[str, int]:
+async def register_resident(
+    pool: Pool, data: ResidentInput, *, rate: RateCheck | None = None
+) -> tuple[str, int]:
+    """`rate`: the caller's registration limit (None only for trusted callers: the CLI, tests)."""
     check = Checker("input")
     name = check.text("displayName", data.display_name, max_len=MAX_NAME)
     languages = check.languages("languages", data.languages)
     area = check.text("area", data.area, max_len=MAX_AREA)
     contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
     check.check()
+    if rate is not None:
+        await rate.take(pool)
     async with pool.acquire() as conn, conn.transaction():
         account_id = await conn.fetchval(q("insert_account"), Role.RESIDENT.value, name)
         resident_id: int = await conn.fetchval(q("insert_resident"), account_id, languages, area, contact)
@@ -81,9 +87,17 @@ async def register_resident(pool: Pool, data: ResidentInput) -> tuple[str, int]:
 
 
 async def register_volunteer(
-    pool: Pool, embedder: SkillEmbedder, data: VolunteerInput, *, verified: bool = False
+    pool: Pool,
+    embedder: SkillEmbedder,
+    data: VolunteerInput,
+    *,
+    rate: RateCheck | None = None,
+    verified: bool = False,
 ) -> tuple[str, int]:
-    """Volunteers start unverified: only staff vetting (setVolunteerVerified) lets offers reach them."""
+    """Volunteers start unverified: only staff vetting (setVolunteerVerified) lets offers reach them.
+
+    The rate limit (None only for trusted callers: the demo seeder) is taken before the skills
+    are embedded, the one costly step."""
     check = Checker("input")
     name = check.text("displayName", data.display_name, max_len=MAX_NAME)
     languages = check.languages("languages", data.languages, max_count=MAX_VOLUNTEER_LANGUAGES)
@@ -94,6 +108,8 @@ async def register_volunteer(
     check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
     contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
     check.check()
+    if rate is not None:
+        await rate.take(pool)
     vector = (await asyncio.to_thread(embedder.embed_passages, [volunteer_text(skills)]))[0]
     async with pool.acquire() as conn, conn.transaction():
         account_id = await conn.fetchval(q("insert_account"), Role.VOLUNTEER.value, name)

@@ -66,7 +66,7 @@ class Settings:
     max_aliases: int = 15
     max_body_bytes: int = 64 * 1024
     # GraphQL documents: tokens counted while parsing, refused beyond (before any validation).
-    max_query_tokens: int = 2000
+    max_query_tokens: int = 1000
     # WebSocket: open connections per account (per process), operations per connection.
     max_sockets_per_account: int = 5
     max_operations_per_socket: int = 20

@@ -20,6 +20,8 @@ class UserError:
     path: tuple[str, ...]
     message: str
     code: ErrorCode
+    # RATE_LIMITED only: when the same operation would be allowed again.
+    retry_after_seconds: int | None = None
 
 
 class UserErrors(OtonariError):

@@ -6,6 +6,7 @@ from db.queries import q
 from db.types import Connection, Executor, Pool
 from service.auth import Role, Viewer
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.rate_limits import rate_limited
 from service.records import RequestRecord
 from service.validation import MAX_AREA, MAX_NOTE, MAX_SHORT_TEXT, MAX_TEXT, Checker
 from triage.labels import SupportField, Urgency
@@ -66,10 +67,8 @@ async def submit_request(pool: Pool, viewer: Viewer, data: SubmitInput, *, rate_
         await conn.execute(q("lock_resident_submissions"), viewer.resident_id)
         recent = await conn.fetchval(q("count_recent_submissions"), viewer.resident_id, 60.0)
         if recent >= rate_per_minute:
-            raise UserErrors.one(
-                ErrorCode.RATE_LIMITED,
-                f"at most {rate_per_minute} requests a minute: please wait a moment and try again",
-            )
+            oldest_age = await conn.fetchval(q("oldest_recent_submission_age"), viewer.resident_id, 60.0)
+            raise rate_limited(f"at most {rate_per_minute} requests a minute", 60.0 - (oldest_age or 0.0))
         request_id: int = await conn.fetchval(
             q("insert_request"), viewer.resident_id, text, area or resident["area"], preferred
         )

@@ -6,10 +6,12 @@ Runs inside the server by default, or alone as `python main.py worker` against t
 import asyncio
 import contextlib
 import logging
+import time
 
 import asyncpg
 
 from db.queries import q
+from service import rate_limits
 from service.context import AppState
 from service.offers import expire_due_offers
 from service.pipeline import ExampleSync, TriageWorker
@@ -17,15 +19,20 @@ from service.pipeline import ExampleSync, TriageWorker
 log = logging.getLogger(__name__)
 
 EXPIRY_POLL_SECONDS = 5.0
+RATE_LIMIT_PRUNE_SECONDS = 300.0
 
 
 async def expiry_scheduler(state: AppState) -> None:
     """Expire offers on time even when nobody calls the API; the schedule lives in the table,
-    so it survives restarts."""
+    so it survives restarts. Also forgets rate-limit keys that have fully recovered."""
+    next_prune = 0.0
     while True:
         try:
             while await expire_due_offers(state):
                 pass
+            if time.monotonic() >= next_prune:
+                await rate_limits.prune(state.pool)
+                next_prune = time.monotonic() + RATE_LIMIT_PRUNE_SECONDS
             next_due = await state.pool.fetchval(q("next_offer_expiry"))
         except (OSError, asyncpg.PostgresError):
             log.exception("offer expiry: database error, retrying")

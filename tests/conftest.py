@@ -126,6 +126,7 @@ async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=5,
+        proxy_headers=False,  # as main.py serves: the app decides which header to trust
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

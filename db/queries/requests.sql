@@ -6,6 +6,11 @@ SELECT pg_advisory_xact_lock(727002, $1::int);
 SELECT count(*) FROM requests
 WHERE resident_id = $1 AND created_at > now() - make_interval(secs => $2);
 
+-- name: oldest_recent_submission_age
+-- Seconds since the oldest of a resident's submissions within the last $2 seconds.
+SELECT extract(epoch FROM now() - min(created_at))::float8 FROM requests
+WHERE resident_id = $1 AND created_at > now() - make_interval(secs => $2);
+
 -- name: insert_request
 INSERT INTO requests (resident_id, text, area, preferred_times)
 VALUES ($1, $2, $3, $4)
