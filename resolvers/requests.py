@@ -17,7 +17,7 @@ from service.auth import Role
 from service.context import Context
 from service.ids import pk_of
 from service.matching import CandidateView
-from service.records import OfferRecord, RequestRecord, ResidentRecord
+from service.records import OfferRecord, RequestRecord, ResidentRecord, ReviewRecord
 from service.requests import can_see_request, get_request
 from triage.labels import URGENCY_RANK, SupportField, Urgency
 
@@ -139,7 +139,17 @@ async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:
     record = RequestRecord.from_row(row)
     if await can_see_request(ctx.pool, viewer, record):
         return record
-    return record.redacted()
+    return record.redact()
+
+
+def review_note(ctx: Context, review: ReviewRecord) -> str | None:
+    """Staff only: a note may quote the resident or say things about them."""
+    return review.note if ctx.viewer is not None and ctx.viewer.is_staff else None
+
+
+def review_reviewer(ctx: Context, review: ReviewRecord) -> str:
+    """Staff only: which staff member reviewed; others read an empty string (the field is non-null)."""
+    return review.reviewer if ctx.viewer is not None and ctx.viewer.is_staff else ""
 
 
 async def candidates(ctx: Context, record: RequestRecord, first: int | None) -> list[CandidateView]:

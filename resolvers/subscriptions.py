@@ -19,15 +19,20 @@ REVIEW_QUEUE_KINDS = frozenset(
 )
 
 
-async def _visible_request(ctx: Context, viewer: Viewer, event: EventRecord) -> RequestRecord | None:
+async def _request_as_of(ctx: Context, event: EventRecord) -> RequestRecord | None:
     """The request as of this event, read once per process for all its local subscribers
-    (see EventBroker.shared); None when this viewer may not see it."""
+    (see EventBroker.shared)."""
 
     async def load() -> RequestRecord | None:
         row = await ctx.pool.fetchrow(q("request_details"), event.request_id)
         return RequestRecord.from_row(row) if row is not None else None
 
-    record = await ctx.state.broker.shared(event, "request", load)
+    return await ctx.state.broker.shared(event, "request", load)
+
+
+async def _visible_request(ctx: Context, viewer: Viewer, event: EventRecord) -> RequestRecord | None:
+    """The request as of this event; None when this viewer may not see it."""
+    record = await _request_as_of(ctx, event)
     if record is None or not await can_see_request(ctx.pool, viewer, record):
         return None
     return record
@@ -45,10 +50,16 @@ async def request_updated(
             event = await queue.get()
             if event.request_id != pk:
                 continue
-            # Visibility is checked per event: a volunteer whose offer ended stops receiving.
-            record = await _visible_request(ctx, viewer, event)
-            if record is not None:
-                yield event, record
+            # Visibility is checked per event. A volunteer whose access ended (offer declined,
+            # expired, withdrawn; request cancelled) gets this one event with the request redacted,
+            # so they learn it is over, and then the subscription completes.
+            record = await _request_as_of(ctx, event)
+            if record is None:
+                continue
+            if not await can_see_request(ctx.pool, viewer, record):
+                yield event, record.redact()
+                return
+            yield event, record
 
 
 async def review_queue_updated(

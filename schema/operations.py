@@ -342,8 +342,10 @@ def _event(event: EventRecord, record: RequestRecord) -> RequestEvent:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="The resident who owns it, staff, and the matched volunteer. "
-        "Delivered whichever server process made the change."
+        description="The resident who owns it, staff, the matched volunteer and volunteers holding a "
+        "live offer for it. Delivered whichever server process made the change. When a volunteer's "
+        "access ends (their offer ends, or the resident cancels), they get that event with the "
+        "request redacted (see Offer.request) and the subscription completes."
     )
     async def request_updated(
         self, info: ContextInfo, id: strawberry.ID

@@ -245,10 +245,9 @@ class Triage:
 
 @strawberry.type
 class Review:
-    reviewer: str
+    record: strawberry.Private[ReviewRecord]
     field: SupportField
     urgency: Urgency
-    note: str | None
     agreed_with_triage: bool = strawberry.field(
         description="True when staff kept both the triage's field and urgency."
     )
@@ -257,13 +256,20 @@ class Review:
     @classmethod
     def from_record(cls, r: ReviewRecord) -> Review:
         return cls(
-            reviewer=r.reviewer,
+            record=r,
             field=r.field,
             urgency=r.urgency,
-            note=r.note,
             agreed_with_triage=r.agreed_with_triage,
             decided_at=r.decided_at,
         )
+
+    @strawberry.field(description='Staff only: the reviewing staff member. Others read "" (empty).')
+    def reviewer(self, info: Info[Context, None]) -> str:
+        return request_resolvers.review_reviewer(info.context, self.record)
+
+    @strawberry.field(description="Staff only: the reviewer's note. Others read null.")
+    def note(self, info: Info[Context, None]) -> str | None:
+        return request_resolvers.review_note(info.context, self.record)
 
 
 @strawberry.type
@@ -320,7 +326,13 @@ class Offer(Node):
             responded_at=o.responded_at,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="While the offer is live (PENDING, before expiresAt) its volunteer reads the "
+        "whole request, and once matched with it too. After that the volunteer gets the request "
+        'redacted: only id, status, createdAt and updatedAt are real; text and area are "" and '
+        "every other field is null or empty (no resident, no assigned volunteer). What they need "
+        "is the offer's own status and times."
+    )
     async def request(self, info: Info[Context, None]) -> SupportRequest:
         return SupportRequest.from_record(await request_resolvers.offer_request(info.context, self.record))
 
@@ -333,7 +345,8 @@ class Offer(Node):
 class SupportRequest(Node):
     record: strawberry.Private[RequestRecord]
     text: str = strawberry.field(
-        description="Visible to the resident, staff, and volunteers holding an offer for it."
+        description="Visible to the resident, staff, volunteers holding a live offer for it (PENDING, "
+        "before its expiry time), and the matched volunteer until the request is cancelled."
     )
     area: str
     status: RequestStatus
@@ -413,8 +426,13 @@ class SupportRequest(Node):
             await people_resolvers.volunteer(info.context, self.record.assigned_volunteer_id)
         )
 
-    @strawberry.field(description="The resident who asked (their contact stays private).")
-    async def resident(self, info: Info[Context, None]) -> Resident:
+    @strawberry.field(
+        description="The resident who asked (their contact stays private). Null on a redacted "
+        "request (see Offer.request)."
+    )
+    async def resident(self, info: Info[Context, None]) -> Resident | None:
+        if self.record.redacted:
+            return None
         return Resident.from_record(await people_resolvers.resident(info.context, self.record.resident_id))
 
     @strawberry.field(description="Staff: why the request came back to the queue, if it did.")

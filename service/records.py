@@ -85,11 +85,26 @@ class RequestRecord:
     emergency_advice: EmergencyAdviceRecord | None
     created_at: datetime
     updated_at: datetime
+    # True for the shape shown to a volunteer whose offer has ended (see redact()).
+    redacted: bool = False
 
-    def redacted(self) -> "RequestRecord":
-        """What a volunteer whose offer has ended may still see: no text, nothing derived from it."""
+    def redact(self) -> "RequestRecord":
+        """What a volunteer whose offer has ended may still see: the request's id, status and
+        times, next to their own offer. Nothing the resident wrote or that derives from it (text,
+        area, times, triage, labels, advice), nobody's name (resident, matched volunteer)."""
         return dataclasses.replace(
-            self, text="", preferred_times=None, triage=None, review=None, emergency_advice=None
+            self,
+            text="",
+            area="",
+            preferred_times=None,
+            assigned_volunteer_id=None,
+            needs_attention=None,
+            field=None,
+            urgency=None,
+            triage=None,
+            review=None,
+            emergency_advice=None,
+            redacted=True,
         )
 
     @classmethod

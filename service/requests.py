@@ -13,6 +13,9 @@ from triage.labels import SupportField, Urgency
 
 TERMINAL_STATUSES = frozenset({"COMPLETED", "CANCELLED", "CLOSED"})
 REVIEWABLE_STATUSES = frozenset({"IN_REVIEW", "ESCALATED"})
+# The matched volunteer reads the request (and the resident's contact) in these statuses only:
+# a resident who cancels ends the volunteer's access.
+MATCHED_STATUSES = frozenset({"MATCHED", "COMPLETED"})
 
 
 async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int | None = None) -> None:
@@ -21,16 +24,17 @@ async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int
 
 
 async def can_see_request(conn: Executor, viewer: Viewer, record: RequestRecord) -> bool:
+    """Staff: all. A resident: their own. A volunteer: while matched with it (MATCHED or
+    COMPLETED), or while holding a live offer for it: PENDING and before its expiry time."""
     if viewer.role is Role.STAFF:
         return True
     if viewer.role is Role.RESIDENT:
         return record.resident_id == viewer.resident_id
     if viewer.volunteer_id is None:
         return False
-    if record.assigned_volunteer_id == viewer.volunteer_id and record.status == "MATCHED":
+    if record.assigned_volunteer_id == viewer.volunteer_id and record.status in MATCHED_STATUSES:
         return True
-    # Volunteers see a request only while they hold a live offer for it.
-    return bool(await conn.fetchval(q("volunteer_holds_offer"), record.id, viewer.volunteer_id))
+    return bool(await conn.fetchval(q("volunteer_holds_live_offer"), record.id, viewer.volunteer_id))
 
 
 async def get_request(conn: Executor, viewer: Viewer, request_id: int) -> RequestRecord | None:

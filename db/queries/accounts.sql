@@ -76,7 +76,8 @@ WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
   AND ($3::text IS NULL OR lower(v.area) = lower($3));
 
 -- name: are_matched
--- The two sides of a request that a volunteer accepted: each may see the other's contact.
+-- The two sides of a request that a volunteer accepted: each may see the other's contact
+-- (service.requests.MATCHED_STATUSES: not once the resident cancelled).
 SELECT EXISTS (
     SELECT 1 FROM requests
     WHERE resident_id = $1 AND assigned_volunteer_id = $2 AND status IN ('MATCHED', 'COMPLETED')

@@ -37,21 +37,23 @@ FROM requests r LEFT JOIN triage_results t ON t.request_id = r.id
 WHERE r.id = $1
 FOR UPDATE OF r;
 
--- name: volunteer_holds_offer
+-- name: volunteer_holds_live_offer
+-- Live = PENDING and not past its expiry time, whether or not the expiry sweep has run yet.
 SELECT EXISTS (
     SELECT 1 FROM offers
-    WHERE request_id = $1 AND volunteer_id = $2 AND status IN ('PENDING', 'ACCEPTED')
+    WHERE request_id = $1 AND volunteer_id = $2 AND status = 'PENDING' AND expires_at > now()
 );
 
 -- name: list_requests
--- Newest first; NULL filters mean any. $5/$6: the viewer's resident / assigned-volunteer scope.
+-- Newest first; NULL filters mean any. $5/$6: the viewer's resident / assigned-volunteer scope
+-- (a volunteer's: matched or completed with them; a cancelled request is theirs no more).
 SELECT * FROM request_details d
 WHERE ($1::text[] IS NULL OR d.status = ANY($1))
   AND ($2::text IS NULL OR d.field = $2)
   AND ($3::text IS NULL OR d.urgency = $3)
   AND ($4::bigint IS NULL OR d.id < $4)
   AND ($5::bigint IS NULL OR d.resident_id = $5)
-  AND ($6::bigint IS NULL OR d.assigned_volunteer_id = $6)
+  AND ($6::bigint IS NULL OR (d.assigned_volunteer_id = $6 AND d.status IN ('MATCHED', 'COMPLETED')))
 ORDER BY d.id DESC
 LIMIT $7;
 
@@ -61,7 +63,7 @@ WHERE ($1::text[] IS NULL OR d.status = ANY($1))
   AND ($2::text IS NULL OR d.field = $2)
   AND ($3::text IS NULL OR d.urgency = $3)
   AND ($4::bigint IS NULL OR d.resident_id = $4)
-  AND ($5::bigint IS NULL OR d.assigned_volunteer_id = $5);
+  AND ($5::bigint IS NULL OR (d.assigned_volunteer_id = $5 AND d.status IN ('MATCHED', 'COMPLETED')));
 
 -- name: review_queue
 -- Most urgent first, then oldest first; the cursor is (urgency rank, id).

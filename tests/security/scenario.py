@@ -129,3 +129,58 @@ async def everything_readable(api: Api, token: str, ids: list[str]) -> dict[str,
     for response in seen.values():
         assert "errors" not in response, response
     return seen
+
+
+CLINIC_TEXT = "Tôi cần người đi cùng đến bệnh viện tuần sau để phiên dịch cho bác sĩ, tôi ở Katsushika"
+RESPOND = """mutation($id: ID!, $accept: Boolean!) {
+  respondToOffer(offerId: $id, accept: $accept) { offer { id status } errors { code message } } }"""
+CANCEL = "mutation($id: ID!) { cancelRequest(id: $id) { request { id status } errors { code } } }"
+
+
+@dataclass
+class Helper:
+    token: str
+    volunteer_id: str
+    offer: str
+    contact: str
+
+
+@dataclass
+class OfferedRequest:
+    resident: str
+    request: str
+    helpers: list[Helper]
+
+
+async def approved_with_offers(
+    api: Api, staff: str, count: int, *, note: str | None = None, text: str = CLINIC_TEXT
+) -> OfferedRequest:
+    """`count` vetted volunteers, a Vietnamese resident's request approved by staff: each
+    volunteer holds a PENDING offer for it."""
+    tokens = []
+    for i in range(count):
+        token, volunteer_id = await register_volunteer(
+            api, displayName=f"Helper {i}", contact=f"helper{i}@example.org"
+        )
+        await verify(api, staff, volunteer_id)
+        tokens.append((token, volunteer_id))
+    resident, _ = await register_resident(api, name="Lan", languages=["vi"], area="Katsushika")
+    request = (await submit(api, resident, text, preferredTimes="Tuesday morning"))["request"]["id"]
+    await wait_triaged(api, resident, request)
+    review: dict[str, Any] = {
+        "requestId": request,
+        "decision": "APPROVE",
+        "field": "MEDICAL",
+        "urgency": "NORMAL",
+    }
+    if note is not None:
+        review["note"] = note
+    approved = await api.gql(REVIEW, {"input": review}, staff)
+    assert approved["reviewTriage"]["errors"] == [], approved
+    helpers = []
+    for token, volunteer_id in tokens:
+        offers = (await api.gql(MY_OFFERS, token=token))["myOffers"]
+        mine = [o["id"] for o in offers if o["status"] == "PENDING" and o["request"]["id"] == request]
+        assert mine, f"{volunteer_id} got no offer"
+        helpers.append(Helper(token, volunteer_id, mine[0], f"helper{len(helpers)}@example.org"))
+    return OfferedRequest(resident, request, helpers)
