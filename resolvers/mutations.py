@@ -105,7 +105,7 @@ async def set_volunteer_verified(ctx: Context, volunteer_id: str, verified: bool
     async def work() -> VolunteerRecord:
         viewer = signed_in(ctx)
         pk = decode_id(volunteer_id, "Volunteer", "volunteerId")
-        await accounts.set_volunteer_verified(ctx.pool, viewer, pk, verified)
+        await accounts.set_volunteer_verified(ctx.state, viewer, pk, verified)
         await ctx.state.matcher.refresh(ctx.pool)
         return await _volunteer(ctx, pk)
 

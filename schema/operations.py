@@ -252,7 +252,10 @@ class Mutation:
             errors=_errors(outcome.errors),
         )
 
-    @strawberry.mutation(description="Staff: vet (or un-vet) a volunteer.")
+    @strawberry.mutation(
+        description="Staff: vet (or un-vet) a volunteer. Un-vetting withdraws their pending offers at "
+        "once (OFFER_WITHDRAWN events; each request goes to the next candidate or back to staff)."
+    )
     async def set_volunteer_verified(
         self, info: ContextInfo, volunteer_id: strawberry.ID, verified: bool
     ) -> VolunteerPayload:

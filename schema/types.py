@@ -64,7 +64,9 @@ class OfferStatus(Enum):
     DECLINED = "DECLINED"
     EXPIRED = "EXPIRED"
     WITHDRAWN = strawberry.enum_value(
-        "WITHDRAWN", description="Another volunteer accepted first, or staff withdrew it."
+        "WITHDRAWN",
+        description="Another volunteer accepted first, the resident cancelled, or staff withdrew it "
+        "(un-vetting a volunteer withdraws their pending offers).",
     )
 
 
@@ -78,6 +80,11 @@ class RequestEventKind(Enum):
     OFFER_DECLINED = "OFFER_DECLINED"
     OFFER_EXPIRED = strawberry.enum_value(
         "OFFER_EXPIRED", description="An offer ran out of time; the next candidate gets one."
+    )
+    OFFER_WITHDRAWN = strawberry.enum_value(
+        "OFFER_WITHDRAWN",
+        description="A pending offer was withdrawn because its volunteer may no longer help "
+        "(staff un-vetted them); the next candidate gets one.",
     )
     RETURNED_TO_REVIEW = strawberry.enum_value(
         "RETURNED_TO_REVIEW",

@@ -11,7 +11,9 @@ from db.queries import q
 from db.types import Executor, Pool
 from matching.embedding import volunteer_text
 from service.auth import Role, Viewer, issue_token
+from service.context import AppState
 from service.errors import forbidden, not_found
+from service.offers import withdraw_live_offers
 from service.rate_limits import RateCheck
 from service.records import ResidentRecord, VolunteerRecord
 from service.validation import MAX_AREA, MAX_CONTACT, MAX_NAME, MAX_SHORT_TEXT, MAX_SKILLS, Checker
@@ -182,12 +184,17 @@ async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, 
     return viewer.volunteer_id
 
 
-async def set_volunteer_verified(pool: Pool, viewer: Viewer, volunteer_id: int, verified: bool) -> int:
+async def set_volunteer_verified(state: AppState, viewer: Viewer, volunteer_id: int, verified: bool) -> int:
+    """Staff vet a volunteer, or un-vet them: then their pending offers are withdrawn in the same
+    transaction (service.offers.withdraw_live_offers), so they can no longer read or accept them."""
     if not viewer.is_staff:
         raise forbidden("only staff can vet volunteers")
-    found = await pool.fetchval(q("set_volunteer_verified"), volunteer_id, verified)
-    if found is None:
-        raise not_found("volunteer", "volunteerId")
+    async with state.pool.acquire() as conn, conn.transaction():
+        found = await conn.fetchval(q("set_volunteer_verified"), volunteer_id, verified)
+        if found is None:
+            raise not_found("volunteer", "volunteerId")
+        if not verified:
+            await withdraw_live_offers(state, conn, volunteer_id)
     return volunteer_id
 
 

@@ -140,6 +140,8 @@ async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accep
             return updated
         if request["status"] != "OPEN":
             raise UserErrors.one(ErrorCode.CONFLICT, "the request is no longer open", "offerId")
+        if not await conn.fetchval(q("volunteer_is_verified"), viewer.volunteer_id):
+            raise UserErrors.one(ErrorCode.CONFLICT, "only vetted volunteers can accept offers", "offerId")
         limit = await conn.fetchval(q("volunteer_max_active"), viewer.volunteer_id)
         active = await conn.fetchval(q("volunteer_active_count"), viewer.volunteer_id)
         if active >= limit:
@@ -153,6 +155,26 @@ async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accep
         await conn.execute(q("match_request"), offer["request_id"], viewer.volunteer_id)
         await emit_event(conn, offer["request_id"], "MATCHED", offer_id)
         return updated
+
+
+async def withdraw_live_offers(state: AppState, conn: Connection, volunteer_id: int) -> int:
+    """End every PENDING offer of a volunteer who may no longer help: staff un-vetted them (and,
+    in time, any account deactivation). Each offer becomes WITHDRAWN with an OFFER_WITHDRAWN event,
+    and its request gets the next candidate, or goes back to staff when none is left, as after a
+    decline or an expiry. Call inside the transaction that changes the volunteer, after the change:
+    nobody can read or accept the offers once it commits. Returns how many were withdrawn."""
+    withdrawn = 0
+    for pending in await conn.fetch(q("pending_offers_of_volunteer"), volunteer_id):
+        # Request first, then offer: the lock order of respond_to_offer.
+        await conn.fetchrow(q("lock_request"), pending["request_id"])
+        offer = await conn.fetchrow(q("lock_offer"), pending["id"])
+        if offer is None or offer["status"] != "PENDING":
+            continue  # answered or swept meanwhile
+        await _set_offer_status(conn, offer["id"], "WITHDRAWN")
+        await emit_event(conn, offer["request_id"], "OFFER_WITHDRAWN", offer["id"])
+        await dispatch_offers(state, conn, offer["request_id"])
+        withdrawn += 1
+    return withdrawn
 
 
 async def _set_offer_status(conn: Connection, offer_id: int, status: str) -> OfferRecord:

@@ -5,8 +5,11 @@ SELECT volunteer_id FROM offers WHERE request_id = $1;
 SELECT count(*) FROM offers WHERE request_id = $1 AND status = 'PENDING';
 
 -- name: insert_offer
+-- Only to a vetted, active volunteer, checked again here whatever the ranking read before.
 INSERT INTO offers (request_id, volunteer_id, created_by, expires_at)
-VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+SELECT $1, v.id, $3, now() + make_interval(secs => $4)
+FROM volunteers v
+WHERE v.id = $2 AND v.verified AND v.active
 ON CONFLICT (request_id, volunteer_id) DO NOTHING
 RETURNING *;
 
@@ -80,3 +83,12 @@ SELECT * FROM long_term_pairs WHERE id = $1;
 
 -- name: volunteer_max_active
 SELECT max_active_requests FROM volunteers WHERE id = $1;
+
+-- name: pending_offers_of_volunteer
+-- In request order: withdrawing them locks each request in turn, as everywhere else.
+SELECT id, request_id FROM offers
+WHERE volunteer_id = $1 AND status = 'PENDING'
+ORDER BY request_id, id;
+
+-- name: volunteer_is_verified
+SELECT verified FROM volunteers WHERE id = $1;

@@ -38,10 +38,12 @@ WHERE r.id = $1
 FOR UPDATE OF r;
 
 -- name: volunteer_holds_live_offer
--- Live = PENDING and not past its expiry time, whether or not the expiry sweep has run yet.
+-- Live = PENDING and not past its expiry time, whether or not the expiry sweep has run yet, held
+-- by a vetted volunteer (un-vetting withdraws their offers; this covers any left in a race).
 SELECT EXISTS (
-    SELECT 1 FROM offers
-    WHERE request_id = $1 AND volunteer_id = $2 AND status = 'PENDING' AND expires_at > now()
+    SELECT 1 FROM offers o JOIN volunteers v ON v.id = o.volunteer_id
+    WHERE o.request_id = $1 AND o.volunteer_id = $2 AND o.status = 'PENDING' AND o.expires_at > now()
+      AND v.verified
 );
 
 -- name: list_requests
