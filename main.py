@@ -3,8 +3,12 @@
 import argparse
 import asyncio
 import logging
+import signal
 import sys
+from collections.abc import Coroutine
 from dataclasses import replace
+from types import FrameType
+from typing import Any
 
 from service.config import Settings
 
@@ -71,6 +75,38 @@ async def _seed_demo(settings: Settings, volunteers: int) -> int:
     return 0
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM ends the process as sys.exit does, so atexit handlers run: the last process using
+    the embedded PostgreSQL stops it there. (`serve`: uvicorn shuts down gracefully on SIGTERM,
+    then restores this handler and raises the signal again.)"""
+    raise SystemExit(128 + signum)
+
+
+def _run(command: Coroutine[Any, Any, int]) -> int:
+    """asyncio.run, where SIGTERM cancels the command as Ctrl-C does: its `finally` blocks close
+    the database pool, then the process exits normally."""
+
+    async def cancellable() -> int:
+        task = asyncio.current_task()
+        terminated = False
+
+        def terminate() -> None:
+            nonlocal terminated
+            terminated = True
+            if task is not None:
+                task.cancel()
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, terminate)
+        try:
+            return await command
+        except asyncio.CancelledError:
+            if not terminated:
+                raise
+            return 128 + signal.SIGTERM
+
+    return asyncio.run(cancellable())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="main.py", description=__doc__)
     sub = parser.add_subparsers(dest="command")
@@ -88,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     command = args.command or "serve"
     if command == "serve":
         overrides = {
@@ -95,13 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         }
         return _serve(replace(settings, **overrides))
     if command == "worker":
-        return asyncio.run(_worker(settings))
+        return _run(_worker(settings))
     if command == "migrate":
-        return asyncio.run(_migrate(settings))
+        return _run(_migrate(settings))
     if command == "create-staff":
-        return asyncio.run(_create_staff(settings, args.name))
+        return _run(_create_staff(settings, args.name))
     if command == "seed-demo":
-        return asyncio.run(_seed_demo(settings, args.volunteers))
+        return _run(_seed_demo(settings, args.volunteers))
     from triage.cli import main as triage_main
 
     return int(triage_main([args.text]))

@@ -1,27 +1,25 @@
 """Shared by the benches: a fresh embedded database, real server subprocesses, CPU accounting.
 
-The bench process itself holds a handle on the embedded PostgreSQL (pgserver counts the
-processes using a data directory), so the database outlives every server subprocess, and the
-bench can stop it and delete the directory at the end whatever happened to the servers.
+The bench process itself uses the embedded PostgreSQL (db.embedded counts the processes using a
+data directory), so the database outlives every server subprocess, and the bench stops it and
+deletes the directory at the end whatever happened to the servers.
 """
 
 import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from db.embedded import embedded_database_url
+from db.embedded import embedded_database_url, embedded_postmaster_pid, stop_embedded_database
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # benches never listen or connect anywhere else
@@ -119,7 +117,7 @@ async def start_server(name: str, env: Mapping[str, str], log_dir: Path) -> Serv
 
 
 def stop_server(server: ServerProcess, timeout: float = 30.0) -> None:
-    """SIGTERM (uvicorn shuts down cleanly and pgserver drops its handle), SIGKILL if stuck."""
+    """SIGTERM (uvicorn shuts down cleanly and the process leaves the database), SIGKILL if stuck."""
     if server.process.poll() is None:
         server.process.terminate()
         try:
@@ -183,42 +181,6 @@ def background_command(name: str, env: Mapping[str, str], log_dir: Path, *args: 
             process.wait(30)
 
 
-def _postmaster_pid(pgdata: Path) -> int | None:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        return int((pgdata / "postmaster.pid").read_text().splitlines()[0])
-    return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stop_database(pgdata: Path) -> None:
-    """Drop our pgserver handle (the last one stops PostgreSQL); if a server was killed and left
-    its handle behind, stop the postmaster we started ourselves, by its pid."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs' runtime-dir warning, as in db.embedded
-        import pgserver
-
-    with contextlib.suppress(Exception):
-        pgserver.get_server(pgdata).cleanup()  # type: ignore[attr-defined]
-    pid = _postmaster_pid(pgdata)
-    if pid is None or not _alive(pid):
-        return
-    os.kill(pid, signal.SIGINT)  # "fast shutdown"
-    deadline = time.monotonic() + 30
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
-
-
 @dataclass(frozen=True)
 class Database:
     data_dir: Path
@@ -230,18 +192,18 @@ class Database:
 
     @property
     def postmaster_pid(self) -> int | None:
-        return _postmaster_pid(self.pgdata)
+        return embedded_postmaster_pid(self.data_dir)
 
 
 def _empty_dir(data_dir: Path) -> None:
     if data_dir.exists():
-        _stop_database(data_dir / "pg")  # left running by an interrupted run
+        stop_embedded_database(data_dir)  # left running by an interrupted run
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
 
 
 def _remove_database(data_dir: Path) -> None:
-    _stop_database(data_dir / "pg")
+    stop_embedded_database(data_dir)
     shutil.rmtree(data_dir, ignore_errors=True)
 
 

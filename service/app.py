@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 
 
 def database_url(settings: Settings) -> str:
-    return settings.database_url or embedded_database_url(settings.data_dir)
+    if settings.database_url:
+        return settings.database_url
+    return embedded_database_url(settings.data_dir, keep_running=settings.keep_embedded_db)
 
 
 async def open_database(settings: Settings) -> tuple[str, Pool]:

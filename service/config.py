@@ -38,7 +38,12 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class Settings:
     data_dir: Path = Path("var")
     # None: start the embedded PostgreSQL under data_dir/pg.
     database_url: str | None = None
+    # Leave the embedded PostgreSQL running when this process is the last one to stop using it.
+    keep_embedded_db: bool = False
     embedding_model: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -93,6 +100,7 @@ class Settings:
         return cls(
             data_dir=Path(env.get("OTONARI_DATA_DIR") or defaults.data_dir),
             database_url=env.get("DATABASE_URL") or None,
+            keep_embedded_db=_bool(env, "OTONARI_KEEP_EMBEDDED_DB", defaults.keep_embedded_db),
             embedding_model=env.get("OTONARI_EMBEDDING_MODEL") or None,
             host=env.get("OTONARI_HOST") or defaults.host,
             port=_int(env, "OTONARI_PORT", defaults.port),

@@ -56,7 +56,8 @@ def server_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    return embedded_database_url(DATA_DIR / "test")
+    # Stopped when the session ends (the last user leaves), unless OTONARI_KEEP_EMBEDDED_DB is set.
+    return embedded_database_url(DATA_DIR / "test", keep_running=Settings.from_env().keep_embedded_db)
 
 
 @pytest.fixture(scope="session")
