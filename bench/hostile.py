@@ -137,11 +137,14 @@ class Transport:
 
 def http_transport(http: httpx.AsyncClient) -> Transport:
     async def send(text: str) -> str:
-        response = await http.post(
-            "/graphql",
-            content=text.encode("utf-8", "surrogatepass"),
-            headers={"content-type": "application/json"},
-        )
+        try:
+            response = await http.post(
+                "/graphql",
+                content=text.encode("utf-8", "surrogatepass"),
+                headers={"content-type": "application/json"},
+            )
+        except httpx.HTTPError as exc:
+            return f"dropped ({type(exc).__name__})"
         try:
             body = response.json()
         except ValueError:

@@ -19,7 +19,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
-from service.documents import DocumentCache, DocumentGuard
+from service.documents import DocumentCache, DocumentGuard, code_execution_error
 
 log = logging.getLogger("otonari.graphql")
 
@@ -64,6 +64,7 @@ class OtonariSchema(strawberry.Schema):
         """Refusals (our own coded errors, syntax and validation errors) are expected: one line
         each, no traceback; anything else is a bug and keeps its traceback."""
         for error in errors:
+            code_execution_error(error)
             if _is_unexpected(error):
                 log.error("%s", error.message, exc_info=error.original_error)
             else:

@@ -74,10 +74,10 @@ async def register_resident(
 ) -> tuple[str, int]:
     """`rate`: the caller's registration limit (None only for trusted callers: the CLI, tests)."""
     check = Checker("input")
-    name = check.text("displayName", data.display_name, max_len=MAX_NAME)
+    name = check.line("displayName", data.display_name, max_len=MAX_NAME)
     languages = check.languages("languages", data.languages)
-    area = check.text("area", data.area, max_len=MAX_AREA)
-    contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
+    area = check.line("area", data.area, max_len=MAX_AREA)
+    contact = check.line("contact", data.contact, max_len=MAX_CONTACT)
     check.check()
     if rate is not None:
         await rate.take(pool)
@@ -101,14 +101,14 @@ async def register_volunteer(
     The rate limit (None only for trusted callers: the demo seeder) is taken before the skills
     are embedded, the one costly step."""
     check = Checker("input")
-    name = check.text("displayName", data.display_name, max_len=MAX_NAME)
+    name = check.line("displayName", data.display_name, max_len=MAX_NAME)
     languages = check.languages("languages", data.languages, max_count=MAX_VOLUNTEER_LANGUAGES)
     skills = check.text("skills", data.skills, max_len=MAX_SKILLS)
     fields = check.unique("fields", [f.value for f in data.fields])
-    area = check.text("area", data.area, max_len=MAX_AREA)
-    availability = check.text("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
+    area = check.line("area", data.area, max_len=MAX_AREA)
+    availability = check.line("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
     check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
-    contact = check.text("contact", data.contact, max_len=MAX_CONTACT)
+    contact = check.line("contact", data.contact, max_len=MAX_CONTACT)
     check.check()
     if rate is not None:
         await rate.take(pool)
@@ -136,7 +136,7 @@ async def register_volunteer(
 
 async def create_staff(pool: Pool, name: str) -> str:
     check = Checker()
-    cleaned = check.text("name", name, max_len=MAX_NAME)
+    cleaned = check.line("name", name, max_len=MAX_NAME)
     check.check()
     async with pool.acquire() as conn, conn.transaction():
         account_id = await conn.fetchval(q("insert_account"), Role.STAFF.value, cleaned)
@@ -154,9 +154,9 @@ async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, 
     )
     skills = check.text("skills", data.skills, max_len=MAX_SKILLS) if data.skills is not None else None
     fields = check.unique("fields", [f.value for f in data.fields]) if data.fields is not None else None
-    area = check.text("area", data.area, max_len=MAX_AREA) if data.area is not None else None
+    area = check.line("area", data.area, max_len=MAX_AREA) if data.area is not None else None
     availability = (
-        check.text("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
+        check.line("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
         if data.availability is not None
         else None
     )

@@ -217,14 +217,13 @@ class DocumentGuard(SchemaExtension):
         if document is not None and context.query:
             self.cache.put(context.query, Checked(document, errors))
 
-    def on_execute(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
-            # Variables that do not fit their declared types: graphql-core reports them at the
-            # variable's definition, before anything runs.
-            if error.nodes and all(isinstance(n, VariableDefinitionNode) for n in error.nodes):
-                _set_code(error, INVALID_VARIABLES)
+
+def code_execution_error(error: GraphQLError) -> None:
+    """Variables that do not fit their declared types: graphql-core reports them at the
+    variable's definition, before anything runs, without a code. (Called from the schema's
+    process_errors, which sees every execution error before it is sent or logged.)"""
+    if error.nodes and all(isinstance(n, VariableDefinitionNode) for n in error.nodes):
+        _set_code(error, INVALID_VARIABLES)
 
 
 def _set_code(error: GraphQLError, code: str) -> None:

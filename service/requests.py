@@ -59,10 +59,10 @@ async def submit_request(pool: Pool, viewer: Viewer, data: SubmitInput, *, rate_
         raise forbidden("only residents can submit requests")
     check = Checker("input")
     text = check.text("text", data.text, max_len=MAX_TEXT)
-    area = check.optional_text("area", data.area, max_len=MAX_AREA)
+    area = check.optional_line("area", data.area, max_len=MAX_AREA)
     if data.area is not None and area is None:
         check.fail("area", "area must not be empty (leave it out to use your registered area)")
-    preferred = check.optional_text("preferredTimes", data.preferred_times, max_len=MAX_SHORT_TEXT)
+    preferred = check.optional_line("preferredTimes", data.preferred_times, max_len=MAX_SHORT_TEXT)
     check.check()
     async with pool.acquire() as conn, conn.transaction():
         resident = await conn.fetchrow(q("resident_by_id"), viewer.resident_id)

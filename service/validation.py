@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 
+from service import human_text
 from service.errors import ErrorCode, UserError, UserErrors
 from service.languages import normalise_language
 
@@ -42,6 +43,27 @@ class Checker:
         elif len(cleaned) > max_len:
             self.fail(field, f"{field} must be at most {max_len} characters (got {len(cleaned)})")
         return cleaned
+
+    def line(self, field: str, value: str, *, max_len: int, min_len: int = 1) -> str:
+        """Short human text shown to others (names, areas, contact, times): normalised, one
+        line, nothing invisible or look-alike (service.human_text); bounds after normalising."""
+        cleaned = human_text.normalise(value)
+        if not cleaned and min_len == 0:
+            return cleaned
+        if len(cleaned) > max_len:
+            self.fail(field, f"{field} must be at most {max_len} characters (got {len(cleaned)})")
+        elif len(cleaned) < min_len:
+            self.fail(field, f"{field} must not be empty")
+        else:
+            problem = human_text.problem(cleaned)
+            if problem is not None:
+                self.fail(field, f"{field} {problem}")
+        return cleaned
+
+    def optional_line(self, field: str, value: str | None, *, max_len: int) -> str | None:
+        if value is None:
+            return None
+        return self.line(field, value, max_len=max_len, min_len=0) or None
 
     def optional_text(self, field: str, value: str | None, *, max_len: int) -> str | None:
         if value is None:
