@@ -189,6 +189,8 @@ class WsSession:
                     continue
                 if answer["type"] == "error":
                     return str(answer["payload"][0].get("extensions", {}).get("code", "no code"))
+                if answer["type"] == "complete":
+                    return "complete, no result"
                 if answer["type"] == "next":
                     payload = answer["payload"]
                     if payload.get("errors"):
