@@ -14,8 +14,10 @@ expensive are refused before it, in one linear walk (`shape_problems`):
 
 Parsing itself is bounded by a token limit (graphql-core stops counting at the limit). The
 cache keeps a document's parse and validation result keyed by its text, and only documents up
-to MAX_CACHED_BYTES, within CACHE_BYTES in all: a parsed document weighs ~100x its text, so a
-cache counted in entries (strawberry's) could hold gigabytes of large ones.
+to MAX_CACHED_BYTES, within CACHE_BYTES of text and CACHE_TOKENS of parsed tokens in all: a
+parsed document weighs ~600 bytes per token (~100x its text, more for dense text), so a cache
+counted in entries (strawberry's) could hold gigabytes of large ones; this one holds ~25 MB at
+most, and ~500 typical documents of ~100 tokens.
 """
 
 from collections import OrderedDict
@@ -41,6 +43,7 @@ MAX_DIRECTIVES = 4
 MAX_FRAGMENTS = 32
 MAX_CACHED_BYTES = 8 * 1024
 CACHE_BYTES = 512 * 1024
+CACHE_TOKENS = 40_000
 _PARSER_GAVE_UP = "tokens. Parsing aborted"  # graphql-core's message when max_tokens is reached
 
 # extensions.code of each refusal.
@@ -58,30 +61,50 @@ class Checked:
     document: DocumentNode
     errors: tuple[GraphQLError, ...]
 
+    @property
+    def tokens(self) -> int:
+        """Tokens of the parsed document (what its memory grows with), 1 without locations."""
+        loc = self.document.loc
+        token = loc.start_token if loc is not None else None
+        count = 0
+        while token is not None:
+            count += 1
+            token = token.next
+        return max(1, count)
+
 
 class DocumentCache:
-    """Least recently used, bounded by the total length of the cached texts."""
+    """Least recently used, bounded by the total length of the cached texts and by their
+    total number of parsed tokens."""
 
-    def __init__(self, budget: int = CACHE_BYTES, max_entry: int = MAX_CACHED_BYTES) -> None:
+    def __init__(
+        self, budget: int = CACHE_BYTES, max_entry: int = MAX_CACHED_BYTES, token_budget: int = CACHE_TOKENS
+    ) -> None:
         self.budget = budget
         self.max_entry = max_entry
+        self.token_budget = token_budget
         self.size = 0
-        self._entries: OrderedDict[str, Checked] = OrderedDict()
+        self.tokens = 0
+        self._entries: OrderedDict[str, tuple[Checked, int]] = OrderedDict()
 
     def get(self, text: str) -> Checked | None:
         found = self._entries.get(text)
-        if found is not None:
-            self._entries.move_to_end(text)
-        return found
+        if found is None:
+            return None
+        self._entries.move_to_end(text)
+        return found[0]
 
     def put(self, text: str, checked: Checked) -> None:
         if len(text) > self.max_entry or text in self._entries:
             return
-        self._entries[text] = checked
+        tokens = checked.tokens
+        self._entries[text] = (checked, tokens)
         self.size += len(text)
-        while self.size > self.budget:
-            evicted, _ = self._entries.popitem(last=False)
+        self.tokens += tokens
+        while self.size > self.budget or self.tokens > self.token_budget:
+            evicted, (_, evicted_tokens) = self._entries.popitem(last=False)
             self.size -= len(evicted)
+            self.tokens -= evicted_tokens
 
     def __len__(self) -> int:
         return len(self._entries)

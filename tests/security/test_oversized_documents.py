@@ -9,6 +9,7 @@ from graphql import parse
 
 from service.documents import (
     CACHE_BYTES,
+    CACHE_TOKENS,
     MAX_CACHED_BYTES,
     MAX_FRAGMENTS,
     Checked,
@@ -90,6 +91,13 @@ def test_cache_is_bounded_by_bytes() -> None:
     assert cache.size <= CACHE_BYTES
     assert cache.get(texts[-1]) is not None and cache.get(texts[0]) is None  # least recent left
     assert len(cache) == CACHE_BYTES // len(texts[0])
+    # Dense documents (a parsed token weighs ~600 bytes) are bounded by their tokens as well.
+    dense = DocumentCache()
+    for i in range(200):
+        text = f"query Q{i} {{ viewer {{" + " a" * 990 + " } }"
+        dense.put(text, Checked(parse(text), ()))
+    assert dense.tokens <= CACHE_TOKENS and dense.size < CACHE_BYTES
+    assert len(dense) == CACHE_TOKENS // 1000
 
 
 async def test_refusals_over_http(api: Api) -> None:
