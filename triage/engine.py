@@ -128,6 +128,10 @@ class LabelledExample:
     # The staff-reviewed example this came from (the service's triage_examples id); None for
     # the project's own examples.
     source_id: int | None = None
+    # Paraphrases of one situation share a group: evaluation keeps them on one side of a fold.
+    group: str = ""
+    variant: str = ""  # how it is written: a language, script or romanisation ("vi-latn")
+    tags: tuple[str, ...] = ()  # voice of the text: "spam", "chat", "past", "negation", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,8 @@ class TriageResult:
     # (source_id, cosine) of the nearest examples learned from staff reviews, nearest first.
     # For staff only (links to requests they may read anyway); never turned into text here.
     similar_examples: tuple[tuple[int, float], ...] = ()
+    # 0..1, the probability of EMERGENCY after the emergency cues are taken into account.
+    emergency_probability: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -188,6 +194,9 @@ def load_examples(directory: Path | None = None) -> list[LabelledExample]:
                         urgency=Urgency(row["urgency"]),
                         lang=str(row.get("lang", "")),
                         topic=str(row.get("topic", "")),
+                        group=str(row.get("group", "")),
+                        variant=str(row.get("variant", "")),
+                        tags=tuple(str(t) for t in row.get("tags", ())),
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -831,6 +840,7 @@ class Triage:
             signals=tuple(signals),
             model=self.version,
             similar_examples=similar_examples,
+            emergency_probability=float(p_urg[_EMERGENCY]),
         )
 
     # ------------------------------------------------------------------ learning
@@ -854,6 +864,16 @@ class Triage:
     @property
     def example_count(self) -> int:
         return len(self._state.examples)
+
+    def with_examples(self, examples: Sequence[LabelledExample]) -> Triage:
+        """An engine sharing this one's model, trained on ``examples`` instead (for evaluation:
+        cross-validation trains one per fold without loading the model again)."""
+        vectors = self._example_vectors([e.text for e in examples])
+        twin = copy.copy(self)
+        twin._train_lock = threading.Lock()
+        with self._one_blas_thread():
+            twin._state = _State.train(list(examples), vectors)
+        return twin
 
     def fork(self) -> Triage:
         """An engine sharing this one's model and current examples, learning on its own."""
