@@ -25,7 +25,7 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
-from service import graphql_fixes, wire
+from service import graphql_fixes, web, wire
 from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
@@ -240,7 +240,8 @@ def create_app(
     graphql_app = OtonariGraphQL(
         schema,
         ws_limits=ws_limits,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        # GraphiQL is served from the web build (service.web), not strawberry's CDN page.
+        graphql_ide=None,
         allow_queries_via_get=False,
     )
     with_workers = settings.workers > 0 if run_workers_inside is None else run_workers_inside
@@ -265,12 +266,14 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     routes = [
-        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/graphql", web.WithGraphiQL(graphql_app, settings), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
         Route("/healthz", healthz),
+        *web.routes(settings.web_dir),
     ]
     if settings.bench_hello:
         routes.append(Route("/_bench/hello", _bench_hello_app(), methods=["POST"]))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(web.SecurityHeaders)
     return app

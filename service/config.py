@@ -83,6 +83,8 @@ class Settings:
     # (X-Forwarded-For: its last entry; X-Real-IP); None: the socket's peer address.
     trusted_proxy_header: str | None = None
     graphiql: bool = True
+    # The built web app (`make web`: npm ci + vite build in web/): pages, assets, GraphiQL.
+    web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
     # Fault injection for the crash-recovery test: hold each taken triage job this long first.
     triage_hold_seconds: float = 0.0
     # bench/api.py only: serve a bare strawberry `{ hello }` at /_bench/hello as a baseline.
@@ -126,6 +128,7 @@ class Settings:
             ),
             trusted_proxy_header=_header_name(env, "OTONARI_TRUSTED_PROXY_HEADER"),
             graphiql=_bool(env, "OTONARI_GRAPHIQL", defaults.graphiql),
+            web_dir=Path(env.get("OTONARI_WEB_DIR") or defaults.web_dir),
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
             bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),
         )

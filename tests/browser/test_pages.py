@@ -1,0 +1,48 @@
+"""Every page loads in a real Chromium from the app's own origin under its CSP, without a
+JavaScript error, passes an axe-core scan, and fits a 360 px wide phone."""
+
+import httpx
+import pytest
+
+from tests.browser.conftest import OpenPage
+from tests.browser.harness import PHONE
+
+PAGES = ["/", "/volunteer", "/staff"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_page_loads_clean_and_accessible(open_page: OpenPage, path: str) -> None:
+    page = await open_page(path)
+    await page.page.get_by_label("Access token").or_(page.page.get_by_label("アクセストークン")).wait_for()
+    await page.assert_accessible()
+    phone = await open_page(path, viewport=PHONE)
+    await phone.page.locator("form").wait_for()
+    await phone.assert_fits_width()
+    await phone.assert_accessible()
+
+
+async def test_headers_csp_and_caching(web_url: str) -> None:
+    async with httpx.AsyncClient(base_url=web_url) as client:
+        html = await client.get("/staff")
+        assert html.status_code == 200
+        assert html.headers["cache-control"] == "no-cache"
+        csp = html.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self';" in csp and "'unsafe-inline'" not in csp
+        assert "https:" not in csp and "http:" not in csp
+        script = next(part.split('"')[1] for part in html.text.split("src=")[1:] if part.startswith('"/assets/'))
+        asset = await client.get(script)
+        assert asset.status_code == 200
+        assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+        api = await client.post("/graphql", json={"query": "{ __typename }"})
+        assert api.json() == {"data": {"__typename": "Query"}}
+        assert "default-src 'none'" in api.headers["content-security-policy"]
+
+
+async def test_graphiql_runs_a_query_with_local_assets_only(open_page: OpenPage) -> None:
+    page = await open_page("/graphql")
+    run = page.page.locator(".graphiql-execute-button")
+    await run.wait_for()
+    await run.click()
+    await page.page.locator(".result-window").get_by_text('"__typename": "Query"').wait_for()
+    assert any(url.endswith("/graphql") for url in page.requests)
+    assert all(url.startswith(page.base_url) for url in page.requests)

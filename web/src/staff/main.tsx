@@ -1,0 +1,16 @@
+import "../shared/base.css";
+import "../shared/page.css";
+import { render } from "preact";
+import { I18n } from "../shared/i18n";
+import { Session } from "../shared/session";
+import { SkeletonPage } from "../shared/skeleton";
+
+const i18n = new I18n("staff", "ja");
+const session = new Session("staff");
+
+void i18n.use(i18n.initialCode()).then(() => {
+  render(
+    <SkeletonPage i18n={i18n} session={session} role="STAFF" title="volunteer.title" hint="volunteer.signInHint" signedInAs="volunteer.signedInAs" />,
+    document.getElementById("app")!,
+  );
+});
