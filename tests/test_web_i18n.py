@@ -72,7 +72,9 @@ def test_locale_is_complete(locale: dict[str, Any]) -> None:
         assert "{" not in leftover and "}" not in leftover, f"{code}.json {key}: unbalanced braces"
         for match in TOKEN.finditer(text):
             if match.group(2) is not None:
-                assert KANA.match(match.group(2)), f"{code}.json {key}: ruby reading {match.group(2)!r} is not kana"
+                assert KANA.match(match.group(2)), (
+                    f"{code}.json {key}: ruby reading {match.group(2)!r} is not kana"
+                )
 
 
 def test_easy_japanese_uses_furigana_for_kanji() -> None:

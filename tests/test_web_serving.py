@@ -30,9 +30,9 @@ async def web_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     built = getattr(request, "param", True)
     web_dir = _fake_build(tmp_path / "dist") if built else tmp_path / "missing"
-    async with serve(replace(settings, web_dir=web_dir, graphiql=True), triage_engine, workers=False) as url:
-        async with httpx.AsyncClient(base_url=url) as client:
-            yield client
+    served = serve(replace(settings, web_dir=web_dir, graphiql=True), triage_engine, workers=False)
+    async with served as url, httpx.AsyncClient(base_url=url) as client:
+        yield client
 
 
 async def test_pages_assets_and_headers(web_client: httpx.AsyncClient) -> None:

@@ -91,7 +91,10 @@ class BrowserPage:
             parts = urlsplit(url)
             if parts.scheme in ("data", "blob", "about"):
                 continue
-            if parts.scheme not in ("http", "https", "ws", "wss") or (parts.hostname, parts.port) not in allowed:
+            if (
+                parts.scheme not in ("http", "https", "ws", "wss")
+                or (parts.hostname, parts.port) not in allowed
+            ):
                 offsite.append(url)
         return offsite
 

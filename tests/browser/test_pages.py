@@ -29,7 +29,9 @@ async def test_headers_csp_and_caching(web_url: str) -> None:
         csp = html.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src 'self';" in csp and "'unsafe-inline'" not in csp
         assert "https:" not in csp and "http:" not in csp
-        script = next(part.split('"')[1] for part in html.text.split("src=")[1:] if part.startswith('"/assets/'))
+        script = next(
+            part.split('"')[1] for part in html.text.split("src=")[1:] if part.startswith('"/assets/')
+        )
         asset = await client.get(script)
         assert asset.status_code == 200
         assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
