@@ -76,6 +76,8 @@ async def open_page(browser: "Browser", web_url: str) -> AsyncIterator[OpenPage]
 
     async def open_(path: str, viewport: dict[str, int] = DESKTOP, locale: str = "en-US") -> BrowserPage:
         context = await browser.new_context(viewport=viewport, locale=locale)
+        # Generous: CPU on a shared CI machine can be scarce; a real hang still fails.
+        context.set_default_timeout(45_000)
         page = BrowserPage(await context.new_page(), web_url)
         page.attach()
         opened.append((context, page))
