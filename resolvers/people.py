@@ -78,6 +78,7 @@ async def volunteers(
     area: str | None,
     first: int | None,
     after: str | None,
+    verified: bool | None = None,
 ) -> Page[VolunteerRecord]:
     require_staff(ctx)
     first = check_first(first)
@@ -91,8 +92,8 @@ async def volunteers(
             )
     after_id = int_cursor(after)
     field_value = field.value if field else None
-    rows = await ctx.pool.fetch(q("list_volunteers"), field_value, lang, area, after_id, first + 1)
-    total = await ctx.pool.fetchval(q("count_volunteers"), field_value, lang, area)
+    rows = await ctx.pool.fetch(q("list_volunteers"), field_value, lang, area, after_id, first + 1, verified)
+    total = await ctx.pool.fetchval(q("count_volunteers"), field_value, lang, area, verified)
     records = [VolunteerRecord.from_row(r) for r in rows[:first]]
     return Page([(encode_cursor(v.id), v) for v in records], len(rows) > first, total)
 

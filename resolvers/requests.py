@@ -15,6 +15,7 @@ from resolvers.common import (
 )
 from service.auth import Role
 from service.context import Context
+from service.events import EventRecord
 from service.ids import pk_of
 from service.matching import CandidateView
 from service.records import OfferRecord, RequestRecord, ResidentRecord, ReviewRecord
@@ -158,6 +159,13 @@ async def candidates(ctx: Context, record: RequestRecord, first: int | None) -> 
     if record.triage is None:
         return []
     return await ctx.state.matcher.candidates(ctx.pool, record, first)
+
+
+async def events(ctx: Context, record: RequestRecord) -> list[EventRecord]:
+    """Staff: the request's timeline."""
+    require_staff(ctx)
+    rows = await ctx.pool.fetch(q("events_for_request"), record.id)
+    return [EventRecord.from_row(r) for r in rows]
 
 
 async def similar_reviewed_requests(

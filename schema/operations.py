@@ -1,6 +1,7 @@
 """The root types: Query, Mutation, Subscription. Each field is one call into resolvers/."""
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -129,8 +130,12 @@ class Query:
         area: str | None = None,
         first: int | None = 20,
         after: str | None = None,
+        verified: Annotated[
+            bool | None,
+            strawberry.argument(description="Only vetted (true) or not yet vetted (false) volunteers."),
+        ] = None,
     ) -> VolunteerConnection:
-        page = await people_resolvers.volunteers(info.context, field, language, area, first, after)
+        page = await people_resolvers.volunteers(info.context, field, language, area, first, after, verified)
         return VolunteerConnection.from_page(page)
 
     @strawberry.field(description="Volunteer: offers made to the viewer.")
@@ -339,6 +344,7 @@ def _event(event: EventRecord, record: RequestRecord) -> RequestEvent:
         kind=RequestEventKind(event.kind),
         request=SupportRequest.from_record(record),
         at=event.created_at,
+        offer_id=event.offer_id,
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from resolvers import dashboard as dashboard_resolvers
 from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
 from service.auth import Role as RoleEnum
@@ -26,6 +28,9 @@ from service.records import (
 )
 from triage.labels import SupportField as SupportFieldEnum
 from triage.labels import Urgency as UrgencyEnum
+
+if TYPE_CHECKING:
+    from schema.dashboard import Dashboard
 
 # The domain enums are the GraphQL enums: registering them keeps one definition of each.
 strawberry.enum(RoleEnum, name="Role")
@@ -425,6 +430,17 @@ class SupportRequest(Node):
     async def offers(self, info: Info[Context, None]) -> list[Offer]:
         return [Offer.from_record(o) for o in await request_resolvers.offers(info.context, self.record)]
 
+    @strawberry.field(
+        description="Staff only: the request's timeline, every event written for it, oldest first "
+        "(at most 500)."
+    )
+    async def events(self, info: Info[Context, None]) -> list[RequestEvent]:
+        found = await request_resolvers.events(info.context, self.record)
+        return [
+            RequestEvent(kind=RequestEventKind(e.kind), request=self, at=e.created_at, offer_id=e.offer_id)
+            for e in found
+        ]
+
     @strawberry.field
     async def assigned_volunteer(self, info: Info[Context, None]) -> Volunteer | None:
         if self.record.assigned_volunteer_id is None:
@@ -513,6 +529,17 @@ class Stats:
     )
     offer_acceptance_rate: float | None
 
+    @strawberry.field(
+        description="Staff: the dashboard's series over the last `days` whole days (Tokyo), 1 to 366."
+    )
+    async def dashboard(
+        self, info: Info[Context, None], days: int = 30
+    ) -> Annotated[Dashboard, strawberry.lazy("schema.dashboard")]:
+        from schema.dashboard import Dashboard
+
+        since = await dashboard_resolvers.window_start(info.context, days)
+        return Dashboard(days=days, since=since)
+
 
 @strawberry.type
 class LongTermPair(Node):
@@ -543,3 +570,15 @@ class RequestEvent:
     kind: RequestEventKind
     request: SupportRequest
     at: datetime
+    offer_id: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="The offer an offer event is about (OFFERED, OFFER_DECLINED, OFFER_EXPIRED, "
+        "OFFER_WITHDRAWN, MATCHED), for those who may read that offer: staff, its volunteer and "
+        "the request's resident; null otherwise and for other kinds."
+    )
+    async def offer(self, info: Info[Context, None]) -> Offer | None:
+        if self.offer_id is None:
+            return None
+        found = await people_resolvers.node(info.context, to_global_id("Offer", self.offer_id))
+        return Offer.from_record(found[1]) if found else None

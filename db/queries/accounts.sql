@@ -65,6 +65,7 @@ WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
   AND ($2::text IS NULL OR $2 = ANY(v.languages))
   AND ($3::text IS NULL OR lower(v.area) = lower($3))
   AND ($4::bigint IS NULL OR v.id > $4)
+  AND ($6::boolean IS NULL OR v.verified = $6)
 ORDER BY v.id
 LIMIT $5;
 
@@ -73,7 +74,8 @@ SELECT count(*)
 FROM volunteers v
 WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
   AND ($2::text IS NULL OR $2 = ANY(v.languages))
-  AND ($3::text IS NULL OR lower(v.area) = lower($3));
+  AND ($3::text IS NULL OR lower(v.area) = lower($3))
+  AND ($4::boolean IS NULL OR v.verified = $4);
 
 -- name: are_matched
 -- The two sides of a request that a volunteer accepted: each may see the other's contact

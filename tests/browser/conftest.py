@@ -14,6 +14,7 @@ import pytest
 from service.config import Settings
 from tests.browser.harness import DESKTOP, WEB_DIST, BrowserPage, chromium_path, ensure_web_build, launch
 from tests.conftest import serve
+from tests.support import Api
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
@@ -74,10 +75,17 @@ async def open_page(browser: "Browser", web_url: str) -> AsyncIterator[OpenPage]
     `path`; every page opened is checked after the test for console errors and off-origin requests."""
     opened: list[tuple[Any, BrowserPage]] = []
 
-    async def open_(path: str, viewport: dict[str, int] = DESKTOP, locale: str = "en-US") -> BrowserPage:
+    async def open_(
+        path: str, viewport: dict[str, int] = DESKTOP, locale: str = "en-US", ui_language: str | None = "en"
+    ) -> BrowserPage:
         context = await browser.new_context(viewport=viewport, locale=locale)
         # Generous: CPU on a shared CI machine can be scarce; a real hang still fails.
         context.set_default_timeout(45_000)
+        if ui_language:  # as if chosen in the language menu earlier (the pages remember it)
+            await context.add_init_script(
+                "for (const p of ['staff', 'volunteer', 'resident']) "
+                f"localStorage.setItem('otonari.locale.' + p, {ui_language!r})"
+            )
         page = BrowserPage(await context.new_page(), web_url)
         page.attach()
         opened.append((context, page))
@@ -91,3 +99,13 @@ async def open_page(browser: "Browser", web_url: str) -> AsyncIterator[OpenPage]
     finally:
         for context, _ in opened:
             await context.close()
+
+
+@pytest.fixture
+async def api(web_url: str) -> AsyncIterator[Api]:
+    """The API client on the same server the browser uses (replaces the suite's own `api`)."""
+    client = Api(web_url)
+    try:
+        yield client
+    finally:
+        await client.close()

@@ -24,7 +24,7 @@ from schema import build_schema
 RUN = 12  # a leak is 12 or more consecutive characters of another resident's text
 # Staff-only fields answer FORBIDDEN to everyone else (checked separately): a selection for
 # other roles leaves them out so the rest of the response is not nulled by the error.
-STAFF_ONLY_FIELDS = frozenset({"candidates", "similarReviewedRequests", "needsAttention"})
+STAFF_ONLY_FIELDS = frozenset({"candidates", "similarReviewedRequests", "needsAttention", "events"})
 
 
 @cache

@@ -1,16 +1,12 @@
+// Staff console (`/staff`): the live review queue, request review by keyboard, volunteer
+// vetting and the dashboard. Japanese by default, English available.
 import "../shared/base.css";
 import "../shared/page.css";
+import "./staff.css";
 import { render } from "preact";
-import { I18n } from "../shared/i18n";
-import { Session } from "../shared/session";
-import { SkeletonPage } from "../shared/skeleton";
-
-const i18n = new I18n("staff", "ja");
-const session = new Session("staff");
+import { App } from "./app";
+import { i18n } from "./context";
 
 void i18n.use(i18n.initialCode()).then(() => {
-  render(
-    <SkeletonPage i18n={i18n} session={session} role="STAFF" title="volunteer.title" hint="volunteer.signInHint" signedInAs="volunteer.signedInAs" />,
-    document.getElementById("app")!,
-  );
+  render(<App />, document.getElementById("app")!);
 });
