@@ -18,6 +18,7 @@ BENCHES: dict[str, tuple[str, str]] = {
     "match": ("bench.match", "matching latency beside brute-force baselines, and labelled quality"),
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
+    "web": ("bench.web", "the staff console in Chromium: first load, live updates, scrolling 1,000 rows"),
     "hostile": (
         "bench.hostile",
         "what hostile documents cost a server (CPU, memory) over HTTP and WebSocket",

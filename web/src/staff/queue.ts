@@ -57,8 +57,6 @@ export class ReviewQueue {
   readonly total = signal(0);
   readonly alerts = signal<EmergencyAlert[]>([]);
   readonly recent = signal<RecentDecision[]>([]);
-  /** performance.now() when the first page was on screen (bench and tests read it). */
-  readonly firstLoadedAt = signal<number | null>(null);
   readonly sorted = computed(() => [...this.items.value.values()].sort(compareQueue));
   readonly emergencies = computed(() => this.sorted.value.filter((i) => i.urgency === "EMERGENCY").length);
   private stop: (() => void) | null = null;
@@ -111,7 +109,6 @@ export class ReviewQueue {
         const merged = new Map(this.items.value);
         for (const [id, item] of seen) merged.set(id, this.newer(item));
         this.items.value = merged;
-        if (this.firstLoadedAt.value === null) this.firstLoadedAt.value = performance.now();
         after = page.reviewQueue.pageInfo.endCursor;
         if (!page.reviewQueue.pageInfo.hasNextPage || seen.size >= MAX_ITEMS) break;
       }
