@@ -55,7 +55,7 @@ test-browser: install web
 	$(PY) -m pytest -q tests/browser
 
 screenshots: install web
-	$(PY) -m web.screenshots
+	$(PY) -m tests.browser.screenshots
 
 # The same suite against the machine's PostgreSQL 15 (no pgvector); each run uses its own databases.
 test-external: install

@@ -55,3 +55,19 @@ async def test_graphiql_runs_a_query_with_local_assets_only(open_page: OpenPage)
     await result.wait_for()
     assert any(url.endswith("/graphql") for url in page.requests)
     assert all(url.startswith(page.base_url) for url in page.requests)
+
+
+def test_staff_console_first_load_stays_small(web_build: None) -> None:
+    """The console's first load (its HTML's scripts and styles plus the default locale's
+    messages), gzipped, within the 150 kB budget of issue 10."""
+    import gzip
+    import re
+
+    from tests.browser.harness import WEB_DIST
+
+    html = (WEB_DIST / "staff.html").read_text()
+    files = [WEB_DIST / ref.lstrip("/") for ref in re.findall(r'(?:src|href)="(/assets/[^"]+\.js)"', html)]
+    files += [p for p in (WEB_DIST / "assets").glob("ja-*.js") if not p.name.startswith("ja-easy")]
+    gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
+    assert len(files) >= 3
+    assert gzipped <= 150 * 1024, f"{gzipped / 1024:.1f} kB gzipped"
