@@ -1,4 +1,5 @@
-"""Spot Otonari-san command line: serve, worker, migrate, create-staff, seed-demo, triage."""
+"""Spot Otonari-san command line: serve, worker, migrate, create-staff, staff-token, backup, restore,
+seed-demo, triage."""
 
 import argparse
 import asyncio
@@ -7,6 +8,7 @@ import signal
 import sys
 from collections.abc import Coroutine
 from dataclasses import replace
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -54,13 +56,21 @@ async def _worker(settings: Settings) -> int:
     return 0
 
 
-async def _create_staff(settings: Settings, name: str) -> int:
-    from service.accounts import create_staff
+async def _staff_token(settings: Settings, name: str, *, create: bool) -> int:
+    """create-staff / staff-token: the token alone on stdout, a refusal on stderr (exit 1)."""
+    from service.accounts import create_staff, issue_staff_token
     from service.app import open_database
+    from service.auth import Role
+    from service.errors import UserErrors
 
     _, pool = await open_database(settings)
+    lifetime = settings.token_lifetime(Role.STAFF)
     try:
-        print(await create_staff(pool, name))
+        issue = create_staff if create else issue_staff_token
+        print(await issue(pool, name, token_lifetime=lifetime))
+    except UserErrors as refused:
+        print(f"main.py: {refused}", file=sys.stderr)
+        return 1
     finally:
         await pool.close()
     return 0
@@ -72,6 +82,35 @@ async def _seed_demo(settings: Settings, volunteers: int) -> int:
 
     async with open_state(settings) as state:
         await seed_demo(state, volunteers)
+    return 0
+
+
+async def _backup(settings: Settings, path: Path) -> int:
+    from db.backup import BackupError, backup
+    from service.app import database_url
+
+    dsn = await asyncio.to_thread(database_url, settings)
+    try:
+        size = await backup(dsn, path, bin_dir=settings.pg_bin)
+    except BackupError as refused:
+        print(f"main.py backup: {refused}", file=sys.stderr)
+        return 1
+    print(f"backed up to {path} ({size} bytes)")
+    return 0
+
+
+async def _restore(settings: Settings, path: Path, force: bool) -> int:
+    from db.backup import BackupError, restore
+    from service.app import database_url
+
+    # The database as it is: no migration before the restore (the next start applies newer ones).
+    dsn = await asyncio.to_thread(database_url, settings)
+    try:
+        await restore(dsn, path, force=force, bin_dir=settings.pg_bin)
+    except BackupError as refused:
+        print(f"main.py restore: {refused}", file=sys.stderr)
+        return 1
+    print(f"restored {path}")
     return 0
 
 
@@ -117,6 +156,17 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     staff = sub.add_parser("create-staff", help="create a staff account; prints its token")
     staff.add_argument("name")
+    staff_token = sub.add_parser(
+        "staff-token", help="a fresh token for an active staff account (tokens expire); prints it"
+    )
+    staff_token.add_argument("name")
+    backup = sub.add_parser("backup", help="back the database up to a file (pg_dump, custom format)")
+    backup.add_argument("path", type=Path)
+    restore = sub.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("path", type=Path)
+    restore.add_argument(
+        "--force", action="store_true", help="replace everything in a database that is not empty"
+    )
     demo = sub.add_parser("seed-demo", help="load demo volunteers and residents; prints tokens")
     demo.add_argument("--volunteers", type=int, default=220)
     triage = sub.add_parser("triage", help="triage one text and print the result as JSON")
@@ -135,8 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         return _run(_worker(settings))
     if command == "migrate":
         return _run(_migrate(settings))
-    if command == "create-staff":
-        return _run(_create_staff(settings, args.name))
+    if command in ("create-staff", "staff-token"):
+        return _run(_staff_token(settings, args.name, create=command == "create-staff"))
+    if command == "backup":
+        return _run(_backup(settings, args.path))
+    if command == "restore":
+        return _run(_restore(settings, args.path, args.force))
     if command == "seed-demo":
         return _run(_seed_demo(settings, args.volunteers))
     from triage.cli import main as triage_main

@@ -428,6 +428,11 @@ def _bin_dir() -> Path:
     return Path(_pgserver_utils().__file__).parent / "pginstall" / "bin"
 
 
+def bundled_bin_dir() -> Path:
+    """The bin directory of the PostgreSQL pgserver bundles (pg_dump, pg_restore, psql, ...)."""
+    return _bin_dir()
+
+
 def _run(program: str, pgdata: Path, args: list[str], system_user: str | None) -> None:
     """One of PostgreSQL's programs on pgdata, as the server's user; a clear error if it fails."""
     try:

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 import numpy as np
@@ -10,9 +11,11 @@ import numpy as np
 from db.queries import q
 from db.types import Executor, Pool
 from matching.embedding import volunteer_text
+from service import audit
 from service.auth import Role, Viewer, issue_token
+from service.config import Settings
 from service.context import AppState
-from service.errors import forbidden, not_found
+from service.errors import ErrorCode, UserErrors, forbidden, not_found
 from service.offers import withdraw_live_offers
 from service.rate_limits import RateCheck
 from service.records import ResidentRecord, VolunteerRecord
@@ -69,8 +72,17 @@ class VolunteerUpdate:
     active: bool | None = None
 
 
+def _lifetime(role: Role, lifetime: timedelta | None) -> timedelta:
+    """The token lifetime the caller's settings give the role; the defaults when not given."""
+    return lifetime if lifetime is not None else Settings().token_lifetime(role)
+
+
 async def register_resident(
-    pool: Pool, data: ResidentInput, *, rate: RateCheck | None = None
+    pool: Pool,
+    data: ResidentInput,
+    *,
+    rate: RateCheck | None = None,
+    token_lifetime: timedelta | None = None,
 ) -> tuple[str, int]:
     """`rate`: the caller's registration limit (None only for trusted callers: the CLI, tests)."""
     check = Checker("input")
@@ -84,7 +96,7 @@ async def register_resident(
     async with pool.acquire() as conn, conn.transaction():
         account_id = await conn.fetchval(q("insert_account"), Role.RESIDENT.value, name)
         resident_id: int = await conn.fetchval(q("insert_resident"), account_id, languages, area, contact)
-        token = await issue_token(conn, account_id)
+        token = await issue_token(conn, account_id, _lifetime(Role.RESIDENT, token_lifetime))
     return token, resident_id
 
 
@@ -95,6 +107,7 @@ async def register_volunteer(
     *,
     rate: RateCheck | None = None,
     verified: bool = False,
+    token_lifetime: timedelta | None = None,
 ) -> tuple[str, int]:
     """Volunteers start unverified: only staff vetting (setVolunteerVerified) lets offers reach them.
 
@@ -130,17 +143,40 @@ async def register_volunteer(
             vector_bytes(vector),
             embedder.model_name,
         )
-        token = await issue_token(conn, account_id)
+        token = await issue_token(conn, account_id, _lifetime(Role.VOLUNTEER, token_lifetime))
     return token, volunteer_id
 
 
-async def create_staff(pool: Pool, name: str) -> str:
+async def create_staff(pool: Pool, name: str, *, token_lifetime: timedelta | None = None) -> str:
+    """A staff account and its first token. Names of active staff are unique: `staff-token NAME`
+    finds the account by it."""
     check = Checker()
     cleaned = check.line("name", name, max_len=MAX_NAME)
     check.check()
     async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(q("lock_staff_names"))
+        if await conn.fetch(q("active_staff_named"), cleaned):
+            raise UserErrors.one(
+                ErrorCode.CONFLICT, f"a staff account named {cleaned!r} exists already", "name"
+            )
         account_id = await conn.fetchval(q("insert_account"), Role.STAFF.value, cleaned)
-        return await issue_token(conn, account_id)
+        await audit.record(
+            conn, audit.AuditAction.STAFF_CREATED, actor=None, subject=("StaffMember", account_id)
+        )
+        return await issue_token(conn, account_id, _lifetime(Role.STAFF, token_lifetime))
+
+
+async def issue_staff_token(pool: Pool, name: str, *, token_lifetime: timedelta | None = None) -> str:
+    """A fresh token for the active staff account of that name (its other tokens stay valid)."""
+    async with pool.acquire() as conn, conn.transaction():
+        found = await conn.fetch(q("active_staff_named"), name)
+        if not found:
+            raise UserErrors.one(ErrorCode.NOT_FOUND, f"no active staff account is named {name!r}", "name")
+        account_id = found[0]["id"]
+        await audit.record(
+            conn, audit.AuditAction.STAFF_TOKEN_ISSUED, actor=None, subject=("StaffMember", account_id)
+        )
+        return await issue_token(conn, account_id, _lifetime(Role.STAFF, token_lifetime))
 
 
 async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, data: VolunteerUpdate) -> int:
@@ -193,8 +229,14 @@ async def set_volunteer_verified(state: AppState, viewer: Viewer, volunteer_id: 
         found = await conn.fetchval(q("set_volunteer_verified"), volunteer_id, verified)
         if found is None:
             raise not_found("volunteer", "volunteerId")
-        if not verified:
-            await withdraw_live_offers(state, conn, volunteer_id)
+        withdrawn = 0 if verified else await withdraw_live_offers(state, conn, volunteer_id)
+        await audit.record(
+            conn,
+            audit.AuditAction.VETTING,
+            actor=viewer.account_id,
+            subject=("Volunteer", volunteer_id),
+            details={"verified": verified, "offersWithdrawn": withdrawn},
+        )
     return volunteer_id
 
 

@@ -31,6 +31,7 @@ from service.config import Settings
 from service.context import AppState, Context
 from service.events import EventBroker
 from service.matching import Matcher
+from service.viewer_cache import RevocationListener, ViewerCache
 from service.websocket import (
     GuardedTransportWSHandler,
     LimitedWebSocketAdapter,
@@ -84,12 +85,18 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
             gc.collect()
             gc.freeze()
         broker = EventBroker(lambda: asyncpg.connect(dsn))
+        viewers = ViewerCache()
+        revocations = RevocationListener(viewers, lambda: asyncpg.connect(dsn))
         await broker.start()
+        await revocations.start()
         try:
             matcher = Matcher(engine)
             await matcher.refresh(pool)
-            yield AppState(settings=settings, pool=pool, engine=engine, broker=broker, matcher=matcher)
+            yield AppState(
+                settings=settings, pool=pool, engine=engine, broker=broker, matcher=matcher, viewers=viewers
+            )
         finally:
+            await revocations.stop()
             await broker.stop()
     finally:
         try:

@@ -82,6 +82,14 @@ class Settings:
     # Lower-case name of the header a trusted reverse proxy sets to the client's address
     # (X-Forwarded-For: its last entry; X-Real-IP); None: the socket's peer address.
     trusted_proxy_header: str | None = None
+    # Bearer tokens expire this long after they are issued; rotateToken issues a fresh one.
+    staff_token_hours: int = 12
+    resident_token_days: int = 180
+    volunteer_token_days: int = 180
+    # Texts and contacts of requests closed longer ago than this are erased (service.erasure).
+    retention_days: int = 365
+    # PostgreSQL's client programs for backup/restore (None: found as db/backup.py says).
+    pg_bin: Path | None = None
     graphiql: bool = True
     # The built web app (`make web`: npm ci + vite build in web/): pages, assets, GraphiQL.
     web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
@@ -89,6 +97,14 @@ class Settings:
     triage_hold_seconds: float = 0.0
     # bench/api.py only: serve a bare strawberry `{ hello }` at /_bench/hello as a baseline.
     bench_hello: bool = False
+
+    def token_lifetime(self, role: str) -> timedelta:
+        """How long a token issued now to an account of this role stays valid."""
+        if role == "STAFF":
+            return timedelta(hours=self.staff_token_hours)
+        if role == "VOLUNTEER":
+            return timedelta(days=self.volunteer_token_days)
+        return timedelta(days=self.resident_token_days)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -127,6 +143,13 @@ class Settings:
                 env, "OTONARI_REGISTER_RATE_PER_HOUR", defaults.register_rate_per_hour
             ),
             trusted_proxy_header=_header_name(env, "OTONARI_TRUSTED_PROXY_HEADER"),
+            staff_token_hours=_positive(env, "OTONARI_STAFF_TOKEN_HOURS", defaults.staff_token_hours),
+            resident_token_days=_positive(env, "OTONARI_RESIDENT_TOKEN_DAYS", defaults.resident_token_days),
+            volunteer_token_days=_positive(
+                env, "OTONARI_VOLUNTEER_TOKEN_DAYS", defaults.volunteer_token_days
+            ),
+            retention_days=_positive(env, "OTONARI_RETENTION_DAYS", defaults.retention_days),
+            pg_bin=Path(env["OTONARI_PG_BIN"]) if env.get("OTONARI_PG_BIN") else None,
             graphiql=_bool(env, "OTONARI_GRAPHIQL", defaults.graphiql),
             web_dir=Path(env.get("OTONARI_WEB_DIR") or defaults.web_dir),
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),

@@ -10,9 +10,12 @@ from db.errors import OtonariError
 class ErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     NOT_FOUND = "NOT_FOUND"
+    # A known viewer whose role may not do this.
     FORBIDDEN = "FORBIDDEN"
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
+    # No valid credentials: none sent, or a token that is unknown, revoked or expired.
+    UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 @dataclass(frozen=True)

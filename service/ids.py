@@ -3,7 +3,7 @@
 import base64
 import binascii
 
-NODE_TYPES = frozenset({"Resident", "Volunteer", "SupportRequest", "Offer", "LongTermPair"})
+NODE_TYPES = frozenset({"Resident", "Volunteer", "SupportRequest", "Offer", "LongTermPair", "StaffMember"})
 
 
 def to_global_id(type_name: str, pk: int) -> str:

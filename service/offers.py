@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from db.queries import q
 from db.types import Connection
+from service import audit
 from service.auth import Role, Viewer
 from service.context import AppState
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.ids import to_global_id
 from service.records import LongTermPairRecord, OfferRecord
 from service.requests import ReviewInput, emit_event, review_triage
 from service.validation import MAX_NOTE, Checker
@@ -110,6 +112,16 @@ async def send_offers(state: AppState, viewer: Viewer, request_id: int, voluntee
             raise UserErrors.one(ErrorCode.CONFLICT, "these volunteers already had an offer", "volunteerIds")
         if returned:
             await conn.execute(q("open_request"), request_id)
+        await audit.record(
+            conn,
+            audit.AuditAction.OFFERS_SENT,
+            actor=viewer.account_id,
+            subject=("SupportRequest", request_id),
+            details={
+                "volunteerIds": [to_global_id("Volunteer", v) for v in dict.fromkeys(volunteer_ids)],
+                "sent": sent,
+            },
+        )
         return sent
 
 

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 import asyncpg
@@ -52,6 +52,7 @@ class TriageOutcome(Protocol):
 class TriageEngine(Protocol):
     def triage_many(self, texts: Sequence[str]) -> Sequence[TriageOutcome]: ...
     def add_examples(self, examples: Sequence[tuple[str, SupportField, Urgency, int]]) -> None: ...
+    def remove_examples(self, source_ids: Collection[int]) -> None: ...
 
 
 def advice_for(language: str) -> EmergencyAdviceRecord:
@@ -63,7 +64,8 @@ def advice_for(language: str) -> EmergencyAdviceRecord:
 
 
 class ExampleSync:
-    """Feeds staff-reviewed examples to this process's engine, whichever process stored them.
+    """Feeds staff-reviewed examples to this process's engine, whichever process stored them, and
+    takes out those an erasure deleted (triage_example_removals, service.erasure).
 
     Each goes with its triage_examples id: the engine reports near ones by id (for staff), and
     never shows their text to anyone.
@@ -72,10 +74,22 @@ class ExampleSync:
     def __init__(self, engine: TriageEngine) -> None:
         self.engine = engine
         self.last_id = 0
+        self.last_removal: int | None = None
         self._lock = asyncio.Lock()
 
     async def sync(self, conn: Executor) -> int:
+        """Learn new examples and forget removed ones; returns how many were learned."""
         async with self._lock:
+            if self.last_removal is None:
+                # Read before the examples: a removal made meanwhile is applied next time (it
+                # may then name an example never loaded, which removes nothing).
+                self.last_removal = int(await conn.fetchval(q("last_triage_example_removal")))
+            else:
+                removals = await conn.fetch(q("triage_example_removals_after"), self.last_removal)
+                if removals:
+                    gone = {int(r["example_id"]) for r in removals}
+                    await asyncio.to_thread(self.engine.remove_examples, gone)
+                    self.last_removal = int(removals[-1]["seq"])
             rows = await conn.fetch(q("triage_examples_after"), self.last_id)
             if rows:
                 examples = [

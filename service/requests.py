@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from db.queries import q
 from db.types import Connection, Executor, Pool
+from service import audit
 from service.auth import Role, Viewer
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
 from service.rate_limits import rate_limited
@@ -65,10 +66,12 @@ async def submit_request(pool: Pool, viewer: Viewer, data: SubmitInput, *, rate_
     preferred = check.optional_line("preferredTimes", data.preferred_times, max_len=MAX_SHORT_TEXT)
     check.check()
     async with pool.acquire() as conn, conn.transaction():
-        resident = await conn.fetchrow(q("resident_by_id"), viewer.resident_id)
-        if resident is None:
-            raise forbidden("only residents can submit requests")
         await conn.execute(q("lock_resident_submissions"), viewer.resident_id)
+        # Read under the lock an erasure or a deactivation takes too: one that got there first is
+        # seen here, so no request is added to an account that was just erased.
+        resident = await conn.fetchrow(q("resident_may_submit"), viewer.resident_id)
+        if resident is None:
+            raise UserErrors.one(ErrorCode.UNAUTHENTICATED, "this account is deactivated")
         recent = await conn.fetchval(q("count_recent_submissions"), viewer.resident_id, 60.0)
         if recent >= rate_per_minute:
             oldest_age = await conn.fetchval(q("oldest_recent_submission_age"), viewer.resident_id, 60.0)
@@ -89,10 +92,15 @@ async def cancel_request(pool: Pool, viewer: Viewer, request_id: int) -> None:
             raise not_found("request", "id")
         if row["status"] in TERMINAL_STATUSES:
             raise UserErrors.one(ErrorCode.CONFLICT, f"the request is already {row['status'].lower()}", "id")
-        # Pending offers end with the request; their holders see it through the CANCELLED event.
-        await conn.execute(q("withdraw_pending_offers"), request_id)
-        await conn.execute(q("set_request_status"), request_id, "CANCELLED")
-        await emit_event(conn, request_id, "CANCELLED")
+        await cancel_locked(conn, request_id)
+
+
+async def cancel_locked(conn: Connection, request_id: int) -> None:
+    """Cancel a request not yet finished whose row this transaction has locked (lock_request)."""
+    # Pending offers end with the request; their holders see it through the CANCELLED event.
+    await conn.execute(q("withdraw_pending_offers"), request_id)
+    await conn.execute(q("set_request_status"), request_id, "CANCELLED")
+    await emit_event(conn, request_id, "CANCELLED")
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,20 @@ async def review_triage(conn: Connection, viewer: Viewer, data: ReviewInput) -> 
         urgency.value,
         note,
         field == triaged_field and urgency == triaged_urgency,
+    )
+    await audit.record(
+        conn,
+        audit.AuditAction.REVIEW,
+        actor=viewer.account_id,
+        subject=("SupportRequest", data.request_id),
+        details={
+            "decision": data.decision,
+            "triageField": triaged_field.value,
+            "triageUrgency": triaged_urgency.value,
+            "field": field.value,
+            "urgency": urgency.value,
+            "agreedWithTriage": field == triaged_field and urgency == triaged_urgency,
+        },
     )
     # Every review teaches the triage engine: the text with the labels staff settled on.
     await conn.execute(q("upsert_triage_example"), data.request_id, row["text"], field.value, urgency.value)

@@ -1,4 +1,4 @@
-"""Background work of a process: triage jobs and the offer-expiry scheduler.
+"""Background work of a process: triage jobs, the offer-expiry and the retention schedulers.
 
 Runs inside the server by default, or alone as `python main.py worker` against the same database.
 """
@@ -13,6 +13,7 @@ import asyncpg
 from db.queries import q
 from service import rate_limits
 from service.context import AppState
+from service.erasure import retention_scheduler
 from service.offers import expire_due_offers
 from service.pipeline import ExampleSync, TriageWorker
 
@@ -56,6 +57,9 @@ async def run_workers(state: AppState, triage_workers: int = 1) -> None:
         for i in range(triage_workers)
     ]
     tasks.append(asyncio.create_task(expiry_scheduler(state), name="offer-expiry"))
+    tasks.append(
+        asyncio.create_task(retention_scheduler(state.pool, state.settings.retention_days), name="retention")
+    )
     try:
         await asyncio.gather(*tasks)
     finally:

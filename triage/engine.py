@@ -38,7 +38,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -860,6 +860,28 @@ class Triage:
         with self._train_lock, self._one_blas_thread():
             old = self._state
             self._state = _State.train([*old.examples, *new], np.vstack([old.vectors, vectors]))
+
+    def remove_examples(self, source_ids: Collection[int]) -> None:
+        """Forget examples learned with these source ids (a resident's erasure): both models are
+        retrained without them, and their vectors leave the cache, in memory and on disk."""
+        wanted = set(source_ids)
+        with self._train_lock, self._one_blas_thread():
+            old = self._state
+            keep = [i for i, e in enumerate(old.examples) if e.source_id not in wanted]
+            if len(keep) == len(old.examples):
+                return
+            gone = {_VectorCache.key(e.text) for e in old.examples if e.source_id in wanted}
+            gone -= {_VectorCache.key(old.examples[i].text) for i in keep}
+            self._state = _State.train([old.examples[i] for i in keep], old.vectors[keep])
+        with self._cache_lock:
+            for key in gone:
+                self._known.pop(key, None)
+            snapshot = dict(self._known)
+        if self._cache and gone:
+            try:
+                self._cache.save(snapshot)
+            except OSError as exc:
+                log.warning("cannot write the example cache %s: %s", self._cache.path, exc)
 
     @property
     def example_count(self) -> int:

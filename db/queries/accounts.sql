@@ -1,13 +1,17 @@
 -- name: viewer_by_token_hash
-SELECT a.id AS account_id, a.role, a.display_name, r.id AS resident_id, v.id AS volunteer_id
+-- Valid: not revoked, not expired, of an account not deactivated. seconds_left by this clock.
+SELECT a.id AS account_id, a.role, a.display_name, r.id AS resident_id, v.id AS volunteer_id,
+       t.expires_at, extract(epoch FROM t.expires_at - now())::float8 AS seconds_left
 FROM tokens t
 JOIN accounts a ON a.id = t.account_id
 LEFT JOIN residents r ON r.account_id = a.id
 LEFT JOIN volunteers v ON v.account_id = a.id
-WHERE t.token_hash = $1 AND t.revoked_at IS NULL;
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
+  AND a.deactivated_at IS NULL;
 
 -- name: insert_token
-INSERT INTO tokens (token_hash, account_id) VALUES ($1, $2);
+INSERT INTO tokens (token_hash, account_id, expires_at)
+VALUES ($1, $2, now() + make_interval(secs => $3));
 
 -- name: insert_account
 INSERT INTO accounts (role, display_name) VALUES ($1, $2) RETURNING id;

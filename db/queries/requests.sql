@@ -1,5 +1,6 @@
 -- name: lock_resident_submissions
--- Serialises one resident's submissions so the rate-limit count cannot race.
+-- Serialises one resident's submissions so the rate-limit count cannot race, and submissions
+-- with the resident's erasure or deactivation (taken first by those too).
 SELECT pg_advisory_xact_lock(727002, $1::int);
 
 -- name: count_recent_submissions

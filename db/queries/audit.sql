@@ -1,0 +1,39 @@
+-- name: insert_audit
+-- The actor's role as it is now, beside the entry (accounts keep their role for life).
+INSERT INTO audit_log (actor_account_id, actor_role, action, subject_type, subject_id, details)
+VALUES ($1, (SELECT role FROM accounts WHERE id = $1), $2, $3, $4, $5::jsonb);
+
+-- name: read_resident_contacts
+-- Contacts of residents ($1) read by account $2 (role $3): one audit entry per contact read by
+-- anyone but its owner, written by this same statement, so no contact leaves unlogged.
+WITH logged AS (
+    INSERT INTO audit_log (actor_account_id, actor_role, action, subject_type, subject_id, details)
+    SELECT $2, $3, 'CONTACT_READ', 'Resident', r.id, '{"field": "Resident.contact"}'::jsonb
+    FROM residents r
+    WHERE r.id = ANY($1::bigint[]) AND r.account_id <> $2
+)
+SELECT id, contact FROM residents WHERE id = ANY($1::bigint[]);
+
+-- name: read_volunteer_contacts
+WITH logged AS (
+    INSERT INTO audit_log (actor_account_id, actor_role, action, subject_type, subject_id, details)
+    SELECT $2, $3, 'CONTACT_READ', 'Volunteer', v.id, '{"field": "Volunteer.contact"}'::jsonb
+    FROM volunteers v
+    WHERE v.id = ANY($1::bigint[]) AND v.account_id <> $2
+)
+SELECT id, contact FROM volunteers WHERE id = ANY($1::bigint[]);
+
+-- name: audit_page
+-- Newest first. $1: actor account (NULL = any); $2/$3: subject type and id (NULL = any);
+-- $4: below this id (the cursor); $5: rows.
+SELECT * FROM audit_log
+WHERE ($1::bigint IS NULL OR actor_account_id = $1)
+  AND ($2::text IS NULL OR (subject_type = $2 AND subject_id = $3))
+  AND ($4::bigint IS NULL OR id < $4)
+ORDER BY id DESC
+LIMIT $5;
+
+-- name: count_audit
+SELECT count(*) FROM audit_log
+WHERE ($1::bigint IS NULL OR actor_account_id = $1)
+  AND ($2::text IS NULL OR (subject_type = $2 AND subject_id = $3));
