@@ -179,9 +179,9 @@ def examples_dir() -> Path:
 
 
 def load_examples(directory: Path | None = None) -> list[LabelledExample]:
-    """Every row of every ``*.jsonl`` in the examples directory, in file-name order."""
+    """Every row of every ``*.jsonl`` in the examples directory and below it, in path order."""
     rows: list[LabelledExample] = []
-    for path in sorted((directory or examples_dir()).glob("*.jsonl")):
+    for path in sorted((directory or examples_dir()).rglob("*.jsonl")):
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
