@@ -170,13 +170,15 @@ def cross_validate(engine: Triage, examples: Sequence[LabelledExample], k: int, 
         )
         for i, e in enumerate(examples)
     ]
+    # Every example's embedding once (the engine caches them), then each fold only trains heads.
+    vectors = engine.example_vectors([e.text for e in examples])
     cases: list[Case | None] = [None] * len(rows)
     for fold in range(k):
         train = [e for e, f in zip(examples, folds, strict=True) if f != fold]
         held = [i for i, f in enumerate(folds) if f == fold]
-        fold_engine = engine.with_examples(train)
-        for i, case in zip(held, evaluate(fold_engine, [rows[i] for i in held]), strict=True):
-            cases[i] = case
+        results = engine.with_examples(train).triage_embedded([rows[i].text for i in held], vectors[held])
+        for i, result in zip(held, results, strict=True):
+            cases[i] = to_case(rows[i], result)
     return [c for c in cases if c is not None]
 
 

@@ -30,6 +30,7 @@ import functools
 import json
 import re
 import time
+import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -314,150 +315,19 @@ def _langdetect_scores(text: str) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- word lists
 
-# Genuine high-frequency function words and everyday words of each language, written without
-# diacritics (tokens are compared with their accents stripped). "strong" words are rare in
-# other languages; "weak" ones are shared with some (e.g. Tagalog/Nepali "ko").
+# Function words and everyday words of each language, as data: triage/words/language_words.toml.
 _STRONG, _WEAK = 1.0, 0.35
+_WORDS_FILE = Path(__file__).with_name("words") / "language_words.toml"
 
-_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {
-        # Romanised Nepali: copula cha/chha/xa, postpositions lai/ma/bata/sanga, verb endings.
-        "ne": (
-            "cha chha xa chaina chhaina chhu xu chhan chau chhau xan hoina hunchha huncha"
-            " hunxa hunna hudaina hudaina bhayo bhaye bhayeko bhaeko bhaneko bhanchha bhancha"
-            " bhanxa bhanne bhane thiyo thyo thiye garnu garne garna gareko garchu garchhu garxu"
-            " garcha garchha garxa gardai gardina gardaina garnus garnuhos garera garyo garnuparcha"
-            " garnuparchha parcha parchha parxa parne pardaina paryo malai tapai tapain tapailai"
-            " tapaai timilai hamilai uslai usle mero hamro timro tapaiko usko kasari kaha kahaa"
-            " kati kina kasto kahile bholi hijo aaja sanga ahile aile dherai alikati thorai"
-            " ekdam ramro naramro chahincha chahinchha chaincha chainchha chahiyo chaiyo paincha"
-            " painchha paucha milcha milchha milxa sakchu sakincha sakinchha sakdina sakdaina"
-            " namaste jane jaane aaune aaunu aayo aayeko gayo diyo dinu dinus dinuhos linu lagyo lagcha"
-            " lagchha lagxa hajur buwa aama kotha bihana beluka raati kehi sabai yaha tyaha samma"
-            " pachi pahile hola holaa ani lagi haru sanchai thaha bujhina bujhena bujhnu"
-            " garda chhito dhilo jado jwaro khoki aushadhi chora chori srimati shrimati"
-            " srimaan shriman kura bhanu bhannu hunuhuncha hunuhunchha huna gayeko"
-            " lekheko dekhauna dukhyo dukhcha dukhchha tirna kinna ekchin manchhe manche",
-            "lai ma ra ko ke pani yo tyo ni re nai ta bata dekhi aba ki kun kei din ghar paisa"
-            " dai didi bahini jana ho k chu chan tara khana",
-        ),
-        # Romanised Hindi: copula hai/hain, pronouns mujhe/aap, postpositions mein/se/ka/ki.
-        "hi": (
-            "hai hain hoon mujhe mujhko mujhse mera mere kya kyaa nahi nahin nhi kaise kaisa kaisi"
-            " kahan kab kyun kyon kyu aap aapka aapki aapke aapko tum tumhara hum hamara hamare"
-            " humko humein mein bhi aur tha thi raha rahi rahe gaya gayi gaye karna karni karne"
-            " karo kiya kijiye chahiye sakta sakti sakte wala wali wale bahut abhi aaj yeh woh"
-            " koi kuch lekin agar toh hona hoga hogi dena lena jaana batao bataye bataiye milega"
-            " milegi kripya kaun kitna kitne kitni denge karenge baje subah shaam zyada jyada"
-            " thoda thodi aaya aayi aaye wapas accha achha haan matlab samajh bolo bolna"
-            " bolne jaldi kisi uska uski iska iski isko unka unki unko yahan wahan hua hui hue"
-            " liye saath madad bukhar bachcha bachche beta beti pati patni takleef",
-            "ka ki ke ko se par main kal ji sab raat ho tak bol hu wo ye to kar namaste pata khana ya",
-        ),
-        # Tagalog (incl. Taglish): markers ang/ng/mga/sa, politeness po, pronouns, question words.
-        "tl": (
-            "ang ng mga po opo ako ikaw siya kami tayo kayo sila namin natin ninyo nila niya ito"
-            " iyan iyon yung yun dito doon diyan lang rin daw raw naman kasi kung paano pano"
-            " saan ano anong sino kailan bakit ilan magkano meron mayroon wala walang hindi oo"
-            " kailangan gusto pwede puwede salamat tulong nang nasa galing ngayon bukas kahapon"
-            " gabi umaga lamang sana ulit dahil tapos tsaka kapag talaga kumusta kamusta nung"
-            " noon lahat akin sakin amin iyo sayo niyo nyo nag mag",
-            "sa na pa at si ni kay may ka ko mo pag para pero anak bahay trabaho ate kuya bata ba din kaya",
-        ),
-        # Indonesian; words shared with Malay also appear in the Malay list below.
-        "id": (
-            "saya yang dari ini itu untuk dengan ada tidak akan sudah bisa apa bagaimana mau"
-            " kenapa mengapa karena sekali sangat juga atau tetapi tapi kalau jika harus rumah"
-            " besok sekarang hari malam uang kita mereka anda kamu aku belum masih sama berapa"
-            " dimana gimana nggak gak enggak banget aja saja deh dong sih kok tolong terima kasih"
-            " selamat pagi siang sore minta boleh bapak ibu sakit pernah seperti bulan tahun"
-            " minggu tanpa oleh pada tentang setelah sebelum cara buat punya mohon apakah bagi"
-            " kapan mobil gratis silakan",
-            "dan di ke kami dia lagi anak kenal ya",
-        ),
-        # Malay: the shared core plus what Malaysians write differently (tak, nak, mahu, kerana).
-        "ms": (
-            "saya yang dari ini itu untuk dengan ada tidak akan sudah apa bagaimana kenapa"
-            " mengapa sekali sangat juga atau tetapi tapi kalau jika rumah sekarang hari malam"
-            " kita mereka anda aku belum masih sama berapa tolong terima kasih selamat pagi"
-            " boleh bapak ibu sakit pernah seperti bulan tahun minggu tanpa oleh pada tentang"
-            " setelah sebelum cara buat punya mohon apakah bagi tak nak mahu kerana awak sahaja"
-            " kat ialah bila macam esok wang duit kereta percuma",
-            "dan di ke kami dia lagi anak",
-        ),
-        # Vietnamese written without diacritics (phones without a Vietnamese keyboard).
-        "vi": (
-            "khong dc duoc nguoi nhung cua minh nhieu muon nhe roi dang voi hieu giup biet"
-            " phai chua tuoi ngay thuoc benh vien lam nao sao vay chau gi oi toi anh mot cac"
-            " neu thay hoc truong tien viec cong xin cam chao giay bao gio chieu dem hom tuan"
-            " thang kham dau sot chong nhat duong nhan trang goi tra loi",
-            "em chi ban va la co cho ba con nay kia day do den tu on sang qua mai nam bac si"
-            " me bo ong vo the thi lai mat nha ho",
-        ),
-        # Uzbek (Latin): o'/g' words are scored as letters; these are its function words.
-        "uz": (
-            "uchun kerak bilan qanday qayerda qayerga qachon qancha haqida emas yoki nima nimalar"
-            " nega siz biz ular juda iltimos rahmat assalomu alaykum mumkin hozir bugun ertaga"
-            " kecha olib borish qilish kerakmi bormi yaxshi menga sizga yordam shifokor kasalxona"
-            " salom",
-            "va bu u men sen ham bor lekin agar",
-        ),
-        "pt": (
-            "nao voce voces eu meu minha meus minhas ele ela eles elas com em um uma uns umas"
-            " do dos das no na pra pro ao aos isso isto esse essa agora tambem muito mais"
-            " mas ou obrigado obrigada ola oi bom boa noite filho filha preciso tenho tem fazer"
-            " faco posso pode quero sei ja so ainda depois hoje amanha ontem alguem voce onde"
-            " quando vou estou ta custa fica vc vcs tudo entao qual quais coisa mesmo pq sao ate",
-            "que de o a os as para como dia tarde por se nos gente esta nada algo porque aqui me",
-        ),
-        "es": (
-            "el la los las del al un una y en es estoy no si mi mis tu su sus yo usted"
-            " ustedes hay tengo tiene necesito puedo quiero hijo hija ahora hoy manana mañana ayer"
-            " tambien gracias hola donde cuando cuanto todavia despues muy mucho año"
-            " alguien nadie pero dice llego cuesta queda hace eso esto ese esa cual"
-            " cuales cosa mismo",
-            "que de a para como dia tarde por se con nos gente esta nada algo porque aqui me ya bien mas",
-        ),
-        "en": (
-            "the an is are was were be been to of and in on for with my i you he she it we"
-            " they do does did have has what where how when why can could should would will"
-            " need please help there this that not dont cant im its your our their him her"
-            " from at about any some if or but just still so hi hello hey thanks thank yes"
-            " sorry",
-            "test a me ok okay",
-        ),
-        # Romanised Bengali (Bangladeshi residents often write it on Latin keyboards).
-        "bn": (
-            "ami amar amake amra amader tumi tomar tomake apni apnar apnake ache achhe achi korbo"
-            " korte kori korchi koro koren korben hobe hoyeche hocche kothay kivabe kibhabe kemon"
-            " ekta jonno theke bhalo valo dorkar lagbe parbo parben parchi jabo jete shathe sathe"
-            " kintu bolte bujhte bujhi bujhchi tader keno kobe koto ekhon akhon ajke kalke gelo"
-            " dite nite",
-            "ki ar na ei oi nai diye niye ta te er hoy oder chai",
-        ),
-        # Romanised Sinhala ("Singlish" chat spelling).
-        "si": (
-            "mata mage oyata oyage oya api apita kohomada puluwanda puluwan puluvan ona onee"
-            " nane nadda tiyenawa thiyenawa tiyanawa thiyanawa karanna karanne karala yanna enna"
-            " denna ganna mokakda mokada monawada kawda koheda kiyanna kiyala ekak ekata neda"
-            " wage hoda honda nathi naha nehe dannawa danne epa oyala hoyanna eka",
-            "mama una dan wada",
-        ),
-        # Japanese in romaji (rare, but a Japanese spouse may type it on a foreign keyboard).
-        "ja": (
-            "desu masu kudasai sumimasen arigatou arigato gozaimasu onegaishimasu onegai"
-            " wakarimasen wakaranai doko nani ikura doushite deshou mashita masen imasu arimasu"
-            " shite tasukete byouin kore sore dame daijoubu",
-            "wa ga wo ni no ka kara made",
-        ),
-        "fr": (
-            "le la les des du un une et est je tu il elle nous vous ils mon mes ton pour"
-            " dans sur avec pas ne qui ce cette au aux comment pourquoi quand"
-            " bonjour merci suis avoir faire",
-            "de a en ma ta que tres mais ou bien",
-        ),
-    }
-)
+
+def _read_words() -> Mapping[str, tuple[str, str]]:
+    """language -> (strong words, weak words), each a whitespace-separated string."""
+    with _WORDS_FILE.open("rb") as fh:
+        table = tomllib.load(fh)
+    return MappingProxyType({lang: (str(v["strong"]), str(v["weak"])) for lang, v in table.items()})
+
+
+_WORDS: Mapping[str, tuple[str, str]] = _read_words()
 
 
 @functools.cache
