@@ -15,6 +15,10 @@ from types import ModuleType
 # subcommand -> (module, one-line help)
 BENCHES: dict[str, tuple[str, str]] = {
     "triage": ("bench.triage", "triage accuracy on a labelled JSONL file, and latency beside the bare model"),
+    "cues": (
+        "bench.cues",
+        "emergency cue recall/precision on the training examples, and speed beside the old cue list",
+    ),
     "match": ("bench.match", "matching latency beside brute-force baselines, and labelled quality"),
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
