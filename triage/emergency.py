@@ -28,16 +28,18 @@ Matching
 --------
 * every text is NFKC-normalised and casefolded, katakana is folded to hiragana (easy Japanese
   mixes both), and runs of whitespace become one space (one line break if they hold one);
-* ``latin`` cues run on that text and on a copy without diacritics, so "khong tho duoc" and
-  "không thở được" are one pattern; a pattern written with diacritics only matches text that
-  has them. Latin patterns are bounded by non-word characters ("fire" is not in "fired");
+* ``words`` cues (Latin, Cyrillic: scripts that separate words) run on that text and on a copy
+  without Latin diacritics, so "khong tho duoc" and "không thở được" are one pattern; a pattern
+  written with diacritics only matches text that has them. They are bounded by non-word
+  characters ("fire" is not in "fired");
 * ``compact`` cues run on a copy without spaces (Thai, Burmese, Chinese and Japanese do not
   separate words reliably); ``spaced`` cues on the text with its spaces (a one-kana word of
   easy Japanese such as ち "blood");
 * ``unless`` (within 30 characters of a match) means another sense of the words, and the cue
   does not match at all ("fire insurance", "gas bill"); ``also`` must appear somewhere in the
   text for the cue to match (a child's word with "missing");
-* contexts are looked for in the match's sentence, at most 40 characters either side:
+* contexts are looked for in the match's sentence, at most 60 characters either side (40 in
+  compact text):
   ``before`` words end right before the match, ``after`` words start right after it,
   ``around`` words are anywhere in that window; ``spam`` looks at the whole text.
 
@@ -51,7 +53,7 @@ import functools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from importlib import import_module
@@ -80,8 +82,8 @@ INDEX_FILE = "kinds.toml"
 
 # How far (characters) around a match `unless` looks: a clause, not the whole text.
 _UNLESS_WINDOW = 30
-# How far contexts look, within the match's sentence.
-_CONTEXT_WINDOW = 40
+# How far contexts look, within the match's sentence: about ten words either side.
+_CONTEXT_WINDOW = {"words": 60, "compact": 40}
 _SENTENCE_END = re.compile(r"[!?。！？\n।॥။]|(?<!\d)\.|\.(?!\d)")
 _PART = re.compile(r"@\{(\w+)\}")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -92,7 +94,7 @@ class CueDataError(ValueError):
 
 
 class Form(Enum):
-    LATIN = "latin"  # folded text and its copy without diacritics, word-bounded
+    WORDS = "words"  # folded text and its copy without Latin diacritics, bounded by non-word characters
     COMPACT = "compact"  # text without spaces
     SPACED = "spaced"  # folded text with single spaces
 
@@ -185,7 +187,7 @@ class LanguageFile:
     language: str
     path: Path
     never: tuple[str, ...]  # everyday texts that must raise no cue at all
-    context_from: tuple[str, ...]  # languages whose context words also apply to latin cues
+    context_from: tuple[str, ...]  # languages whose context words also apply to its `words` cues
 
 
 def _read_index(directory: Path) -> tuple[tuple[Kind, ...], dict[str, Context]]:
@@ -282,7 +284,7 @@ def _read_language(
     if language != path.stem:
         raise CueDataError(f"{name}: language must be {path.stem!r}")
     try:
-        default_form = Form(data.get("form", "latin"))
+        default_form = Form(data.get("form", "words"))
     except ValueError as exc:
         raise CueDataError(f"{name}: {exc}") from exc
     parts = data.get("parts", {})
@@ -301,13 +303,13 @@ def _read_language(
         except ValueError as exc:
             raise CueDataError(f"{where}: {exc}") from exc
         body = _alternation(_strings(row.get("match"), where), parts, where)
-        if form is Form.LATIN:
+        if form is Form.WORDS:
             # \w is Unicode-aware: "não" and "sưng" are whole words, "fired" does not contain "fire".
             body = rf"(?<!\w)(?:{body})(?!\w)"
         also = None
         if "also" in row:
             also_source = _alternation(_strings(row["also"], where), parts, where)
-            also = _compile(rf"(?<!\w)(?:{also_source})(?!\w)" if form is Form.LATIN else also_source, where)
+            also = _compile(rf"(?<!\w)(?:{also_source})(?!\w)" if form is Form.WORDS else also_source, where)
         unless = None
         if "unless" in row:
             unless = _compile(_alternation(_strings(row["unless"], where), parts, where), where)
@@ -363,7 +365,7 @@ def _read_language(
         language=language,
         path=path,
         never=_strings(data.get("never", []), name),
-        context_from=_strings(data.get("context_from", ["en"] if language != "en" else []), name),
+        context_from=_strings(data.get("context_from", []), name),
     )
     return info, cues, words
 
@@ -526,17 +528,26 @@ def _forms(text: str) -> _Forms:
     return _Forms(folded=folded, plain=_strip_latin_marks(folded), compact=folded.replace(" ", ""))
 
 
-def _sentence_window(text: str, start: int, end: int) -> tuple[str, str]:
-    """The text before and after [start, end) within its sentence, at most _CONTEXT_WINDOW each."""
-    before = text[max(0, start - _CONTEXT_WINDOW) : start]
+def _sentence_window(text: str, start: int, end: int, width: int) -> tuple[str, str]:
+    """The text before and after [start, end) within its sentence, at most `width` each."""
+    before = text[max(0, start - width) : start]
     ends = list(_SENTENCE_END.finditer(before))
     if ends:
         before = before[ends[-1].end() :]
-    after = text[end : end + _CONTEXT_WINDOW]
+    after = text[end : end + width]
     first = _SENTENCE_END.search(after)
     if first:
         after = after[: first.start()]
     return before, after
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    cue: Cue
+    text: str  # the copy context words are looked for in (offsets of the match)
+    space: str  # "words" (folded and plain share offsets) or "compact"
+    start: int
+    end: int
 
 
 @dataclass(slots=True)
@@ -580,31 +591,39 @@ class CueSet:
     # -------------------------------------------------------------------------- scanning
 
     def scan(self, text: str) -> CueScan:
+        by_kind = self._matches_by_kind(text)
+        spam = bool(by_kind) and self._is_spam(_forms(text))
+        hits = []
+        for kind, matches in by_kind.items():
+            cue, context = self._decide(matches, spam)
+            hits.append(CueHit(kind, self._label(kind), cue.id, context))
+        return CueScan(tuple(hits))
+
+    def _matches_by_kind(self, text: str) -> dict[str, list[_Match]]:
+        """Every match of every cue in `text` (after `unless` and `also`), by kind in kind order."""
         if not text or not text.strip():
-            return CueScan(())
+            return {}
         forms = _forms(text)
-        firm: dict[str, CueHit] = {}
-        qualified: dict[str, CueHit] = {}
-        spam: bool | None = None
+        by_kind: dict[str, list[_Match]] = {}
         for i in self._candidates(forms):
             cue = self.cues[i]
-            if cue.kind in firm:
-                continue
-            for context in self._contexts_of_matches(cue, forms):
-                if context == "spam?":
-                    if spam is None:
-                        spam = self._is_spam(forms)
-                    context = "spam" if spam else None
-                hit = CueHit(cue.kind, self._label(cue.kind), cue.id, context)
-                if context is None:
-                    firm[cue.kind] = hit
-                    qualified.pop(cue.kind, None)
-                    break
-                known = qualified.get(cue.kind)
-                if known is None or self._rank(context) < self._rank(known.context):
-                    qualified[cue.kind] = hit
-        hits = sorted([*firm.values(), *qualified.values()], key=lambda h: self._kind_index[h.kind])
-        return CueScan(tuple(hits))
+            found = self._matches(cue, forms)
+            if found:
+                by_kind.setdefault(cue.kind, []).extend(found)
+        return by_kind
+
+    def _decide(self, matches: Sequence[_Match], spam: bool) -> tuple[Cue, str | None]:
+        """The hit a kind's matches make: the first firm match, else the best-ranked context."""
+        if spam:
+            return matches[0].cue, "spam"
+        best: tuple[Cue, str | None] = (matches[0].cue, None)
+        for match in matches:
+            context = self._context_of(match, matches)
+            if context is None:
+                return match.cue, None
+            if best[1] is None or self._rank(context) < self._rank(best[1]):
+                best = (match.cue, context)
+        return best
 
     def _label(self, kind: str) -> str:
         return self.kinds[self._kind_index[kind]].label
@@ -619,13 +638,10 @@ class CueSet:
             for text in texts:
                 for _, ids in self._automaton.iter(text):
                     found.update(ids)
-        # Kind order first, so that a kind's firm hit stops its other cues early.
         return sorted(found, key=lambda i: (self._kind_index[self.cues[i].kind], i))
 
-    def _contexts_of_matches(self, cue: Cue, forms: _Forms) -> Iterator[str | None]:
-        """For each match of the cue: None (firm), "spam?" (firm unless the text is spam), or
-        the name of the context that qualifies it."""
-        if cue.form is Form.LATIN:
+    def _matches(self, cue: Cue, forms: _Forms) -> list[_Match]:
+        if cue.form is Form.WORDS:
             candidates: tuple[str, ...] = (
                 (forms.folded, forms.plain) if forms.folded != forms.plain else (forms.plain,)
             )
@@ -633,10 +649,12 @@ class CueSet:
             candidates = (forms.compact,)
         else:
             candidates = (forms.folded,)
+        out = []
         for text in candidates:
             # `unless`, `also` and context words are written without diacritics: they are looked
             # for in the plain copy, which has the same offsets as the folded text.
             context_text = forms.plain if text is forms.folded else text
+            space = "compact" if cue.form is Form.COMPACT else "words"
             for match in cue.regex.finditer(text):
                 if cue.unless is not None:
                     window = context_text[
@@ -645,18 +663,28 @@ class CueSet:
                     if cue.unless.search(window):
                         continue
                 if cue.also is not None and not cue.also.search(context_text):
-                    return
-                yield self._context_of(cue, context_text, match.start(), match.end())
+                    return []
+                out.append(_Match(cue, context_text, space, match.start(), match.end()))
+        return out
 
-    def _context_of(self, cue: Cue, text: str, start: int, end: int) -> str | None:
-        before, after = _sentence_window(text, start, end)
-        around = before + text[start:end] + after
-        languages = (
-            cue.language,
-            *(self._context_languages.get(cue.language, ()) if cue.form is Form.LATIN else ()),
-        )
+    def _context_of(self, match: _Match, matches: Sequence[_Match]) -> str | None:
+        """None (firm) or the name of the context that qualifies `match`.
+
+        The words of every language whose cues matched the same place apply: "stroke" is an
+        English, Indonesian and Tagalog cue, and an English text needs English context words.
+        """
+        languages: list[str] = []
+        for other in matches:
+            if other is match or (
+                other.space == match.space and other.start < match.end and match.start < other.end
+            ):
+                for language in (other.cue.language, *self._context_languages.get(other.cue.language, ())):
+                    if language not in languages:
+                        languages.append(language)
+        before, after = _sentence_window(match.text, match.start, match.end, _CONTEXT_WINDOW[match.space])
+        kind = match.cue.kind
         for name, context in self.contexts.items():
-            if context.whole_text or (context.kinds is not None and cue.kind not in context.kinds):
+            if context.whole_text or (context.kinds is not None and kind not in context.kinds):
                 continue
             for language in languages:
                 for words in self._by_language.get(language, ()):
@@ -665,43 +693,48 @@ class CueSet:
                     if (
                         (words.before is not None and words.before.search(before))
                         or (words.after is not None and words.after.search(after))
-                        or (words.around is not None and words.around.search(around))
+                        # Not in the match itself: its own words never qualify it.
+                        or (
+                            words.around is not None
+                            and (words.around.search(before) or words.around.search(after))
+                        )
                     ):
                         return None if context.firm else name
-        return "spam?" if any(c.whole_text for c in self.contexts.values()) else None
+        return None
 
     def _is_spam(self, forms: _Forms) -> bool:
         for name, context in self.contexts.items():
             if not context.whole_text:
                 continue
-            hits = sum(
-                1
+            # Distinct patterns: two languages listing the same word count it once.
+            found = {
+                pattern.pattern
                 for words in self.context_words
                 if words.context == name
                 for pattern in words.words
                 if pattern.search(forms.plain) or pattern.search(forms.compact)
-            )
-            if hits >= context.min_hits:
+            }
+            if len(found) >= context.min_hits:
                 return True
         return False
 
     # -------------------------------------------------------------------------- inspection
 
     def matching_cues(self, text: str) -> list[tuple[str, str | None]]:
-        """(cue id, context) of every cue that matches `text` (tests: which cue a sentence tests)."""
-        forms = _forms(text)
-        out = []
-        spam = None
-        for i in self._candidates(forms):
-            cue = self.cues[i]
-            contexts = list(self._contexts_of_matches(cue, forms))
-            if not contexts:
-                continue
-            if "spam?" in contexts:
-                spam = self._is_spam(forms) if spam is None else spam
-                contexts = [("spam" if spam else None) if c == "spam?" else c for c in contexts]
-            best = None if None in contexts else min(contexts, key=self._rank)
-            out.append((cue.id, best))
+        """(cue id, context) of every cue that matches `text`: None if one of its matches is
+        firm, else its best-ranked context (tests: which cue a sentence tests)."""
+        out: list[tuple[str, str | None]] = []
+        by_kind = self._matches_by_kind(text)
+        spam = bool(by_kind) and self._is_spam(_forms(text))
+        for matches in by_kind.values():
+            for cue in dict.fromkeys(m.cue for m in matches):
+                own = [m for m in matches if m.cue is cue]
+                if spam:
+                    out.append((cue.id, "spam"))
+                    continue
+                contexts = [self._context_of(m, matches) for m in own]
+                best = None if None in contexts else min(contexts, key=self._rank)
+                out.append((cue.id, best))
         return out
 
 
