@@ -71,6 +71,12 @@ def test_emergency_cues_escalate_and_are_named(triage_engine: Triage) -> None:
     assert any(s.startswith("mentions: ") for s in r.signals)
 
 
+def test_a_cue_in_a_not_now_context_is_a_signal_not_a_forced_emergency(triage_engine: Triage) -> None:
+    r = triage_engine.triage("My son had a seizure last year, what should we tell the new school?")
+    assert "mentions (past): seizure" in r.signals
+    assert not any(s.startswith("mentions: ") for s in r.signals)
+
+
 def test_deterministic(triage_engine: Triage) -> None:
     texts = [
         "Ang 住民税 letter po, hindi ko maintindihan",

@@ -3,9 +3,10 @@
 ``decide`` turns what the heads (``triage.heads``), the emergency cues (``triage.emergency``)
 and the language detector (``triage.language``) found into a ``TriageResult``:
 
-* EMERGENCY never waits on the classifier alone: any emergency cue forces it, and the
-  classifier's own emergency probability escalates at a lower threshold than the argmax that
-  decides the other urgencies (recall first);
+* EMERGENCY never waits on the classifier alone: any firm emergency cue forces it (a cue in a
+  "not now" context, e.g. "mentions (past): seizure", is only a signal), and the classifier's
+  own emergency probability escalates at a lower threshold than the argmax that decides the
+  other urgencies (recall first);
 * the field is the most probable one; "unsure: A or B" when the top two are close;
 * signals never quote an example: they name cue labels, and the curated ``topic`` of the
   nearest bundled examples with their labels (``neighbour_signal``). Examples learned from
@@ -24,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from triage.corpus import LabelledExample
+from triage.emergency import CueScan
 from triage.heads import FIELDS, URGENCIES
 from triage.labels import SupportField, Urgency
 from triage.language import LanguageGuess
@@ -90,20 +92,19 @@ def decide(
     p_field: F64,
     p_urg: F64,
     *,
-    cues: Sequence[str],
+    cues: CueScan,
     language: LanguageGuess,
     neighbour_signal: str | None,
     similar_examples: tuple[tuple[int, float], ...],
     model: str,
 ) -> TriageResult:
     """The triage of one text from its field and urgency probabilities and what else was found."""
-    signals: list[str] = []
-    if cues:
-        signals.append("mentions: " + ", ".join(dict.fromkeys(cues)))
-        if p_urg[EMERGENCY] < CUE_PROBABILITY:
-            others = 1.0 - p_urg[EMERGENCY]
-            p_urg = p_urg * ((1.0 - CUE_PROBABILITY) / others if others > 0 else 0.0)
-            p_urg[EMERGENCY] = CUE_PROBABILITY
+    # "mentions: fire" for firm cues, "mentions (past): seizure" for qualified ones.
+    signals: list[str] = cues.signals()
+    if cues.firm and p_urg[EMERGENCY] < CUE_PROBABILITY:
+        others = 1.0 - p_urg[EMERGENCY]
+        p_urg = p_urg * ((1.0 - CUE_PROBABILITY) / others if others > 0 else 0.0)
+        p_urg[EMERGENCY] = CUE_PROBABILITY
     if p_urg[EMERGENCY] >= EMERGENCY_THRESHOLD:
         urgency = EMERGENCY
     else:

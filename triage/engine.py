@@ -39,7 +39,7 @@ from triage.decision import (
     neighbour_signal,
     similar_reviewed,
 )
-from triage.emergency import find_emergency_cues
+from triage.emergency import CueScan, scan_emergency_cues
 from triage.encoder import Encoder, Precision, VectorCache, slug
 from triage.heads import Heads, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
@@ -95,7 +95,7 @@ class Triage:
         *,
         precision: Precision = "auto",
         cache_dir: Path | None = None,
-        find_cues: Callable[[str], list[str]] = find_emergency_cues,
+        find_cues: Callable[[str], CueScan] = scan_emergency_cues,
     ) -> None:
         if not examples:
             raise ValueError("no labelled examples to train the triage on")
@@ -104,6 +104,7 @@ class Triage:
         self._encoder = Encoder(embedder, precision)
         self.version = f"{model_name} [{self._encoder.precision}] + otonari-triage {TRIAGE_VERSION}"
         self._find_cues = find_cues
+        find_cues("fire")  # compile the cue data now, not during the first request
         self._train_lock = threading.Lock()
         self._one_blas_thread = single_threaded_blas()
         self._cache: VectorCache | None = None
@@ -219,10 +220,10 @@ class Triage:
             check_text(t)
         return self._classify(vectors, self._text_facts(texts)) if texts else []
 
-    def _text_facts(self, texts: Sequence[str]) -> list[tuple[list[str], LanguageGuess]]:
+    def _text_facts(self, texts: Sequence[str]) -> list[tuple[CueScan, LanguageGuess]]:
         return [(self._find_cues(t), detect_language(t)) for t in texts]
 
-    def _classify(self, vectors: F32, facts: Sequence[tuple[list[str], LanguageGuess]]) -> list[TriageResult]:
+    def _classify(self, vectors: F32, facts: Sequence[tuple[CueScan, LanguageGuess]]) -> list[TriageResult]:
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile
         with self._one_blas_thread():
             scores = vectors @ state.projection + state.bias
