@@ -49,6 +49,7 @@ one Aho-Corasick automaton; a text runs only the patterns whose words it contain
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -548,6 +549,7 @@ class _Match:
     space: str  # "words" (folded and plain share offsets) or "compact"
     start: int
     end: int
+    other: bool = False  # another kind's match, listed for its language only
 
 
 @dataclass(slots=True)
@@ -600,7 +602,11 @@ class CueSet:
         return CueScan(tuple(hits))
 
     def _matches_by_kind(self, text: str) -> dict[str, list[_Match]]:
-        """Every match of every cue in `text` (after `unless` and `also`), by kind in kind order."""
+        """Every match of every cue in `text` (after `unless` and `also`), by kind in kind order.
+
+        Each kind's list ends with the other kinds' matches (marked by `_Match.other`): they
+        only tell which languages' context words apply at a place (see `_context_of`).
+        """
         if not text or not text.strip():
             return {}
         forms = _forms(text)
@@ -610,6 +616,10 @@ class CueSet:
             found = self._matches(cue, forms)
             if found:
                 by_kind.setdefault(cue.kind, []).extend(found)
+        if len(by_kind) > 1:
+            every = [m for matches in by_kind.values() for m in matches]
+            for kind, matches in by_kind.items():
+                matches += [dataclasses.replace(m, other=True) for m in every if m.cue.kind != kind]
         return by_kind
 
     def _decide(self, matches: Sequence[_Match], spam: bool) -> tuple[Cue, str | None]:
@@ -618,6 +628,8 @@ class CueSet:
             return matches[0].cue, "spam"
         best: tuple[Cue, str | None] = (matches[0].cue, None)
         for match in matches:
+            if match.other:
+                continue
             context = self._context_of(match, matches)
             if context is None:
                 return match.cue, None
@@ -670,8 +682,9 @@ class CueSet:
     def _context_of(self, match: _Match, matches: Sequence[_Match]) -> str | None:
         """None (firm) or the name of the context that qualifies `match`.
 
-        The words of every language whose cues matched the same place apply: "stroke" is an
-        English, Indonesian and Tagalog cue, and an English text needs English context words.
+        The words of every language whose cues (of any kind) matched the same place apply:
+        "stroke" is an English, Indonesian and Tagalog cue, and an English text needs English
+        context words.
         """
         languages: list[str] = []
         for other in matches:
@@ -727,8 +740,8 @@ class CueSet:
         by_kind = self._matches_by_kind(text)
         spam = bool(by_kind) and self._is_spam(_forms(text))
         for matches in by_kind.values():
-            for cue in dict.fromkeys(m.cue for m in matches):
-                own = [m for m in matches if m.cue is cue]
+            for cue in dict.fromkeys(m.cue for m in matches if not m.other):
+                own = [m for m in matches if m.cue is cue and not m.other]
                 if spam:
                     out.append((cue.id, "spam"))
                     continue
