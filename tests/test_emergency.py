@@ -78,6 +78,9 @@ def test_every_priority_language_has_cues_sentences_and_contexts() -> None:
         never = next(f.never for f in CUES.languages if f.language == lang)
         negatives = sum(len(c.negative) for c in cues) + len(never)
         assert negatives >= 5, lang
+        contexts = [w for w in CUES.context_words if w.language == lang]
+        assert {"negation", "past"} <= {w.context for w in contexts}, lang
+        assert sum(len(w.positive) for w in contexts) >= 2, lang
 
 
 def test_fever_alone_is_not_an_emergency_but_with_convulsions_it_is() -> None:

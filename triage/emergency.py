@@ -39,9 +39,11 @@ Matching
   does not match at all ("fire insurance", "gas bill"); ``also`` must appear somewhere in the
   text for the cue to match (a child's word with "missing");
 * contexts are looked for in the match's sentence, at most 60 characters either side (40 in
-  compact text):
-  ``before`` words end right before the match, ``after`` words start right after it,
-  ``around`` words are anywhere in that window; ``spam`` looks at the whole text.
+  compact text), never in the match itself: ``before`` words end right before the match,
+  ``after`` words start right after it, ``around`` words are anywhere in that window; ``spam``
+  looks at the whole text (two distinct words). The words of the cue's language apply, those
+  of the languages in its file's ``context_from``, and those of every language with a cue
+  matching at the same place (an English word in a Tagalog text gets Tagalog context words).
 
 Speed: every pattern's required words (literal strings that any match must contain) go into
 one Aho-Corasick automaton; a text runs only the patterns whose words it contains.
