@@ -135,6 +135,15 @@ def test_the_prefilter_never_hides_a_match() -> None:
         assert unfiltered.scan(text) == CUES.scan(text), text
 
 
+def test_a_long_text_repeating_a_cue_is_judged_on_its_words() -> None:
+    assert scan_emergency_cues("Last year there was a fire in our building. " * 80).mentions == [
+        ("fire", "past")
+    ]
+    assert find_emergency_cues("Last year there was a fire. " * 20 + "Now the kitchen is on fire!") == [
+        "fire"
+    ]
+
+
 def test_cue_count_is_documented() -> None:
     assert emergency_cue_count() == len(CUES.cues) >= 300
 

@@ -85,6 +85,9 @@ INDEX_FILE = "kinds.toml"
 
 # How far (characters) around a match `unless` looks: a clause, not the whole text.
 _UNLESS_WINDOW = 30
+# Matches of one cue looked at (the first ones): a 4,000-character text repeating a word a
+# hundred times stays within ~50 ms instead of ~0.2 s.
+_MAX_MATCHES_PER_CUE = 64
 # How far contexts look, within the match's sentence: about ten words either side.
 _CONTEXT_WINDOW = {"words": 60, "compact": 40}
 _SENTENCE_END = re.compile(r"[!?。！？\n।॥။]|(?<!\d)\.|\.(?!\d)")
@@ -679,6 +682,8 @@ class CueSet:
                 if cue.also is not None and not cue.also.search(context_text):
                     return []
                 out.append(_Match(cue, context_text, space, match.start(), match.end()))
+                if len(out) >= _MAX_MATCHES_PER_CUE:
+                    return out
         return out
 
     def _context_of(self, match: _Match, matches: Sequence[_Match]) -> str | None:
