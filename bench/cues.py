@@ -14,8 +14,9 @@ its false alarms are the non-EMERGENCY examples where that kind's cues fire firm
 miss and false alarm, and the EMERGENCY examples whose cues were all qualified ("mentions
 (past): ...": the model still sees them).
 
-Held out: examples whose group falls in the held-out fifth (a hash of the group) are reported
-apart; a cue author tunes with ``--list tune`` and looks at the held-out part's figures only.
+Held out: drafts (``drafts/``) whose group falls in the held-out fifth (a hash of the group)
+are reported apart; a cue author tunes with ``--list tune`` and looks at the held-out part's
+figures only.
 
 Speed: ``find_emergency_cues`` of the current cues and of the baseline over every example
 text, in interleaved rounds (background load hits both alike); the ratio current / baseline
@@ -74,10 +75,13 @@ def load_examples(paths: Sequence[Path]) -> list[Example]:
             if not line.strip():
                 continue
             r = json.loads(line)
-            # Seed rows have no group: each is its own situation, and all were seen while tuning.
+            # A row without a group is its own situation. Only drafts are held out: the seed rows
+            # were all seen while the cues were written.
             group = r.get("group") or f"{path.name}:{n}"
             held_out = (
-                "group" in r and int(hashlib.sha256(group.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
+                path.parent.name == "drafts"
+                and "group" in r
+                and int(hashlib.sha256(group.encode()).hexdigest(), 16) % HELD_OUT_SHARE == 0
             )
             rows.append(
                 Example(
