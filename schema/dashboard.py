@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -36,39 +37,41 @@ class AgreementDimension(Enum):
 
 @strawberry.type(description="Requests submitted on one Tokyo day with one field and language.")
 class DailyRequestCount:
-    day: date
+    day: date = strawberry.field(description="The Tokyo calendar day.")
     field: SupportField | None = strawberry.field(
         description="The review's field, else the triage's; null before triage."
     )
     language: str | None = strawberry.field(description="Detected by the triage; null before triage.")
-    count: int
+    count: int = strawberry.field(description="Requests submitted that day with this field and language.")
 
 
 @strawberry.type(description="Median and 90th percentile of one duration over the window.")
 class DurationStats:
-    measure: DurationMeasure
+    measure: DurationMeasure = strawberry.field(description="What is measured.")
     count: int = strawberry.field(description="Requests submitted in the window that got this far.")
-    median_seconds: float | None
-    p90_seconds: float | None
+    median_seconds: float | None = strawberry.field(description="Median, in seconds; null when count is 0.")
+    p90_seconds: float | None = strawberry.field(
+        description="90th percentile, in seconds; null when count is 0."
+    )
 
 
 @strawberry.type(description="Offers made in the window, by their status now.")
 class OfferOutcomeCount:
-    status: OfferStatus
-    count: int
+    status: OfferStatus = strawberry.field(description="The offers' status now.")
+    count: int = strawberry.field(description="Offers made in the window with that status.")
 
 
 @strawberry.type(description="Approved reviews in one Tokyo week for one key, and how many agreed.")
 class AgreementPoint:
     period_start: date = strawberry.field(description="The Monday starting the week (Tokyo).")
     key: str = strawberry.field(description="A field, urgency or language code, by the dimension asked.")
-    reviewed: int
+    reviewed: int = strawberry.field(description="Approved reviews that week for this key.")
     agreed: int = strawberry.field(description="Reviews where staff kept what the dimension measures.")
 
 
-@strawberry.type(description="Staff: series for the dashboard over a window of whole Tokyo days.")
+@strawberry.type(description="Staff only: series for the dashboard over a window of whole Tokyo days.")
 class Dashboard:
-    days: int
+    days: int = strawberry.field(description="The window's length in days, as asked.")
     since: datetime = strawberry.field(description="Start of the window (midnight, Tokyo).")
 
     @strawberry.field(description="Requests submitted per day, by field and detected language.")
@@ -106,7 +109,11 @@ class Dashboard:
         description="Agreement of the AI triage with staff per week, by field, urgency or "
         "language: where the model is weak."
     )
-    async def agreement(self, info: Info[Context, None], by: AgreementDimension) -> list[AgreementPoint]:
+    async def agreement(
+        self,
+        info: Info[Context, None],
+        by: Annotated[AgreementDimension, strawberry.argument(description="How to break it down.")],
+    ) -> list[AgreementPoint]:
         found = await dashboard_resolvers.agreement(info.context, self.since, by.name)
         return [
             AgreementPoint(period_start=a.period_start, key=a.key, reviewed=a.reviewed, agreed=a.agreed)

@@ -21,6 +21,8 @@ from schema.inputs import (
     UpdateVolunteerInput,
 )
 from schema.types import (
+    AFTER,
+    PAGE_SIZE,
     LongTermPair,
     Node,
     Offer,
@@ -50,15 +52,21 @@ from service.requests import SubmitInput
 
 ContextInfo = Info[Context, None]
 
+# Arguments named alike mean the same everywhere.
+ID_ARG = strawberry.argument(description="A global ID, as an object's `id` gives it.")
+
 
 def _errors(errors: tuple[UserErrorRecord, ...]) -> list[UserError]:
     return [UserError.from_record(e) for e in errors]
 
 
-@strawberry.type
+@strawberry.type(description="Reads. Every field needs `Authorization: Bearer <token>`.")
 class Query:
-    @strawberry.field
-    async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="Any object by its global ID, if the viewer may see it; null when it does not "
+        "exist or is not the viewer's to see (the same answer for both)."
+    )
+    async def node(self, info: ContextInfo, id: Annotated[strawberry.ID, ID_ARG]) -> Node | None:
         decoded = from_global_id(id)
         if decoded is None:
             return None
@@ -78,7 +86,7 @@ class Query:
             return Offer.from_record(value)
         return LongTermPair.from_record(value)
 
-    @strawberry.field
+    @strawberry.field(description="The signed-in account: its role and profile.")
     async def viewer(self, info: ContextInfo) -> Viewer:
         viewer = require_viewer(info.context)
         resident = volunteer = None
@@ -90,46 +98,69 @@ class Query:
             )
         return Viewer(role=viewer.role, resident=resident, volunteer=volunteer)
 
-    @strawberry.field
-    async def request(self, info: ContextInfo, id: strawberry.ID) -> SupportRequest | None:
+    @strawberry.field(
+        description="A support request by global ID; null when it does not exist or the viewer may "
+        "not see it (the same answer for both)."
+    )
+    async def request(self, info: ContextInfo, id: Annotated[strawberry.ID, ID_ARG]) -> SupportRequest | None:
         record = await request_resolvers.request(info.context, id)
         return SupportRequest.from_record(record) if record else None
 
     @strawberry.field(
-        description="Staff see all; a resident sees their own; a volunteer sees those assigned to them."
+        description="Support requests, newest first. Staff see all; a resident sees their own; a "
+        "volunteer sees those assigned to them (MATCHED, COMPLETED)."
     )
     async def requests(
         self,
         info: ContextInfo,
-        status: list[RequestStatus] | None = None,
-        field: SupportField | None = None,
-        urgency: Urgency | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        status: Annotated[
+            list[RequestStatus] | None,
+            strawberry.argument(description="Only requests in one of these statuses; null: any."),
+        ] = None,
+        field: Annotated[
+            SupportField | None,
+            strawberry.argument(description="Only this field (the review's, else the triage's)."),
+        ] = None,
+        urgency: Annotated[
+            Urgency | None,
+            strawberry.argument(description="Only this urgency (the review's, else the triage's)."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> SupportRequestConnection:
-        statuses = [s.value for s in status] if status else None
+        statuses = [s.name for s in status] if status else None
         page = await request_resolvers.requests(info.context, statuses, field, urgency, first, after)
         return SupportRequestConnection.from_page(page)
 
     @strawberry.field(
-        description="Staff: IN_REVIEW and ESCALATED requests, most urgent first, then oldest first."
+        description="Staff only: IN_REVIEW and ESCALATED requests, most urgent first, then oldest first."
     )
     async def review_queue(
-        self, info: ContextInfo, first: int | None = 20, after: str | None = None
+        self,
+        info: ContextInfo,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> SupportRequestConnection:
         return SupportRequestConnection.from_page(
             await request_resolvers.review_queue(info.context, first, after)
         )
 
-    @strawberry.field(description="Staff only.")
+    @strawberry.field(description="Staff only. Volunteers, oldest registration first.")
     async def volunteers(
         self,
         info: ContextInfo,
-        field: SupportField | None = None,
-        language: str | None = None,
-        area: str | None = None,
-        first: int | None = 20,
-        after: str | None = None,
+        field: Annotated[
+            SupportField | None, strawberry.argument(description="Only those who help in this field.")
+        ] = None,
+        language: Annotated[
+            str | None,
+            strawberry.argument(description='Only those who speak this language (ISO 639-1, e.g. "vi").'),
+        ] = None,
+        area: Annotated[
+            str | None, strawberry.argument(description="Only those in this ward or city (exact name).")
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         verified: Annotated[
             bool | None,
             strawberry.argument(description="Only vetted (true) or not yet vetted (false) volunteers."),
@@ -138,12 +169,21 @@ class Query:
         page = await people_resolvers.volunteers(info.context, field, language, area, first, after, verified)
         return VolunteerConnection.from_page(page)
 
-    @strawberry.field(description="Volunteer: offers made to the viewer.")
-    async def my_offers(self, info: ContextInfo, status: list[OfferStatus] | None = None) -> list[Offer]:
-        statuses = [s.value for s in status] if status else None
+    @strawberry.field(
+        description="Volunteer: offers made to the viewer, newest first; empty for other roles."
+    )
+    async def my_offers(
+        self,
+        info: ContextInfo,
+        status: Annotated[
+            list[OfferStatus] | None,
+            strawberry.argument(description="Only offers in one of these statuses; null: any."),
+        ] = None,
+    ) -> list[Offer]:
+        statuses = [s.name for s in status] if status else None
         return [Offer.from_record(o) for o in await m.my_offers(info.context, statuses)]
 
-    @strawberry.field(description="Staff only.")
+    @strawberry.field(description="Staff only. Figures on requests, triage and offers.")
     async def stats(self, info: ContextInfo) -> Stats:
         s = await stats_resolvers.stats(info.context)
         return Stats(
@@ -155,45 +195,56 @@ class Query:
         )
 
 
-@strawberry.type
+ERRORS = "Why the mutation refused; empty on success. Nothing was changed when it is not empty."
+
+
+@strawberry.type(description="The result of registerResident or registerVolunteer.")
 class RegisterPayload:
     token: str | None = strawberry.field(description="Bearer token for the new account; shown once.")
-    resident: Resident | None = None
-    volunteer: Volunteer | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    resident: Resident | None = strawberry.field(
+        default=None, description="The new resident (registerResident); null on error."
+    )
+    volunteer: Volunteer | None = strawberry.field(
+        default=None, description="The new volunteer (registerVolunteer); null on error."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on a volunteer.")
 class VolunteerPayload:
-    volunteer: Volunteer | None
-    errors: list[UserError]
+    volunteer: Volunteer | None = strawberry.field(description="The volunteer as it is now; null on error.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of submitRequest.")
 class SubmitRequestPayload:
-    request: SupportRequest | None
-    errors: list[UserError]
+    request: SupportRequest | None = strawberry.field(
+        description="The stored request (status RECEIVED, or later if triage was quick); null on error."
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on a support request.")
 class SupportRequestPayload:
-    request: SupportRequest | None
-    errors: list[UserError]
+    request: SupportRequest | None = strawberry.field(description="The request as it is now; null on error.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of respondToOffer.")
 class OfferPayload:
-    offer: Offer | None
-    errors: list[UserError]
+    offer: Offer | None = strawberry.field(description="The offer as it is now; null on error.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of completeRequest.")
 class CompletePayload:
-    request: SupportRequest | None
+    request: SupportRequest | None = strawberry.field(
+        description="The request as it is now (COMPLETED); null on error."
+    )
     long_term_pair: LongTermPair | None = strawberry.field(
         description="Set once both sides have asked for it."
     )
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 def _request_payload(outcome: m.Outcome[RequestRecord]) -> SupportRequestPayload:
@@ -203,10 +254,18 @@ def _request_payload(outcome: m.Outcome[RequestRecord]) -> SupportRequestPayload
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Changes. Each returns a payload whose `errors` explain a refusal; nothing changes then."
+)
 class Mutation:
-    @strawberry.mutation
-    async def register_resident(self, info: ContextInfo, input: RegisterResidentInput) -> RegisterPayload:
+    @strawberry.mutation(
+        description="Anyone: create a resident account and get its token. Limited per client address."
+    )
+    async def register_resident(
+        self,
+        info: ContextInfo,
+        input: Annotated[RegisterResidentInput, strawberry.argument(description="The new resident.")],
+    ) -> RegisterPayload:
         data = ResidentInput(input.display_name, input.languages, input.area, input.contact)
         outcome = await m.register_resident(info.context, data)
         if outcome.value is None:
@@ -217,8 +276,15 @@ class Mutation:
             resident=Resident.from_record(await people_resolvers.resident(info.context, pk)),
         )
 
-    @strawberry.mutation
-    async def register_volunteer(self, info: ContextInfo, input: RegisterVolunteerInput) -> RegisterPayload:
+    @strawberry.mutation(
+        description="Anyone: create a volunteer account and get its token. The volunteer gets "
+        "offers once staff have vetted them (setVolunteerVerified). Limited per client address."
+    )
+    async def register_volunteer(
+        self,
+        info: ContextInfo,
+        input: Annotated[RegisterVolunteerInput, strawberry.argument(description="The new volunteer.")],
+    ) -> RegisterPayload:
         data = VolunteerInput(
             input.display_name,
             input.languages,
@@ -239,8 +305,14 @@ class Mutation:
             volunteer=Volunteer.from_record(await people_resolvers.volunteer(info.context, pk)),
         )
 
-    @strawberry.mutation(description="Volunteer: own profile.")
-    async def update_volunteer(self, info: ContextInfo, input: UpdateVolunteerInput) -> VolunteerPayload:
+    @strawberry.mutation(description="Volunteer: change the viewer's own profile.")
+    async def update_volunteer(
+        self,
+        info: ContextInfo,
+        input: Annotated[
+            UpdateVolunteerInput, strawberry.argument(description="What to change; null fields stay.")
+        ],
+    ) -> VolunteerPayload:
         data = VolunteerUpdate(
             input.languages,
             input.skills,
@@ -258,11 +330,16 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Staff: vet (or un-vet) a volunteer. Un-vetting withdraws their pending offers at "
-        "once (OFFER_WITHDRAWN events; each request goes to the next candidate or back to staff)."
+        description="Staff only: vet (or un-vet) a volunteer. Un-vetting withdraws their pending offers "
+        "at once (OFFER_WITHDRAWN events; each request goes to the next candidate or back to staff)."
     )
     async def set_volunteer_verified(
-        self, info: ContextInfo, volunteer_id: strawberry.ID, verified: bool
+        self,
+        info: ContextInfo,
+        volunteer_id: Annotated[strawberry.ID, strawberry.argument(description="The volunteer's global ID.")],
+        verified: Annotated[
+            bool, strawberry.argument(description="True: vetted, may get offers. False: un-vetted.")
+        ],
     ) -> VolunteerPayload:
         outcome = await m.set_volunteer_verified(info.context, volunteer_id, verified)
         return VolunteerPayload(
@@ -274,7 +351,11 @@ class Mutation:
         description="Resident. Returns at once with status RECEIVED (or later); "
         "triage runs in the background."
     )
-    async def submit_request(self, info: ContextInfo, input: SubmitRequestInput) -> SubmitRequestPayload:
+    async def submit_request(
+        self,
+        info: ContextInfo,
+        input: Annotated[SubmitRequestInput, strawberry.argument(description="The request.")],
+    ) -> SubmitRequestPayload:
         outcome = await m.submit_request(
             info.context, SubmitInput(input.text, input.area, input.preferred_times)
         )
@@ -283,16 +364,30 @@ class Mutation:
             errors=_errors(outcome.errors),
         )
 
-    @strawberry.mutation(description="Resident: own request, before it is COMPLETED.")
-    async def cancel_request(self, info: ContextInfo, id: strawberry.ID) -> SupportRequestPayload:
+    @strawberry.mutation(
+        description="Resident: cancel the viewer's own request, before it is COMPLETED, CANCELLED or "
+        "CLOSED. Pending offers are withdrawn."
+    )
+    async def cancel_request(
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The request's global ID.")],
+    ) -> SupportRequestPayload:
         return _request_payload(await m.cancel_request(info.context, id))
 
-    @strawberry.mutation(description="Staff.")
-    async def review_triage(self, info: ContextInfo, input: ReviewTriageInput) -> SupportRequestPayload:
+    @strawberry.mutation(
+        description="Staff only: approve a triaged request (IN_REVIEW or ESCALATED) with its triaged "
+        "or corrected labels, which sends the first offers, or close it."
+    )
+    async def review_triage(
+        self,
+        info: ContextInfo,
+        input: Annotated[ReviewTriageInput, strawberry.argument(description="The decision.")],
+    ) -> SupportRequestPayload:
         outcome = await m.review_triage(
             info.context,
             input.request_id,
-            input.decision.value,
+            input.decision.name,
             input.field,
             input.urgency,
             input.note,
@@ -300,10 +395,18 @@ class Mutation:
         return _request_payload(outcome)
 
     @strawberry.mutation(
-        description="Staff: make offers to these volunteers now, instead of or besides the automatic ones."
+        description="Staff only: make offers to these volunteers now, instead of or besides the "
+        "automatic ones. The request must be OPEN, or back in review for lack of candidates (it "
+        "reopens)."
     )
     async def send_offers(
-        self, info: ContextInfo, request_id: strawberry.ID, volunteer_ids: list[strawberry.ID]
+        self,
+        info: ContextInfo,
+        request_id: Annotated[strawberry.ID, strawberry.argument(description="The request's global ID.")],
+        volunteer_ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="1 to 20 verified, active volunteers' global IDs."),
+        ],
     ) -> SupportRequestPayload:
         return _request_payload(await m.send_offers(info.context, request_id, volunteer_ids))
 
@@ -312,7 +415,10 @@ class Mutation:
         "the other offers become WITHDRAWN."
     )
     async def respond_to_offer(
-        self, info: ContextInfo, offer_id: strawberry.ID, accept: bool
+        self,
+        info: ContextInfo,
+        offer_id: Annotated[strawberry.ID, strawberry.argument(description="The offer's global ID.")],
+        accept: Annotated[bool, strawberry.argument(description="True: accept. False: decline.")],
     ) -> OfferPayload:
         outcome = await m.respond_to_offer(info.context, offer_id, accept)
         return OfferPayload(
@@ -320,8 +426,15 @@ class Mutation:
             errors=_errors(outcome.errors),
         )
 
-    @strawberry.mutation(description="The resident or the matched volunteer.")
-    async def complete_request(self, info: ContextInfo, input: CompleteRequestInput) -> CompletePayload:
+    @strawberry.mutation(
+        description="The resident or the matched volunteer: the help is done (MATCHED becomes "
+        "COMPLETED), with an optional rating and comment. Each side completes once."
+    )
+    async def complete_request(
+        self,
+        info: ContextInfo,
+        input: Annotated[CompleteRequestInput, strawberry.argument(description="The completion.")],
+    ) -> CompletePayload:
         outcome = await m.complete_request(
             info.context,
             input.request_id,
@@ -348,7 +461,9 @@ def _event(event: EventRecord, record: RequestRecord) -> RequestEvent:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over WebSocket (graphql-transport-ws at /graphql), with the same token."
+)
 class Subscription:
     @strawberry.subscription(
         description="The resident who owns it, staff, the matched volunteer and volunteers holding a "
@@ -357,12 +472,14 @@ class Subscription:
         "request redacted (see Offer.request) and the subscription completes."
     )
     async def request_updated(
-        self, info: ContextInfo, id: strawberry.ID
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The request's global ID.")],
     ) -> AsyncGenerator[RequestEvent, None]:
         async for event, record in live.request_updated(info.context, id):
             yield _event(event, record)
 
-    @strawberry.subscription(description="Staff: every change that enters or leaves the review queue.")
+    @strawberry.subscription(description="Staff only: every change that enters or leaves the review queue.")
     async def review_queue_updated(self, info: ContextInfo) -> AsyncGenerator[RequestEvent, None]:
         async for event, record in live.review_queue_updated(info.context):
             yield _event(event, record)

@@ -32,18 +32,87 @@ from triage.labels import Urgency as UrgencyEnum
 if TYPE_CHECKING:
     from schema.dashboard import Dashboard
 
+# Argument descriptions shared by every paged field.
+PAGE_SIZE = "Page size, 1 to 100 (default 20)."
+AFTER = "Start after this cursor (an edge's cursor or pageInfo.endCursor of the page before)."
+
+
+def _domain_enum(cls: type[Enum], name: str, description: str, values: dict[str, str]) -> None:
+    """Register a domain enum as the GraphQL enum, with a description for each value: the domain
+    keeps plain values (strawberry.enum_value would replace them), the schema gets the words."""
+    strawberry.enum(cls, name=name, description=description)
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    undescribed = {v.name for v in definition.values} ^ values.keys()
+    if undescribed:
+        raise ValueError(f"{name}: describe exactly its values; mismatch: {sorted(undescribed)}")
+    for value in definition.values:
+        value.description = values[value.name]
+
+
 # The domain enums are the GraphQL enums: registering them keeps one definition of each.
-strawberry.enum(RoleEnum, name="Role")
-strawberry.enum(SupportFieldEnum, name="SupportField", description="See TAXONOMY.md.")
-strawberry.enum(UrgencyEnum, name="Urgency", description="See TAXONOMY.md.")
-strawberry.enum(ErrorCodeEnum, name="ErrorCode")
+_domain_enum(
+    RoleEnum,
+    "Role",
+    "What an account is; it decides what the viewer may read and do.",
+    {
+        "RESIDENT": "A foreign resident who asks for help (registerResident).",
+        "VOLUNTEER": "A neighbour who helps (registerVolunteer); gets offers once staff have vetted them.",
+        "STAFF": "A coordinator: reviews triage, vets volunteers, sees everything. Created from the CLI.",
+    },
+)
+_domain_enum(
+    SupportFieldEnum,
+    "SupportField",
+    "What kind of help a request needs: the field whose volunteer skills it needs most. See TAXONOMY.md.",
+    {
+        "MEDICAL": "Hospitals, clinics, dentists, pharmacies, check-ups, vaccinations, mental health, "
+        "the medical side of health insurance.",
+        "WELFARE": "Public benefits and social security at city hall: allowances, pension, national "
+        "health insurance, public assistance, care, tax letters.",
+        "CHILDCARE_EDUCATION": "Daycare and kindergarten, school enrolment and letters, after-school "
+        "care, Japanese classes for children, exams and scholarships.",
+        "LIFELINE": "Daily-life infrastructure: utilities, internet and phone, garbage, housing and "
+        "landlords, bank accounts, post, moving, resident registration.",
+        "OTHER": "Anything else, or not a support request: visa, legal and employment disputes, "
+        "crime, chat, spam.",
+    },
+)
+_domain_enum(
+    UrgencyEnum,
+    "Urgency",
+    "How soon help is needed. See TAXONOMY.md.",
+    {
+        "EMERGENCY": "Danger to life or safety now: the resident gets the emergency numbers at once "
+        "and staff are alerted; never waits for a volunteer.",
+        "HIGH": "Needs help within about 24 hours; first in the staff queue and in matching.",
+        "NORMAL": "Needs help within days.",
+        "LOW": "No deadline: general questions, learning how things work.",
+    },
+)
+_domain_enum(
+    ErrorCodeEnum,
+    "ErrorCode",
+    "The coarse class of a UserError: what a client can do about it in general.",
+    {
+        "INVALID_INPUT": "The input is not acceptable as sent: fix the field named by `path` and retry.",
+        "NOT_FOUND": "The object does not exist or the viewer may not see it (the same answer for "
+        "both, so nothing leaks).",
+        "FORBIDDEN": "The viewer is signed in but their role may not do this.",
+        "CONFLICT": "The object is not in a state that allows this (already done, no longer open, "
+        "expired); reload it before deciding what to do.",
+        "RATE_LIMITED": "Too many of these operations: retry after `retryAfterSeconds` (also the "
+        "Retry-After header).",
+        "UNAUTHENTICATED": "No valid credentials: no token, or one that is unknown, revoked or "
+        "expired, or an account that was deactivated. Sign in again.",
+    },
+)
 Role = RoleEnum
 SupportField = SupportFieldEnum
 Urgency = UrgencyEnum
 ErrorCode = ErrorCodeEnum
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a support request is in its life, from submission to an end.")
 class RequestStatus(Enum):
     RECEIVED = strawberry.enum_value("RECEIVED", description="Stored; triage not finished yet.")
     IN_REVIEW = strawberry.enum_value(
@@ -55,19 +124,29 @@ class RequestStatus(Enum):
     )
     OPEN = strawberry.enum_value("OPEN", description="Approved; offers are going out to volunteers.")
     MATCHED = strawberry.enum_value("MATCHED", description="A volunteer accepted.")
-    COMPLETED = "COMPLETED"
+    COMPLETED = strawberry.enum_value(
+        "COMPLETED", description="The resident or the matched volunteer marked the help as done."
+    )
     CANCELLED = strawberry.enum_value("CANCELLED", description="Cancelled by the resident.")
     CLOSED = strawberry.enum_value(
         "CLOSED", description="Closed by staff: out of scope, duplicate, referred elsewhere."
     )
 
 
-@strawberry.enum
+@strawberry.enum(description="Where an offer to one volunteer stands.")
 class OfferStatus(Enum):
-    PENDING = "PENDING"
-    ACCEPTED = "ACCEPTED"
-    DECLINED = "DECLINED"
-    EXPIRED = "EXPIRED"
+    PENDING = strawberry.enum_value(
+        "PENDING", description="Waiting for the volunteer's answer until expiresAt."
+    )
+    ACCEPTED = strawberry.enum_value(
+        "ACCEPTED", description="The volunteer accepted first: the request is MATCHED with them."
+    )
+    DECLINED = strawberry.enum_value(
+        "DECLINED", description="The volunteer declined; the next candidate gets an offer."
+    )
+    EXPIRED = strawberry.enum_value(
+        "EXPIRED", description="Nobody answered before expiresAt; the next candidate gets an offer."
+    )
     WITHDRAWN = strawberry.enum_value(
         "WITHDRAWN",
         description="Another volunteer accepted first, the resident cancelled, or staff withdrew it "
@@ -75,14 +154,24 @@ class OfferStatus(Enum):
     )
 
 
-@strawberry.enum
+@strawberry.enum(description="What happened to a support request (RequestEvent.kind).")
 class RequestEventKind(Enum):
-    RECEIVED = "RECEIVED"
-    TRIAGED = "TRIAGED"
-    ESCALATED = "ESCALATED"
-    REVIEWED = "REVIEWED"
-    OFFERED = "OFFERED"
-    OFFER_DECLINED = "OFFER_DECLINED"
+    RECEIVED = strawberry.enum_value("RECEIVED", description="The resident submitted it; it is stored.")
+    TRIAGED = strawberry.enum_value(
+        "TRIAGED", description="The triage finished; the request waits for staff review (IN_REVIEW)."
+    )
+    ESCALATED = strawberry.enum_value(
+        "ESCALATED",
+        description="The triage found an emergency: emergency advice went to the resident and staff "
+        "were alerted.",
+    )
+    REVIEWED = strawberry.enum_value(
+        "REVIEWED", description="Staff approved or closed the triage (a CLOSED event follows a close)."
+    )
+    OFFERED = strawberry.enum_value("OFFERED", description="An offer went out to a volunteer.")
+    OFFER_DECLINED = strawberry.enum_value(
+        "OFFER_DECLINED", description="A volunteer declined an offer; the next candidate gets one."
+    )
     OFFER_EXPIRED = strawberry.enum_value(
         "OFFER_EXPIRED", description="An offer ran out of time; the next candidate gets one."
     )
@@ -95,24 +184,28 @@ class RequestEventKind(Enum):
         "RETURNED_TO_REVIEW",
         description="No volunteer candidate was left: back in the staff queue.",
     )
-    MATCHED = "MATCHED"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
-    CLOSED = "CLOSED"
+    MATCHED = strawberry.enum_value("MATCHED", description="A volunteer accepted an offer.")
+    COMPLETED = strawberry.enum_value("COMPLETED", description="One side marked the help as done.")
+    CANCELLED = strawberry.enum_value("CANCELLED", description="The resident cancelled it.")
+    CLOSED = strawberry.enum_value("CLOSED", description="Staff closed it.")
 
 
-@strawberry.interface
+@strawberry.interface(description="An object with a global ID, readable with Query.node.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID: opaque, stable, unique across types. Pass it back as it is."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Why a mutation refused its input. Nothing was changed when a payload has errors."
+)
 class UserError:
     path: list[str] = strawberry.field(
         description='Path to the input field at fault, e.g. ["input", "text"]; empty when not tied to one.'
     )
-    message: str
-    code: ErrorCode
+    message: str = strawberry.field(description="What went wrong, for a person to read.")
+    code: ErrorCode = strawberry.field(description="The class of the error, for a client to act on.")
     retry_after_seconds: int | None = strawberry.field(
         default=None,
         description="RATE_LIMITED only: seconds until the same operation would be allowed again "
@@ -129,16 +222,21 @@ class UserError:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection ends (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow after endCursor.")
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor: pass it as `after` for the next page. Null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A foreign resident who asks for help. Readable by staff, the resident, and "
+    "volunteers matched with them."
+)
 class Resident(Node):
     record: strawberry.Private[ResidentRecord]
-    display_name: str
+    display_name: str = strawberry.field(description="The name the resident chose to be called by.")
     languages: list[str] = strawberry.field(description="ISO 639-1 codes, preferred first.")
     area: str = strawberry.field(description='Ward or city, e.g. "Meguro", "Kawasaki".')
 
@@ -152,9 +250,15 @@ class Resident(Node):
             area=r.area,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The resident's requests, newest first: for staff and the resident; others "
+        "get an empty page."
+    )
     async def requests(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> SupportRequestConnection:
         page = await request_resolvers.resident_requests(info.context, self.record, first, after)
         return SupportRequestConnection.from_page(page)
@@ -164,21 +268,25 @@ class Resident(Node):
         return await people_resolvers.resident_contact(info.context, self.record)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A neighbour who helps. Readable by staff, the volunteer, and residents matched with them."
+)
 class Volunteer(Node):
     record: strawberry.Private[VolunteerRecord]
-    display_name: str
+    display_name: str = strawberry.field(description="The name the volunteer chose to be called by.")
     languages: list[str] = strawberry.field(
         description="ISO 639-1 codes the volunteer can help in (Japanese is assumed)."
     )
     skills: str = strawberry.field(description="Free text: what the volunteer can do, in any language.")
-    fields: list[SupportField]
-    area: str
+    fields: list[SupportField] = strawberry.field(description="The support fields they help in.")
+    area: str = strawberry.field(description='Ward or city where they help in person, e.g. "Meguro".')
     availability: str = strawberry.field(
         description='Free text or slots such as "weekday evenings", "Sat AM".'
     )
     remote_ok: bool = strawberry.field(description="Helps by phone or video, not only in person.")
-    max_active_requests: int
+    max_active_requests: int = strawberry.field(
+        description="How many matched requests at once they take on (1 to 20); no offers beyond it."
+    )
     active: bool = strawberry.field(description="The volunteer's own switch: false pauses new offers.")
     verified: bool = strawberry.field(
         description="Set by staff after they have met and vetted the volunteer; "
@@ -207,27 +315,33 @@ class Volunteer(Node):
         return await people_resolvers.volunteer_contact(info.context, self.record)
 
 
-@strawberry.type
+@strawberry.type(description="The signed-in account (Query.viewer).")
 class Viewer:
-    role: Role
-    resident: Resident | None
-    volunteer: Volunteer | None
+    role: Role = strawberry.field(description="What the account is.")
+    resident: Resident | None = strawberry.field(description="The resident profile; null unless RESIDENT.")
+    volunteer: Volunteer | None = strawberry.field(
+        description="The volunteer profile; null unless VOLUNTEER."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="How strongly the triage leans to one support field.")
 class FieldScore:
-    field: SupportField
-    score: float
+    field: SupportField = strawberry.field(description="The support field scored.")
+    score: float = strawberry.field(description="0..1; the scores of one triage add up to 1.")
 
 
-@strawberry.type
+@strawberry.type(description="What the AI triage made of a request's text; staff review it.")
 class Triage:
-    language: str
-    language_confidence: float
-    field: SupportField
+    language: str = strawberry.field(
+        description='Detected language, ISO 639-1 ("zh" for either script), "und" when none can be told.'
+    )
+    language_confidence: float = strawberry.field(description="0..1: how sure the language detection is.")
+    field: SupportField = strawberry.field(description="The most likely support field.")
     field_scores: list[FieldScore] = strawberry.field(description="One score per field, highest first.")
-    urgency: Urgency
-    urgency_score: float
+    urgency: Urgency = strawberry.field(
+        description="The triaged urgency; an emergency cue in the text forces EMERGENCY."
+    )
+    urgency_score: float = strawberry.field(description="0..1: how sure the triage is of the urgency.")
     confidence: float = strawberry.field(
         description="0..1: how sure the triage is of its field and urgency together."
     )
@@ -237,7 +351,7 @@ class Triage:
         "project's own words (cue names, curated example topics, labels): never another request's text."
     )
     model: str = strawberry.field(description="Model and triage version that produced this.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the triage finished.")
 
     @classmethod
     def from_record(cls, t: TriageRecord) -> Triage:
@@ -255,15 +369,15 @@ class Triage:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Staff's decision on a triage: the labels the request goes on with.")
 class Review:
     record: strawberry.Private[ReviewRecord]
-    field: SupportField
-    urgency: Urgency
+    field: SupportField = strawberry.field(description="The field staff settled on.")
+    urgency: Urgency = strawberry.field(description="The urgency staff settled on.")
     agreed_with_triage: bool = strawberry.field(
         description="True when staff kept both the triage's field and urgency."
     )
-    decided_at: datetime
+    decided_at: datetime = strawberry.field(description="When staff decided.")
 
     @classmethod
     def from_record(cls, r: ReviewRecord) -> Review:
@@ -284,48 +398,67 @@ class Review:
         return request_resolvers.review_note(info.context, self.record)
 
 
-@strawberry.type
+@strawberry.type(description="A number to call in an emergency.")
 class EmergencyNumber:
-    number: str
+    number: str = strawberry.field(description='What to dial, e.g. "119", "110", "#7119".')
     label: str = strawberry.field(
         description="What it is for, in the resident's language where the service has a translation."
     )
 
 
-@strawberry.type
+@strawberry.type(description="Given at once when the triage finds an emergency: what to do and whom to call.")
 class EmergencyAdvice:
     message: str = strawberry.field(
         description="In the resident's language where the service has a translation, "
         "else English and easy Japanese."
     )
-    numbers: list[EmergencyNumber]
+    numbers: list[EmergencyNumber] = strawberry.field(description="The numbers to call.")
 
 
-@strawberry.type
+@strawberry.type(description="The parts of a candidate's score, each 0..1 (higher is better).")
 class MatchBreakdown:
-    skill: float
-    language: float
-    area: float
-    availability: float
+    skill: float = strawberry.field(
+        description="How close the volunteer's skills are to the request's text (embedding cosine, rescaled)."
+    )
+    language: float = strawberry.field(
+        description="1: speaks the detected language; 0.8: one the resident listed; 0.5: English as a bridge."
+    )
+    area: float = strawberry.field(
+        description="Nearness of the volunteer's ward or city to the request's; remote helpers score "
+        "well on tasks that can be done remotely."
+    )
+    availability: float = strawberry.field(
+        description="Share of the request's preferred time slots the volunteer covers (neutral when "
+        "either cannot be read as slots)."
+    )
     load: float = strawberry.field(
         description="Lower when the volunteer already carries many active requests."
     )
 
 
-@strawberry.type
+@strawberry.type(description="Staff only: a volunteer ranked for a request (SupportRequest.candidates).")
 class MatchCandidate:
-    volunteer: Volunteer
-    score: float
-    breakdown: MatchBreakdown
+    volunteer: Volunteer = strawberry.field(description="The ranked volunteer.")
+    score: float = strawberry.field(
+        description="The weighted sum of the breakdown; candidates come in this order."
+    )
+    breakdown: MatchBreakdown = strawberry.field(description="What the score is made of.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A request offered to one volunteer, who accepts or declines it. Readable by staff, "
+    "its volunteer and the request's resident."
+)
 class Offer(Node):
     record: strawberry.Private[OfferRecord]
-    status: OfferStatus
-    created_at: datetime
-    expires_at: datetime
-    responded_at: datetime | None
+    status: OfferStatus = strawberry.field(description="Where the offer stands.")
+    created_at: datetime = strawberry.field(description="When the offer went out.")
+    expires_at: datetime = strawberry.field(
+        description="When a PENDING offer expires; its lifetime follows the request's urgency."
+    )
+    responded_at: datetime | None = strawberry.field(
+        description="When the offer left PENDING (accepted, declined, expired or withdrawn); null before."
+    )
 
     @classmethod
     def from_record(cls, o: OfferRecord) -> Offer:
@@ -348,30 +481,40 @@ class Offer(Node):
     async def request(self, info: Info[Context, None]) -> SupportRequest:
         return SupportRequest.from_record(await request_resolvers.offer_request(info.context, self.record))
 
-    @strawberry.field
+    @strawberry.field(description="The volunteer the offer was made to.")
     async def volunteer(self, info: Info[Context, None]) -> Volunteer:
         return Volunteer.from_record(await people_resolvers.volunteer(info.context, self.record.volunteer_id))
 
 
-@strawberry.type
+@strawberry.type(
+    description="A resident's request for help, in their own words, with its triage, review and "
+    "offers. Readable by the resident, staff, the matched volunteer and volunteers holding a live "
+    "offer for it."
+)
 class SupportRequest(Node):
     record: strawberry.Private[RequestRecord]
     text: str = strawberry.field(
         description="Visible to the resident, staff, volunteers holding a live offer for it (PENDING, "
         "before its expiry time), and the matched volunteer until the request is cancelled."
     )
-    area: str
-    status: RequestStatus
-    triage: Triage | None
-    review: Review | None
+    area: str = strawberry.field(description="Ward or city where help is needed.")
+    status: RequestStatus = strawberry.field(description="Where the request is now.")
+    triage: Triage | None = strawberry.field(description="The AI triage; null until it has finished.")
+    review: Review | None = strawberry.field(description="Staff's review of the triage; null until reviewed.")
     field: SupportField | None = strawberry.field(
         description="The review's field when there is one, else the triage's."
     )
-    urgency: Urgency | None
-    emergency_advice: EmergencyAdvice | None
-    preferred_times: str | None
-    created_at: datetime
-    updated_at: datetime
+    urgency: Urgency | None = strawberry.field(
+        description="The review's urgency when there is one, else the triage's; null before triage."
+    )
+    emergency_advice: EmergencyAdvice | None = strawberry.field(
+        description="Set when the triage found an emergency (status ESCALATED); null otherwise."
+    )
+    preferred_times: str | None = strawberry.field(
+        description="When the resident can meet or talk, as they wrote it; null when not given."
+    )
+    created_at: datetime = strawberry.field(description="When the resident submitted it.")
+    updated_at: datetime = strawberry.field(description="When anything about it last changed.")
 
     @classmethod
     def from_record(cls, r: RequestRecord) -> SupportRequest:
@@ -397,8 +540,16 @@ class SupportRequest(Node):
             updated_at=r.updated_at,
         )
 
-    @strawberry.field(description="Staff only: ranked volunteers for this request.")
-    async def candidates(self, info: Info[Context, None], first: int | None = 10) -> list[MatchCandidate]:
+    @strawberry.field(
+        description="Staff only: ranked volunteers for this request, best first; empty before triage."
+    )
+    async def candidates(
+        self,
+        info: Info[Context, None],
+        first: Annotated[
+            int | None, strawberry.argument(description="How many, 1 to 100 (default 10).")
+        ] = 10,
+    ) -> list[MatchCandidate]:
         ranked = await request_resolvers.candidates(info.context, self.record, first)
         return [
             MatchCandidate(
@@ -421,12 +572,17 @@ class SupportRequest(Node):
         "only as these links: its signals never quote them."
     )
     async def similar_reviewed_requests(
-        self, info: Info[Context, None], first: int | None = 5
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description="How many, 1 to 100 (default 5).")] = 5,
     ) -> list[SupportRequest]:
         found = await request_resolvers.similar_reviewed_requests(info.context, self.record, first)
         return [SupportRequest.from_record(r) for r in found]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Offers made for this request, oldest first: all of them for staff and the "
+        "resident; a volunteer sees only their own."
+    )
     async def offers(self, info: Info[Context, None]) -> list[Offer]:
         return [Offer.from_record(o) for o in await request_resolvers.offers(info.context, self.record)]
 
@@ -441,7 +597,9 @@ class SupportRequest(Node):
             for e in found
         ]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The volunteer who accepted (MATCHED, COMPLETED); null before, and on a redacted request."
+    )
     async def assigned_volunteer(self, info: Info[Context, None]) -> Volunteer | None:
         if self.record.assigned_volunteer_id is None:
             return None
@@ -458,23 +616,25 @@ class SupportRequest(Node):
             return None
         return Resident.from_record(await people_resolvers.resident(info.context, self.record.resident_id))
 
-    @strawberry.field(description="Staff: why the request came back to the queue, if it did.")
+    @strawberry.field(
+        description="Staff only: why the request came back to the review queue, if it did. Others read null."
+    )
     def needs_attention(self, info: Info[Context, None]) -> str | None:
         viewer = info.context.viewer
         return self.record.needs_attention if viewer is not None and viewer.is_staff else None
 
 
-@strawberry.type
+@strawberry.type(description="One support request in a page, with its cursor.")
 class SupportRequestEdge:
-    cursor: str
-    node: SupportRequest
+    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+    node: SupportRequest = strawberry.field(description="The request.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of support requests (Relay cursor connection).")
 class SupportRequestConnection:
-    edges: list[SupportRequestEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[SupportRequestEdge] = strawberry.field(description="The requests of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many requests match, over every page.")
 
     @classmethod
     def from_page(cls, page: request_resolvers.Page[RequestRecord]) -> SupportRequestConnection:
@@ -488,17 +648,17 @@ class SupportRequestConnection:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One volunteer in a page, with its cursor.")
 class VolunteerEdge:
-    cursor: str
-    node: Volunteer
+    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+    node: Volunteer = strawberry.field(description="The volunteer.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of volunteers (Relay cursor connection).")
 class VolunteerConnection:
-    edges: list[VolunteerEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[VolunteerEdge] = strawberry.field(description="The volunteers of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many volunteers match, over every page.")
 
     @classmethod
     def from_page(cls, page: request_resolvers.Page[VolunteerRecord]) -> VolunteerConnection:
@@ -509,15 +669,17 @@ class VolunteerConnection:
         )
 
 
-@strawberry.type
+@strawberry.type(description="How many requests are in one status.")
 class StatusCount:
-    status: RequestStatus
-    count: int
+    status: RequestStatus = strawberry.field(description="The status counted.")
+    count: int = strawberry.field(description="Requests in it now.")
 
 
-@strawberry.type
+@strawberry.type(description="Staff only: figures on the service (Query.stats).")
 class Stats:
-    requests_by_status: list[StatusCount]
+    requests_by_status: list[StatusCount] = strawberry.field(
+        description="Every status with its count now, zeros included."
+    )
     median_seconds_to_triage: float | None = strawberry.field(
         description="Median seconds from submission to triage, over the last 7 days."
     )
@@ -527,13 +689,20 @@ class Stats:
     triage_agreement: float | None = strawberry.field(
         description="Share of reviewed requests where staff kept the triage's field and urgency."
     )
-    offer_acceptance_rate: float | None
+    offer_acceptance_rate: float | None = strawberry.field(
+        description="Accepted offers among accepted, declined and expired ones (withdrawn ones left out); "
+        "null without any."
+    )
 
     @strawberry.field(
-        description="Staff: the dashboard's series over the last `days` whole days (Tokyo), 1 to 366."
+        description="Staff only: the dashboard's series over the last `days` whole days (Tokyo), 1 to 366."
     )
     async def dashboard(
-        self, info: Info[Context, None], days: int = 30
+        self,
+        info: Info[Context, None],
+        days: Annotated[
+            int, strawberry.argument(description="Window length in whole Tokyo days, 1 to 366, ending today.")
+        ] = 30,
     ) -> Annotated[Dashboard, strawberry.lazy("schema.dashboard")]:
         from schema.dashboard import Dashboard
 
@@ -541,35 +710,40 @@ class Stats:
         return Dashboard(days=days, since=since)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A resident and a volunteer who both asked to go on as neighbours (the 6-month "
+    "programme) after a completed request. Readable by staff and the two of them."
+)
 class LongTermPair(Node):
     record: strawberry.Private[LongTermPairRecord]
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the second side asked for it.")
 
     @classmethod
     def from_record(cls, p: LongTermPairRecord) -> LongTermPair:
         return cls(record=p, id=strawberry.ID(to_global_id("LongTermPair", p.id)), created_at=p.created_at)
 
-    @strawberry.field
+    @strawberry.field(description="The resident of the pair.")
     async def resident(self, info: Info[Context, None]) -> Resident:
         return Resident.from_record(await people_resolvers.resident(info.context, self.record.resident_id))
 
-    @strawberry.field
+    @strawberry.field(description="The volunteer of the pair.")
     async def volunteer(self, info: Info[Context, None]) -> Volunteer:
         return Volunteer.from_record(await people_resolvers.volunteer(info.context, self.record.volunteer_id))
 
-    @strawberry.field(description="From the request that led to it.")
+    @strawberry.field(description="The request that led to it.")
     async def request(self, info: Info[Context, None]) -> SupportRequest:
         return SupportRequest.from_record(
             await request_resolvers.request_by_pk(info.context, self.record.request_id)
         )
 
 
-@strawberry.type
+@strawberry.type(description="One thing that happened to a support request.")
 class RequestEvent:
-    kind: RequestEventKind
-    request: SupportRequest
-    at: datetime
+    kind: RequestEventKind = strawberry.field(description="What happened.")
+    request: SupportRequest = strawberry.field(
+        description="The request as it is after the event (redacted for a volunteer whose access ended)."
+    )
+    at: datetime = strawberry.field(description="When it happened.")
     offer_id: strawberry.Private[int | None] = None
 
     @strawberry.field(
