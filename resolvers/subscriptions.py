@@ -1,14 +1,26 @@
-"""Live updates: each subscriber filters the process's event stream by what its viewer may see."""
+"""Live updates: each subscriber filters the process's event stream by what its viewer may see.
+
+A subscription given `after` (an event id it received before) first replays from the events
+table what it missed, filtered and authorized exactly as live events are, then goes live.
+"""
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 
 from graphql import GraphQLError
 
 from db.queries import q
 from resolvers.common import require_staff, require_viewer
-from service.auth import Viewer
+from service.auth import Role, Viewer
 from service.context import Context
-from service.events import EventRecord
+from service.events import (
+    EventRecord,
+    ReplayRefused,
+    missed_events_of_kinds,
+    missed_offer_events,
+    missed_request_events,
+    parse_event_id,
+)
 from service.ids import pk_of
 from service.records import OfferRecord, RequestRecord
 from service.requests import can_see_request, get_request
@@ -18,42 +30,77 @@ REVIEW_QUEUE_KINDS = frozenset(
     {"TRIAGED", "ESCALATED", "REVIEWED", "CLOSED", "CANCELLED", "RETURNED_TO_REVIEW"}
 )
 
+Missed = Callable[[int], Awaitable[list[EventRecord]]]
 
-async def _request_as_of(ctx: Context, event: EventRecord) -> RequestRecord | None:
+
+async def _resumed(
+    ctx: Context, after: str | None, missed: Missed
+) -> AsyncGenerator[tuple[EventRecord, bool], None]:
+    """(event, replayed): the events missed since `after`, read from the table, then live ones.
+
+    The live stream is joined before the table is read, and the ids replayed are skipped in it:
+    an event committed while the replay runs comes once, and none falls in between.
+    """
+    try:
+        after_id = parse_event_id(after) if after is not None else None
+        async with ctx.state.broker.subscribe() as queue:
+            replayed: set[int] = set()
+            if after_id is not None:
+                for event in await missed(after_id):
+                    replayed.add(event.id)
+                    yield event, True
+            while True:
+                event = await queue.get()
+                if event.id not in replayed:
+                    yield event, False
+    except ReplayRefused as refused:
+        raise GraphQLError(refused.message, extensions={"code": refused.code}) from None
+
+
+async def _request_as_of(ctx: Context, event: EventRecord, replayed: bool) -> RequestRecord | None:
     """The request as of this event, read once per process for all its local subscribers
-    (see EventBroker.shared)."""
+    (see EventBroker.shared). A replayed event reads the request as it is now."""
 
     async def load() -> RequestRecord | None:
         row = await ctx.pool.fetchrow(q("request_details"), event.request_id)
         return RequestRecord.from_row(row) if row is not None else None
 
+    if replayed:
+        return await load()
     return await ctx.state.broker.shared(event, "request", load)
 
 
-async def _visible_request(ctx: Context, viewer: Viewer, event: EventRecord) -> RequestRecord | None:
+async def _visible_request(
+    ctx: Context, viewer: Viewer, event: EventRecord, replayed: bool
+) -> RequestRecord | None:
     """The request as of this event; None when this viewer may not see it."""
-    record = await _request_as_of(ctx, event)
+    record = await _request_as_of(ctx, event, replayed)
     if record is None or not await can_see_request(ctx.pool, viewer, record):
         return None
     return record
 
 
 async def request_updated(
-    ctx: Context, global_id: str
+    ctx: Context, global_id: str, after: str | None = None
 ) -> AsyncGenerator[tuple[EventRecord, RequestRecord], None]:
     viewer = require_viewer(ctx)
     pk = pk_of(global_id, "SupportRequest")
     if pk is None or await get_request(ctx.pool, viewer, pk) is None:
         raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
-    async with ctx.state.broker.subscribe() as queue:
-        while True:
-            event = await queue.get()
-            if event.request_id != pk:
+    request_id = pk
+    volunteer_id = viewer.volunteer_id if viewer.role is Role.VOLUNTEER else None
+
+    async def missed(after_id: int) -> list[EventRecord]:
+        return await missed_request_events(ctx.pool, after_id, request_id, volunteer_id)
+
+    async with aclosing(_resumed(ctx, after, missed)) as events:
+        async for event, replayed in events:
+            if event.request_id != request_id:
                 continue
             # Visibility is checked per event. A volunteer whose access ended (offer declined,
-            # expired, withdrawn; request cancelled) gets this one event with the request redacted,
-            # so they learn it is over, and then the subscription completes.
-            record = await _request_as_of(ctx, event)
+            # expired, withdrawn; request cancelled) gets this one event with the request
+            # redacted, so they learn it is over, and then the subscription completes.
+            record = await _request_as_of(ctx, event, replayed)
             if record is None:
                 continue
             if not await can_see_request(ctx.pool, viewer, record):
@@ -63,31 +110,41 @@ async def request_updated(
 
 
 async def review_queue_updated(
-    ctx: Context,
+    ctx: Context, after: str | None = None
 ) -> AsyncGenerator[tuple[EventRecord, RequestRecord], None]:
     viewer = require_staff(ctx)
-    async with ctx.state.broker.subscribe() as queue:
-        while True:
-            event = await queue.get()
+
+    async def missed(after_id: int) -> list[EventRecord]:
+        return await missed_events_of_kinds(ctx.pool, after_id, REVIEW_QUEUE_KINDS)
+
+    async with aclosing(_resumed(ctx, after, missed)) as events:
+        async for event, replayed in events:
             if event.kind not in REVIEW_QUEUE_KINDS:
                 continue
-            record = await _visible_request(ctx, viewer, event)
+            record = await _visible_request(ctx, viewer, event, replayed)
             if record is not None:
                 yield event, record
 
 
-async def offer_received(ctx: Context) -> AsyncGenerator[OfferRecord, None]:
+async def offer_received(
+    ctx: Context, after: str | None = None
+) -> AsyncGenerator[tuple[EventRecord, OfferRecord], None]:
     viewer = require_viewer(ctx)
     if viewer.volunteer_id is None:
         raise GraphQLError("volunteers only", extensions={"code": "FORBIDDEN"})
-    async with ctx.state.broker.subscribe() as queue:
-        while True:
-            event = await queue.get()
+    volunteer_id = viewer.volunteer_id
+
+    async def missed(after_id: int) -> list[EventRecord]:
+        return await missed_offer_events(ctx.pool, after_id, volunteer_id)
+
+    async with aclosing(_resumed(ctx, after, missed)) as events:
+        async for event, replayed in events:
             if event.kind != "OFFERED" or event.offer_id is None:
                 continue
-            offer = await ctx.state.broker.shared(event, "offer", _offer_loader(ctx, event.offer_id))
-            if offer is not None and offer.volunteer_id == viewer.volunteer_id:
-                yield offer
+            load = _offer_loader(ctx, event.offer_id)
+            offer = await (load() if replayed else ctx.state.broker.shared(event, "offer", load))
+            if offer is not None and offer.volunteer_id == volunteer_id:
+                yield event, offer
 
 
 def _offer_loader(ctx: Context, offer_id: int) -> Callable[[], Awaitable[OfferRecord | None]]:

@@ -45,7 +45,7 @@ from schema.types import (
 from service.accounts import ResidentInput, VolunteerInput, VolunteerUpdate
 from service.context import Context
 from service.errors import UserError as UserErrorRecord
-from service.events import EventRecord
+from service.events import REPLAY_LIMIT, EventRecord, event_id_text
 from service.ids import from_global_id
 from service.records import RequestRecord
 from service.requests import SubmitInput
@@ -454,11 +454,22 @@ class Mutation:
 
 def _event(event: EventRecord, record: RequestRecord) -> RequestEvent:
     return RequestEvent(
+        event_id=strawberry.ID(event_id_text(event.id)),
         kind=RequestEventKind(event.kind),
         request=SupportRequest.from_record(record),
         at=event.created_at,
         offer_id=event.offer_id,
     )
+
+
+_AFTER = (
+    "Resume after a reconnection: the id of the last event received (`eventId`). The events "
+    "written since then that this subscription would have delivered come first, oldest first, "
+    "with the request or offer as it is now, then live ones; none twice, none missing. At most "
+    f"{REPLAY_LIMIT}: beyond, the error code is REPLAY_TOO_LONG (read the current state by query, "
+    "then subscribe without `after`); an id this API did not give out is UNKNOWN_EVENT."
+)
+After = Annotated[strawberry.ID | None, strawberry.argument(description=_AFTER)]
 
 
 @strawberry.type(
@@ -469,22 +480,28 @@ class Subscription:
         description="The resident who owns it, staff, the matched volunteer and volunteers holding a "
         "live offer for it. Delivered whichever server process made the change. When a volunteer's "
         "access ends (their offer ends, or the resident cancels), they get that event with the "
-        "request redacted (see Offer.request) and the subscription completes."
+        "request redacted (see Offer.request) and the subscription completes. A volunteer resuming "
+        "with `after` gets no event from before the offer that let them see the request."
     )
     async def request_updated(
         self,
         info: ContextInfo,
         id: Annotated[strawberry.ID, strawberry.argument(description="The request's global ID.")],
+        after: After = None,
     ) -> AsyncGenerator[RequestEvent, None]:
-        async for event, record in live.request_updated(info.context, id):
+        async for event, record in live.request_updated(info.context, id, after):
             yield _event(event, record)
 
     @strawberry.subscription(description="Staff only: every change that enters or leaves the review queue.")
-    async def review_queue_updated(self, info: ContextInfo) -> AsyncGenerator[RequestEvent, None]:
-        async for event, record in live.review_queue_updated(info.context):
+    async def review_queue_updated(
+        self, info: ContextInfo, after: After = None
+    ) -> AsyncGenerator[RequestEvent, None]:
+        async for event, record in live.review_queue_updated(info.context, after):
             yield _event(event, record)
 
-    @strawberry.subscription(description="Volunteer: each new offer to the viewer.")
-    async def offer_received(self, info: ContextInfo) -> AsyncGenerator[Offer, None]:
-        async for offer in live.offer_received(info.context):
-            yield Offer.from_record(offer)
+    @strawberry.subscription(
+        description="Volunteer: each new offer to the viewer (its `eventId` is set, for `after`)."
+    )
+    async def offer_received(self, info: ContextInfo, after: After = None) -> AsyncGenerator[Offer, None]:
+        async for event, offer in live.offer_received(info.context, after):
+            yield Offer.from_record(offer, event_id=event.id)

@@ -16,6 +16,7 @@ from service.auth import Role as RoleEnum
 from service.context import Context
 from service.errors import ErrorCode as ErrorCodeEnum
 from service.errors import UserError as UserErrorRecord
+from service.events import event_id_text
 from service.ids import to_global_id
 from service.records import (
     LongTermPairRecord,
@@ -459,9 +460,15 @@ class Offer(Node):
     responded_at: datetime | None = strawberry.field(
         description="When the offer left PENDING (accepted, declined, expired or withdrawn); null before."
     )
+    event_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="On offerReceived only: the id of the OFFERED event that delivered this offer; "
+        "pass the last one received as offerReceived(after:) to resume after a reconnection. "
+        "Null elsewhere.",
+    )
 
     @classmethod
-    def from_record(cls, o: OfferRecord) -> Offer:
+    def from_record(cls, o: OfferRecord, event_id: int | None = None) -> Offer:
         return cls(
             record=o,
             id=strawberry.ID(to_global_id("Offer", o.id)),
@@ -469,6 +476,7 @@ class Offer(Node):
             created_at=o.created_at,
             expires_at=o.expires_at,
             responded_at=o.responded_at,
+            event_id=strawberry.ID(event_id_text(event_id)) if event_id is not None else None,
         )
 
     @strawberry.field(
@@ -593,7 +601,13 @@ class SupportRequest(Node):
     async def events(self, info: Info[Context, None]) -> list[RequestEvent]:
         found = await request_resolvers.events(info.context, self.record)
         return [
-            RequestEvent(kind=RequestEventKind(e.kind), request=self, at=e.created_at, offer_id=e.offer_id)
+            RequestEvent(
+                event_id=strawberry.ID(event_id_text(e.id)),
+                kind=RequestEventKind(e.kind),
+                request=self,
+                at=e.created_at,
+                offer_id=e.offer_id,
+            )
             for e in found
         ]
 
@@ -739,6 +753,10 @@ class LongTermPair(Node):
 
 @strawberry.type(description="One thing that happened to a support request.")
 class RequestEvent:
+    event_id: strawberry.ID = strawberry.field(
+        description="This event's id: ids increase in the order events are written. Pass the last "
+        "one received as `after` to resume a subscription after a reconnection."
+    )
     kind: RequestEventKind = strawberry.field(description="What happened.")
     request: SupportRequest = strawberry.field(
         description="The request as it is after the event (redacted for a volunteer whose access ended)."

@@ -243,6 +243,7 @@ def create_app(
         max_message_bytes=settings.max_body_bytes,
         max_operations=settings.max_operations_per_socket,
         sockets=SocketRegistry(settings.max_sockets_per_account),
+        ping_seconds=settings.ws_ping_seconds,
     )
     graphql_app = OtonariGraphQL(
         schema,

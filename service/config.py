@@ -77,6 +77,8 @@ class Settings:
     # WebSocket: open connections per account (per process), operations per connection.
     max_sockets_per_account: int = 5
     max_operations_per_socket: int = 20
+    # Seconds between the server's graphql-transport-ws pings on each acknowledged connection.
+    ws_ping_seconds: int = 20
     # Registrations (registerResident, registerVolunteer) per client IP address, all processes.
     register_rate_per_hour: int = 20
     # Lower-case name of the header a trusted reverse proxy sets to the client's address
@@ -139,6 +141,7 @@ class Settings:
             max_operations_per_socket=_positive(
                 env, "OTONARI_MAX_OPERATIONS_PER_SOCKET", defaults.max_operations_per_socket
             ),
+            ws_ping_seconds=_positive(env, "OTONARI_WS_PING_SECONDS", defaults.ws_ping_seconds),
             register_rate_per_hour=_positive(
                 env, "OTONARI_REGISTER_RATE_PER_HOUR", defaults.register_rate_per_hour
             ),

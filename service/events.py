@@ -18,11 +18,15 @@ import asyncpg
 
 from db.errors import OtonariError
 from db.queries import q
-from db.types import Connection
+from db.types import Connection, Executor
 
 log = logging.getLogger(__name__)
 
 EVENTS_CHANNEL = "otonari_events"
+# A resumed subscription replays at most this many missed events; further behind, the client
+# reads the current state by query and subscribes afresh.
+REPLAY_LIMIT = 500
+MAX_EVENT_ID = 2**63 - 1  # PostgreSQL bigint
 QUEUE_LIMIT = 1000
 # Shared reads kept for the most recent events; a subscriber further behind reads again itself.
 SNAPSHOT_LIMIT = 1000
@@ -162,3 +166,72 @@ class EventBroker:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+
+class ReplayRefused(OtonariError):
+    """A subscription's `after` cannot be resumed from: unknown, or too far behind."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def event_id_text(event_id: int) -> str:
+    """Event ids as the API gives them out: the decimal id, increasing with time of writing."""
+    return str(event_id)
+
+
+def parse_event_id(raw: str) -> int:
+    """The event id of `after`, only in the exact spelling event_id_text gives out."""
+    if not (raw.isascii() and raw.isdigit() and raw == str(int(raw)) and 0 < int(raw) <= MAX_EVENT_ID):
+        raise ReplayRefused("UNKNOWN_EVENT", "after: not an event id this API gave out")
+    return int(raw)
+
+
+async def missed_events(conn: Executor, after: int, query: str, *args: object) -> list[EventRecord]:
+    """The events after `after` that a named query selects, oldest first, at most REPLAY_LIMIT.
+
+    Refused when `after` is newer than every event (not one of ours) or when more than
+    REPLAY_LIMIT events would have to be replayed.
+    """
+    await _check_known(conn, after)
+    return await _page(conn, after, query, *args)
+
+
+async def _check_known(conn: Executor, after: int) -> None:
+    if after > await conn.fetchval(q("last_event_id")):
+        raise ReplayRefused("UNKNOWN_EVENT", "after: no such event")
+
+
+async def _page(conn: Executor, after: int, query: str, *args: object) -> list[EventRecord]:
+    rows = await conn.fetch(q(query), *args, after, REPLAY_LIMIT + 1)
+    if len(rows) > REPLAY_LIMIT:
+        raise ReplayRefused(
+            "REPLAY_TOO_LONG",
+            f"more than {REPLAY_LIMIT} events since `after`: read the current state by query, "
+            "then subscribe without `after`",
+        )
+    return [EventRecord.from_row(row) for row in rows]
+
+
+async def missed_request_events(
+    conn: Executor, after: int, request_id: int, volunteer_id: int | None
+) -> list[EventRecord]:
+    """A request's missed events. A volunteer's view starts at the offer that let them see the
+    request: the events before it (the review, other volunteers' offers) were never theirs."""
+    await _check_known(conn, after)
+    if volunteer_id is not None:
+        offered = await conn.fetchval(q("volunteer_offered_event"), request_id, volunteer_id)
+        if offered is None:
+            return []
+        after = max(after, offered - 1)
+    return await _page(conn, after, "missed_request_events", request_id)
+
+
+async def missed_events_of_kinds(conn: Executor, after: int, kinds: frozenset[str]) -> list[EventRecord]:
+    return await missed_events(conn, after, "missed_events_of_kinds", sorted(kinds))
+
+
+async def missed_offer_events(conn: Executor, after: int, volunteer_id: int) -> list[EventRecord]:
+    return await missed_events(conn, after, "missed_offer_events", volunteer_id)

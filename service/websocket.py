@@ -6,11 +6,15 @@
 - a lone surrogate in a `subscribe` payload is that operation's `error` (code INVALID_UNICODE);
 - a syntax error is the operation's `error` message, as validation errors are (strawberry
   closes the socket instead, and ParserCache-style extensions turned it into a bare `complete`);
-- connections per account (per process) and operations per connection are capped, with codes.
+- connections per account (per process) and operations per connection are capped, with codes;
+- the server sends a protocol `ping` every `ping_seconds` once a connection is acknowledged, so
+  proxies and load balancers do not close an idle subscription (strawberry sends none on this
+  protocol); a client answers with `pong`, as graphql-ws clients do by themselves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import Counter
@@ -81,6 +85,8 @@ class WebSocketLimits:
     max_message_bytes: int
     max_operations: int
     sockets: SocketRegistry
+    # Seconds between the server's pings on an acknowledged connection.
+    ping_seconds: float = 20.0
 
 
 class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
@@ -120,6 +126,8 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def with_limits(cls, limits: WebSocketLimits) -> type[GuardedTransportWSHandler]:
         return type("GuardedTransportWSHandler", (cls,), {"limits": limits})
 
+    _pinger: asyncio.Task[None] | None = None
+
     async def handle(self) -> None:
         try:
             await super().handle()
@@ -127,7 +135,16 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             code = refused.status if refused.status >= 1000 else CLOSE_BAD_REQUEST
             await self._close(code, refused.message)
         finally:
+            if self._pinger is not None:
+                self._pinger.cancel()
             self._release_socket()
+
+    async def _ping_forever(self) -> None:
+        # Ends quietly however the socket goes away: handle() cancels it when the connection ends.
+        with contextlib.suppress(Exception):
+            while True:
+                await asyncio.sleep(self.limits.ping_seconds)
+                await self.send_message({"type": "ping"})
 
     async def handle_message(self, message: Message) -> None:
         problem = _shape_problem(message)
@@ -147,6 +164,8 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await super().handle_connection_init(message)
         except SocketRefused as refused:
             await self._close(refused.code, refused.reason)
+        if self.connection_acknowledged and self._pinger is None:
+            self._pinger = asyncio.create_task(self._ping_forever(), name="ws-ping")
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if (

@@ -10,3 +10,25 @@ SELECT coalesce(max(id), 0) FROM events;
 -- name: events_for_request
 -- A request's timeline, oldest first.
 SELECT id, request_id, kind, offer_id, created_at FROM events WHERE request_id = $1 ORDER BY id LIMIT 500;
+
+-- name: missed_request_events
+-- A resumed requestUpdated: the request's events after $2, oldest first, at most $3.
+SELECT id, request_id, kind, offer_id, created_at FROM events
+WHERE request_id = $1 AND id > $2 ORDER BY id LIMIT $3;
+
+-- name: missed_events_of_kinds
+-- A resumed reviewQueueUpdated: events of these kinds after $2, oldest first, at most $3.
+SELECT id, request_id, kind, offer_id, created_at FROM events
+WHERE kind = ANY($1::text[]) AND id > $2 ORDER BY id LIMIT $3;
+
+-- name: missed_offer_events
+-- A resumed offerReceived: OFFERED events of offers made to volunteer $1 after $2, at most $3.
+SELECT e.id, e.request_id, e.kind, e.offer_id, e.created_at
+FROM offers o JOIN events e ON e.offer_id = o.id AND e.kind = 'OFFERED'
+WHERE o.volunteer_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3;
+
+-- name: volunteer_offered_event
+-- The OFFERED event of volunteer $2's offer for request $1 (one offer per pair): where their
+-- view of the request's events starts.
+SELECT e.id FROM offers o JOIN events e ON e.offer_id = o.id AND e.kind = 'OFFERED'
+WHERE o.request_id = $1 AND o.volunteer_id = $2 ORDER BY e.id DESC LIMIT 1;
