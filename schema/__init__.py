@@ -19,7 +19,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
-from service.documents import DocumentCache, DocumentGuard, code_execution_error
+from service.documents import DocumentCache, DocumentGuard, OperationNameRequired, code_execution_error
 
 log = logging.getLogger("otonari.graphql")
 
@@ -90,6 +90,7 @@ def build_schema(*, max_depth: int = 10, max_aliases: int = 15, max_tokens: int 
         extensions=[
             lambda: AddValidationRules(limits),
             lambda: DocumentGuard(documents, max_tokens),
+            OperationNameRequired,
             lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
         ],
     )

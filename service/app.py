@@ -10,12 +10,10 @@ from typing import Any
 
 import asyncpg
 import strawberry
-from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -25,12 +23,13 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
-from service import graphql_fixes, web, wire
+from service import cors, graphql_fixes, http_graphql, trusted_documents, web
 from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
 from service.events import EventBroker
 from service.matching import Matcher
+from service.persisted_documents import PersistedDocuments
 from service.viewer_cache import RevocationListener, ViewerCache
 from service.websocket import (
     GuardedTransportWSHandler,
@@ -107,20 +106,12 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
             pool.terminate()
 
 
-# strawberry's own refusals (HTTPException) by status, as extensions.code.
-_HTTP_CODES = {405: "METHOD_NOT_ALLOWED", 404: "NOT_FOUND", 413: "PAYLOAD_TOO_LARGE"}
-
-
-def refusal(status: int, code: str, message: str) -> Response:
-    """A request refused before GraphQL ran: the GraphQL response shape, with a code."""
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
-
-
 class OtonariGraphQL(GraphQL[Context, None]):
     """Builds the typed per-request context; WebSocket clients authenticate in connection_init.
 
-    Every body and WebSocket message is decoded by service.wire (strict UTF-8 and JSON); the
-    WebSocket protocol runs in service.websocket's hardened handler.
+    This view serves the WebSocket side of /graphql (service.websocket's hardened handler, each
+    message decoded by service.wire); the HTTP side is service.http_graphql, which uses this
+    view's context and result processing.
     """
 
     def __init__(self, schema: strawberry.Schema, *, ws_limits: WebSocketLimits, **options: Any) -> None:
@@ -135,21 +126,6 @@ class OtonariGraphQL(GraphQL[Context, None]):
         self.ws_limits = ws_limits
         self.graphql_transport_ws_handler_class = GuardedTransportWSHandler.with_limits(ws_limits)
         self.websocket_adapter_class = LimitedWebSocketAdapter.with_limits(ws_limits)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        try:
-            response = await self.run(Request(scope=scope, receive=receive))
-        except wire.RequestRefused as refused:
-            response = refusal(refused.status, refused.code.value, refused.message)
-        except HTTPException as exc:
-            response = refusal(exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
-        await response(scope, receive, send)
-
-    def decode_json(self, data: str | bytes) -> object:
-        return wire.decode_json(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state: AppState = request.state.otonari
@@ -172,46 +148,6 @@ class OtonariGraphQL(GraphQL[Context, None]):
         context.socket_account_id = viewer.account_id
         context.viewer = viewer
         return await super().on_ws_connect(context)
-
-
-class BodySizeLimit:
-    """Refuses request bodies over the limit before they reach GraphQL parsing."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(self.max_bytes)(scope, receive, send)
-            return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(self.max_bytes)(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-def _too_large(limit: int) -> Response:
-    return refusal(413, wire.RequestErrorCode.PAYLOAD_TOO_LARGE.value, f"request body over {limit} bytes")
 
 
 @strawberry.type
@@ -239,18 +175,23 @@ def create_app(
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_query_tokens,
     )
+    trusted = trusted_documents.load(settings.trusted_documents) if settings.trusted_documents else None
+    documents = PersistedDocuments(trusted)
     ws_limits = WebSocketLimits(
         max_message_bytes=settings.max_body_bytes,
         max_operations=settings.max_operations_per_socket,
         sockets=SocketRegistry(settings.max_sockets_per_account),
         ping_seconds=settings.ws_ping_seconds,
+        documents=documents,
     )
     graphql_app = OtonariGraphQL(
         schema,
         ws_limits=ws_limits,
         # GraphiQL is served from the web build (service.web), not strawberry's CDN page.
         graphql_ide=None,
-        allow_queries_via_get=False,
+        allow_queries_via_get=False,  # HTTP is service.http_graphql's (which serves GET queries)
+        # Pages on these origins may open the WebSocket (same-origin pages always may).
+        allowed_origins=sorted(settings.cors_origins),
     )
     with_workers = settings.workers > 0 if run_workers_inside is None else run_workers_inside
 
@@ -273,8 +214,11 @@ def create_app(
         await state.pool.fetchval("SELECT 1")
         return JSONResponse({"status": "ok"})
 
+    body_limit = settings.max_body_bytes
+    http_app = http_graphql.GraphQLOverHTTP(graphql_app, max_body_bytes=body_limit, documents=documents)
     routes = [
-        Route("/graphql", web.WithGraphiQL(graphql_app, settings), methods=["GET", "POST"]),
+        # Every method reaches the GraphQL app, which answers the ones it does not serve with 405.
+        Route("/graphql", cors.Cors(web.WithGraphiQL(http_app, settings), settings.cors_origins)),
         WebSocketRoute("/graphql", graphql_app),
         Route("/healthz", healthz),
         *web.routes(settings.web_dir),
@@ -282,6 +226,5 @@ def create_app(
     if settings.bench_hello:
         routes.append(Route("/_bench/hello", _bench_hello_app(), methods=["POST"]))
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(web.SecurityHeaders)
     return app

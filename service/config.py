@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from triage.labels import Urgency
 
@@ -32,6 +33,48 @@ def _header_name(env: dict[str, str], name: str) -> str | None:
     if not all(c.isascii() and (c.isalnum() or c == "-") for c in raw):
         raise ValueError(f"{name} must be an HTTP header name such as X-Forwarded-For, got {raw!r}")
     return raw.lower()
+
+
+def _origins(env: dict[str, str], name: str) -> frozenset[str]:
+    """Comma-separated web origins (scheme://host[:port]), as browsers send them in Origin."""
+    found = set()
+    for raw in (env.get(name) or "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        try:
+            parts = urlsplit(item)
+            port = parts.port
+        except ValueError:
+            parts, port = None, None
+        if (
+            parts is None
+            or parts.scheme.lower() not in {"http", "https"}
+            or not parts.hostname
+            or parts.path not in {"", "/"}
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+        ):
+            raise ValueError(
+                f"{name} must list origins such as https://app.example.org or http://localhost:5173 "
+                f"(scheme, host, optional port; no path, no '*'), got {item!r}"
+            )
+        scheme = parts.scheme.lower()
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        default_port = {"http": 80, "https": 443}[scheme]
+        found.add(f"{scheme}://{host}" + (f":{port}" if port is not None and port != default_port else ""))
+    return frozenset(found)
+
+
+def _file(env: dict[str, str], name: str) -> Path | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise ValueError(f"{name} must name an existing file, got {raw!r}")
+    return path
 
 
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
@@ -93,6 +136,10 @@ class Settings:
     # PostgreSQL's client programs for backup/restore (None: found as db/backup.py says).
     pg_bin: Path | None = None
     graphiql: bool = True
+    # Web origins whose pages may call /graphql (CORS) and open its WebSocket (Origin check).
+    cors_origins: frozenset[str] = frozenset()
+    # A trusted-documents manifest ({sha256: document}): only those documents run. None: any.
+    trusted_documents: Path | None = None
     # The built web app (`make web`: npm ci + vite build in web/): pages, assets, GraphiQL.
     web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
     # Fault injection for the crash-recovery test: hold each taken triage job this long first.
@@ -154,6 +201,8 @@ class Settings:
             retention_days=_positive(env, "OTONARI_RETENTION_DAYS", defaults.retention_days),
             pg_bin=Path(env["OTONARI_PG_BIN"]) if env.get("OTONARI_PG_BIN") else None,
             graphiql=_bool(env, "OTONARI_GRAPHIQL", defaults.graphiql),
+            cors_origins=_origins(env, "OTONARI_CORS_ORIGINS"),
+            trusted_documents=_file(env, "OTONARI_TRUSTED_DOCUMENTS"),
             web_dir=Path(env.get("OTONARI_WEB_DIR") or defaults.web_dir),
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
             bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from graphql import (
     DirectiveNode,
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
@@ -54,6 +55,7 @@ TOO_MANY_TOKENS = "QUERY_TOO_LARGE"
 DUPLICATE_FIELD = "DUPLICATE_FIELD"
 REPEATED_DIRECTIVE = "REPEATED_DIRECTIVE"
 TOO_MANY_FRAGMENTS = "TOO_MANY_FRAGMENTS"
+OPERATION_NAME_REQUIRED = "OPERATION_NAME_REQUIRED"
 
 
 @dataclass(frozen=True)
@@ -253,3 +255,24 @@ def _set_code(error: GraphQLError, code: str) -> None:
     """Give a parse or validation error a code, unless it has one (ours do)."""
     if not (error.extensions or {}).get("code"):
         error.extensions = {**(error.extensions or {}), "code": code}
+
+
+class OperationNameRequired(SchemaExtension):
+    """A document with several operations runs only the one `operationName` names: without
+    it, strawberry would run the first one silently. graphql-core's own request error, refused
+    before execution (over HTTP and WebSocket alike)."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        # strawberry keeps the name the client sent apart from the one it falls back to.
+        if document is not None and context._provided_operation_name is None:
+            operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+            if operations > 1:
+                error = GraphQLError(
+                    "this document has several operations: say which one to run with operationName",
+                    extensions={"code": OPERATION_NAME_REQUIRED},
+                )
+                # A result set here is what strawberry returns instead of executing.
+                context.result = ExecutionResult(data=None, errors=[error])
+        yield

@@ -34,6 +34,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from service import wire
 from service.context import Context
+from service.persisted_documents import DocumentRefused, PersistedDocuments
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -87,6 +88,8 @@ class WebSocketLimits:
     sockets: SocketRegistry
     # Seconds between the server's pings on an acknowledged connection.
     ping_seconds: float = 20.0
+    # Trusted-documents mode applies to subscribe messages too (APQ registration is HTTP's).
+    documents: PersistedDocuments = field(default_factory=PersistedDocuments)
 
 
 class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
@@ -156,6 +159,11 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if wire.lone_surrogate_path(payload) is not None:
                 refused = wire.lone_surrogate(wire.lone_surrogate_path(payload) or "")
                 await self._send_error(message["id"], refused.message, refused.code.value)
+                return
+            try:
+                self.limits.documents.resolve(payload["query"], payload.get("extensions"))
+            except DocumentRefused as untrusted:
+                await self._send_error(message["id"], untrusted.message, untrusted.code)
                 return
         await super().handle_message(message)
 

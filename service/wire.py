@@ -21,6 +21,17 @@ class RequestErrorCode(StrEnum):
     BAD_REQUEST = "BAD_REQUEST"  # not JSON, nested too deeply, not an object, bad message shape
     INVALID_UNICODE = "INVALID_UNICODE"  # not UTF-8, or a lone surrogate in a string
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # body or WebSocket message over the size limit
+    # GraphQL over HTTP (service.http_graphql):
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # not GET or POST, or a mutation by GET (405)
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"  # a POST body that is not application/json (415)
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"  # Accept names no media type the server answers in (406)
+    UNKNOWN_OPERATION = "UNKNOWN_OPERATION"  # operationName names no operation of the document
+    OPERATION_NAME_REQUIRED = "OPERATION_NAME_REQUIRED"  # several operations, no operationName
+    OPERATION_NOT_SUPPORTED = "OPERATION_NOT_SUPPORTED"  # a subscription over HTTP
+    # Persisted documents (service.persisted_documents):
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # APQ: unknown hash, send the query too
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"  # the hash is not the query's
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"  # trusted-documents mode: not in the manifest
 
 
 class RequestRefused(Exception):
