@@ -212,8 +212,8 @@ class GraphQLOverHTTP:
     @staticmethod
     def refused(refused: Refused, media_type: str) -> Response:
         status = 200 if refused.request_error and media_type == JSON else refused.status
-        body = graphql_body(refused.code, refused.message)
-        return json_response(body, status, media_type, refused.headers)
+        headers = {"WWW-Authenticate": "Bearer", **refused.headers} if status == 401 else refused.headers
+        return json_response(graphql_body(refused.code, refused.message), status, media_type, headers)
 
     async def answer(self, request: Request, media_type: str) -> Response:
         method = request.method
@@ -280,8 +280,6 @@ class GraphQLOverHTTP:
         headers = {k: v for k, v in sub_response.headers.items() if k.lower() != "content-type"}
         if status == 401:
             headers.setdefault("WWW-Authenticate", "Bearer")
-        if sub_response.status_code and status == 200:
-            status = sub_response.status_code  # a resolver's own status, if it set one
         return json_response(body, status, media_type, headers)
 
     async def _body_params(self, request: Request) -> Params:
