@@ -16,21 +16,15 @@ from service.validation import MAX_PAGE
 T = TypeVar("T")
 
 
-def denied(message: str, code: str = ErrorCode.FORBIDDEN.value) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
-
-
 def require_viewer(ctx: Context) -> Viewer:
+    """The signed-in viewer. Who may call a field is declared on the field (schema.permissions);
+    this only hands resolvers the viewer, and refuses as that declaration would if one was missed."""
     if ctx.viewer is None:
-        raise denied("sign in: send Authorization: Bearer <token>", "UNAUTHENTICATED")
+        raise GraphQLError(
+            "sign in: send Authorization: Bearer <token>",
+            extensions={"code": ErrorCode.UNAUTHENTICATED.value},
+        )
     return ctx.viewer
-
-
-def require_staff(ctx: Context) -> Viewer:
-    viewer = require_viewer(ctx)
-    if not viewer.is_staff:
-        raise denied("staff only")
-    return viewer
 
 
 def check_first(first: int | None, default: int = 20) -> int:

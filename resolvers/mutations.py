@@ -10,6 +10,7 @@ from starlette.responses import Response
 from db.queries import q
 from resolvers.common import require_viewer
 from service import accounts, offers
+from service import rate_limits as rates
 from service import requests as request_service
 from service.auth import Viewer
 from service.context import Context
@@ -28,10 +29,15 @@ class Outcome(Generic[T]):
     errors: tuple[UserError, ...] = ()
 
 
-async def guarded(work: Callable[[], Awaitable[T]], ctx: Context | None = None) -> Outcome[T]:
+async def guarded(
+    work: Callable[[], Awaitable[T]], ctx: Context | None = None, family: str | None = None
+) -> Outcome[T]:
     """Run a domain operation; a refusal (UserErrors) becomes the payload's errors, and a rate
-    limit's wait also the Retry-After header of the HTTP response."""
+    limit's wait also the Retry-After header of the HTTP response. `family`: the mutation family
+    whose per-account limit (service.rate_limits) this call takes first, before any work."""
     try:
+        if family is not None and ctx is not None:
+            await account_limit(ctx, family).take(ctx.pool)
         return Outcome(await work())
     except UserErrors as refused:
         waits = [e.retry_after_seconds for e in refused.errors if e.retry_after_seconds is not None]
@@ -50,9 +56,16 @@ def registration_limit(ctx: Context) -> RateCheck:
     return RateCheck(RateRule(REGISTER, settings.register_rate_per_hour, 3600.0), key)
 
 
+def account_limit(ctx: Context, family: str) -> RateCheck:
+    """A mutation family's limit for the signed-in account: every token of it counts together."""
+    per_hour = ctx.state.settings.mutation_rate_per_hour[family]
+    return RateCheck(RateRule(family, per_hour, 3600.0), f"account:{signed_in(ctx).account_id}")
+
+
 def signed_in(ctx: Context) -> Viewer:
+    """The viewer of a mutation whose field declares who may call it (schema.permissions)."""
     if ctx.viewer is None:
-        raise UserErrors.one(ErrorCode.FORBIDDEN, "sign in: send Authorization: Bearer <token>")
+        raise UserErrors.one(ErrorCode.UNAUTHENTICATED, "sign in: send Authorization: Bearer <token>")
     return ctx.viewer
 
 
@@ -98,7 +111,7 @@ async def update_volunteer(ctx: Context, data: accounts.VolunteerUpdate) -> Outc
         await ctx.state.matcher.refresh(ctx.pool)
         return await _volunteer(ctx, pk)
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.PROFILE)
 
 
 async def set_volunteer_verified(ctx: Context, volunteer_id: str, verified: bool) -> Outcome[VolunteerRecord]:
@@ -109,7 +122,7 @@ async def set_volunteer_verified(ctx: Context, volunteer_id: str, verified: bool
         await ctx.state.matcher.refresh(ctx.pool)
         return await _volunteer(ctx, pk)
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.ACCOUNTS)
 
 
 async def submit_request(ctx: Context, data: request_service.SubmitInput) -> Outcome[RequestRecord]:
@@ -120,7 +133,7 @@ async def submit_request(ctx: Context, data: request_service.SubmitInput) -> Out
         )
         return await _request(ctx, pk)
 
-    return await guarded(work, ctx)
+    return await guarded(work, ctx, rates.REQUESTS)
 
 
 async def cancel_request(ctx: Context, request_id: str) -> Outcome[RequestRecord]:
@@ -130,7 +143,7 @@ async def cancel_request(ctx: Context, request_id: str) -> Outcome[RequestRecord
         await request_service.cancel_request(ctx.pool, viewer, pk)
         return await _request(ctx, pk)
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.REQUESTS)
 
 
 async def review_triage(
@@ -148,7 +161,7 @@ async def review_triage(
         await offers.review_and_dispatch(ctx.state, viewer, review)
         return await _request(ctx, pk)
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.REVIEWS)
 
 
 async def send_offers(ctx: Context, request_id: str, volunteer_ids: Sequence[str]) -> Outcome[RequestRecord]:
@@ -159,7 +172,7 @@ async def send_offers(ctx: Context, request_id: str, volunteer_ids: Sequence[str
         await offers.send_offers(ctx.state, viewer, pk, pks)
         return await _request(ctx, pk)
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.OFFERS)
 
 
 async def respond_to_offer(ctx: Context, offer_id: str, accept: bool) -> Outcome[OfferRecord]:
@@ -168,7 +181,7 @@ async def respond_to_offer(ctx: Context, offer_id: str, accept: bool) -> Outcome
         pk = decode_id(offer_id, "Offer", "offerId")
         return await offers.respond_to_offer(ctx.state, viewer, pk, accept)
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.OFFERS)
 
 
 async def complete_request(
@@ -185,7 +198,7 @@ async def complete_request(
         pair = await offers.complete_request(ctx.state, viewer, data)
         return await _request(ctx, pk), pair
 
-    return await guarded(work)
+    return await guarded(work, ctx, rates.REQUESTS)
 
 
 async def my_offers(ctx: Context, statuses: list[str] | None) -> list[OfferRecord]:

@@ -10,7 +10,6 @@ from resolvers.common import (
     check_first,
     encode_cursor,
     int_cursor,
-    require_staff,
     require_viewer,
     search_text,
 )
@@ -80,7 +79,6 @@ async def volunteers(
     after: str | None,
     verified: bool | None = None,
 ) -> Page[VolunteerRecord]:
-    require_staff(ctx)
     first = check_first(first)
     area = search_text(area, "area", MAX_AREA)
     lang = None

@@ -20,6 +20,7 @@ from schema.inputs import (
     SubmitRequestInput,
     UpdateVolunteerInput,
 )
+from schema.permissions import allow
 from schema.types import (
     AFTER,
     PAGE_SIZE,
@@ -43,6 +44,7 @@ from schema.types import (
     VolunteerConnection,
 )
 from service.accounts import ResidentInput, VolunteerInput, VolunteerUpdate
+from service.auth import Role
 from service.context import Context
 from service.errors import UserError as UserErrorRecord
 from service.events import REPLAY_LIMIT, EventRecord, event_id_text
@@ -63,8 +65,9 @@ def _errors(errors: tuple[UserErrorRecord, ...]) -> list[UserError]:
 @strawberry.type(description="Reads. Every field needs `Authorization: Bearer <token>`.")
 class Query:
     @strawberry.field(
+        extensions=allow(),
         description="Any object by its global ID, if the viewer may see it; null when it does not "
-        "exist or is not the viewer's to see (the same answer for both)."
+        "exist or is not the viewer's to see (the same answer for both).",
     )
     async def node(self, info: ContextInfo, id: Annotated[strawberry.ID, ID_ARG]) -> Node | None:
         decoded = from_global_id(id)
@@ -86,7 +89,7 @@ class Query:
             return Offer.from_record(value)
         return LongTermPair.from_record(value)
 
-    @strawberry.field(description="The signed-in account: its role and profile.")
+    @strawberry.field(extensions=allow(), description="The signed-in account: its role and profile.")
     async def viewer(self, info: ContextInfo) -> Viewer:
         viewer = require_viewer(info.context)
         resident = volunteer = None
@@ -99,16 +102,18 @@ class Query:
         return Viewer(role=viewer.role, resident=resident, volunteer=volunteer)
 
     @strawberry.field(
+        extensions=allow(),
         description="A support request by global ID; null when it does not exist or the viewer may "
-        "not see it (the same answer for both)."
+        "not see it (the same answer for both).",
     )
     async def request(self, info: ContextInfo, id: Annotated[strawberry.ID, ID_ARG]) -> SupportRequest | None:
         record = await request_resolvers.request(info.context, id)
         return SupportRequest.from_record(record) if record else None
 
     @strawberry.field(
+        extensions=allow(),
         description="Support requests, newest first. Staff see all; a resident sees their own; a "
-        "volunteer sees those assigned to them (MATCHED, COMPLETED)."
+        "volunteer sees those assigned to them (MATCHED, COMPLETED).",
     )
     async def requests(
         self,
@@ -133,7 +138,8 @@ class Query:
         return SupportRequestConnection.from_page(page)
 
     @strawberry.field(
-        description="Staff only: IN_REVIEW and ESCALATED requests, most urgent first, then oldest first."
+        extensions=allow(Role.STAFF),
+        description="Staff only: IN_REVIEW and ESCALATED requests, most urgent first, then oldest first.",
     )
     async def review_queue(
         self,
@@ -145,7 +151,9 @@ class Query:
             await request_resolvers.review_queue(info.context, first, after)
         )
 
-    @strawberry.field(description="Staff only. Volunteers, oldest registration first.")
+    @strawberry.field(
+        extensions=allow(Role.STAFF), description="Staff only. Volunteers, oldest registration first."
+    )
     async def volunteers(
         self,
         info: ContextInfo,
@@ -170,7 +178,8 @@ class Query:
         return VolunteerConnection.from_page(page)
 
     @strawberry.field(
-        description="Volunteer: offers made to the viewer, newest first; empty for other roles."
+        extensions=allow(),
+        description="Volunteer: offers made to the viewer, newest first; empty for other roles.",
     )
     async def my_offers(
         self,
@@ -183,7 +192,9 @@ class Query:
         statuses = [s.name for s in status] if status else None
         return [Offer.from_record(o) for o in await m.my_offers(info.context, statuses)]
 
-    @strawberry.field(description="Staff only. Figures on requests, triage and offers.")
+    @strawberry.field(
+        extensions=allow(Role.STAFF), description="Staff only. Figures on requests, triage and offers."
+    )
     async def stats(self, info: ContextInfo) -> Stats:
         s = await stats_resolvers.stats(info.context)
         return Stats(
@@ -305,7 +316,9 @@ class Mutation:
             volunteer=Volunteer.from_record(await people_resolvers.volunteer(info.context, pk)),
         )
 
-    @strawberry.mutation(description="Volunteer: change the viewer's own profile.")
+    @strawberry.mutation(
+        extensions=allow(Role.VOLUNTEER), description="Volunteer: change the viewer's own profile."
+    )
     async def update_volunteer(
         self,
         info: ContextInfo,
@@ -330,8 +343,9 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        extensions=allow(Role.STAFF),
         description="Staff only: vet (or un-vet) a volunteer. Un-vetting withdraws their pending offers "
-        "at once (OFFER_WITHDRAWN events; each request goes to the next candidate or back to staff)."
+        "at once (OFFER_WITHDRAWN events; each request goes to the next candidate or back to staff).",
     )
     async def set_volunteer_verified(
         self,
@@ -348,8 +362,9 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        extensions=allow(Role.RESIDENT),
         description="Resident. Returns at once with status RECEIVED (or later); "
-        "triage runs in the background."
+        "triage runs in the background.",
     )
     async def submit_request(
         self,
@@ -365,8 +380,9 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        extensions=allow(Role.RESIDENT),
         description="Resident: cancel the viewer's own request, before it is COMPLETED, CANCELLED or "
-        "CLOSED. Pending offers are withdrawn."
+        "CLOSED. Pending offers are withdrawn.",
     )
     async def cancel_request(
         self,
@@ -376,8 +392,9 @@ class Mutation:
         return _request_payload(await m.cancel_request(info.context, id))
 
     @strawberry.mutation(
+        extensions=allow(Role.STAFF),
         description="Staff only: approve a triaged request (IN_REVIEW or ESCALATED) with its triaged "
-        "or corrected labels, which sends the first offers, or close it."
+        "or corrected labels, which sends the first offers, or close it.",
     )
     async def review_triage(
         self,
@@ -395,9 +412,10 @@ class Mutation:
         return _request_payload(outcome)
 
     @strawberry.mutation(
+        extensions=allow(Role.STAFF),
         description="Staff only: make offers to these volunteers now, instead of or besides the "
         "automatic ones. The request must be OPEN, or back in review for lack of candidates (it "
-        "reopens)."
+        "reopens).",
     )
     async def send_offers(
         self,
@@ -411,8 +429,9 @@ class Mutation:
         return _request_payload(await m.send_offers(info.context, request_id, volunteer_ids))
 
     @strawberry.mutation(
+        extensions=allow(Role.VOLUNTEER),
         description="Volunteer: an offer made to the viewer. The first acceptance wins; "
-        "the other offers become WITHDRAWN."
+        "the other offers become WITHDRAWN.",
     )
     async def respond_to_offer(
         self,
@@ -427,8 +446,9 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        extensions=allow(Role.RESIDENT, Role.VOLUNTEER),
         description="The resident or the matched volunteer: the help is done (MATCHED becomes "
-        "COMPLETED), with an optional rating and comment. Each side completes once."
+        "COMPLETED), with an optional rating and comment. Each side completes once.",
     )
     async def complete_request(
         self,
@@ -477,11 +497,12 @@ After = Annotated[strawberry.ID | None, strawberry.argument(description=_AFTER)]
 )
 class Subscription:
     @strawberry.subscription(
+        extensions=allow(),
         description="The resident who owns it, staff, the matched volunteer and volunteers holding a "
         "live offer for it. Delivered whichever server process made the change. When a volunteer's "
         "access ends (their offer ends, or the resident cancels), they get that event with the "
         "request redacted (see Offer.request) and the subscription completes. A volunteer resuming "
-        "with `after` gets no event from before the offer that let them see the request."
+        "with `after` gets no event from before the offer that let them see the request.",
     )
     async def request_updated(
         self,
@@ -492,7 +513,10 @@ class Subscription:
         async for event, record in live.request_updated(info.context, id, after):
             yield _event(event, record)
 
-    @strawberry.subscription(description="Staff only: every change that enters or leaves the review queue.")
+    @strawberry.subscription(
+        extensions=allow(Role.STAFF),
+        description="Staff only: every change that enters or leaves the review queue.",
+    )
     async def review_queue_updated(
         self, info: ContextInfo, after: After = None
     ) -> AsyncGenerator[RequestEvent, None]:
@@ -500,7 +524,8 @@ class Subscription:
             yield _event(event, record)
 
     @strawberry.subscription(
-        description="Volunteer: each new offer to the viewer (its `eventId` is set, for `after`)."
+        extensions=allow(Role.VOLUNTEER),
+        description="Volunteer: each new offer to the viewer (its `eventId` is set, for `after`).",
     )
     async def offer_received(self, info: ContextInfo, after: After = None) -> AsyncGenerator[Offer, None]:
         async for event, offer in live.offer_received(info.context, after):

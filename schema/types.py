@@ -12,6 +12,7 @@ from strawberry.types import Info
 from resolvers import dashboard as dashboard_resolvers
 from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
+from schema.permissions import allow
 from service.auth import Role as RoleEnum
 from service.context import Context
 from service.errors import ErrorCode as ErrorCodeEnum
@@ -549,7 +550,8 @@ class SupportRequest(Node):
         )
 
     @strawberry.field(
-        description="Staff only: ranked volunteers for this request, best first; empty before triage."
+        extensions=allow(Role.STAFF),
+        description="Staff only: ranked volunteers for this request, best first; empty before triage.",
     )
     async def candidates(
         self,
@@ -575,9 +577,10 @@ class SupportRequest(Node):
         ]
 
     @strawberry.field(
+        extensions=allow(Role.STAFF),
         description="Staff only: requests reviewed earlier whose texts were nearest to this one "
         "when it was triaged, nearest first (at most 5 were kept). Reviewed texts reach the triage "
-        "only as these links: its signals never quote them."
+        "only as these links: its signals never quote them.",
     )
     async def similar_reviewed_requests(
         self,
@@ -595,8 +598,9 @@ class SupportRequest(Node):
         return [Offer.from_record(o) for o in await request_resolvers.offers(info.context, self.record)]
 
     @strawberry.field(
+        extensions=allow(Role.STAFF),
         description="Staff only: the request's timeline, every event written for it, oldest first "
-        "(at most 500)."
+        "(at most 500).",
     )
     async def events(self, info: Info[Context, None]) -> list[RequestEvent]:
         found = await request_resolvers.events(info.context, self.record)
@@ -709,7 +713,8 @@ class Stats:
     )
 
     @strawberry.field(
-        description="Staff only: the dashboard's series over the last `days` whole days (Tokyo), 1 to 366."
+        extensions=allow(Role.STAFF),
+        description="Staff only: the dashboard's series over the last `days` whole days (Tokyo), 1 to 366.",
     )
     async def dashboard(
         self,

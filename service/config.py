@@ -89,6 +89,12 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}")
 
 
+# Mutation families (service.rate_limits) and their default limits per account and hour: above
+# what a busy person does by hand (a staff member reviewing all day, a volunteer answering
+# offers), far below what a script does.
+MUTATION_RATES_PER_HOUR = {"requests": 60, "offers": 120, "reviews": 600, "profile": 30, "accounts": 300}
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -124,6 +130,8 @@ class Settings:
     ws_ping_seconds: int = 20
     # Registrations (registerResident, registerVolunteer) per client IP address, all processes.
     register_rate_per_hour: int = 20
+    # Mutations per account and hour, by family (service.rate_limits), all processes.
+    mutation_rate_per_hour: dict[str, int] = field(default_factory=lambda: dict(MUTATION_RATES_PER_HOUR))
     # Lower-case name of the header a trusted reverse proxy sets to the client's address
     # (X-Forwarded-For: its last entry; X-Real-IP); None: the socket's peer address.
     trusted_proxy_header: str | None = None
@@ -189,6 +197,10 @@ class Settings:
                 env, "OTONARI_MAX_OPERATIONS_PER_SOCKET", defaults.max_operations_per_socket
             ),
             ws_ping_seconds=_positive(env, "OTONARI_WS_PING_SECONDS", defaults.ws_ping_seconds),
+            mutation_rate_per_hour={
+                family: _positive(env, f"OTONARI_{family.upper()}_RATE_PER_HOUR", default)
+                for family, default in MUTATION_RATES_PER_HOUR.items()
+            },
             register_rate_per_hour=_positive(
                 env, "OTONARI_REGISTER_RATE_PER_HOUR", defaults.register_rate_per_hour
             ),

@@ -18,6 +18,14 @@ from service.errors import ErrorCode, UserError, UserErrors
 
 # Families, and what they key on.
 REGISTER = "register"  # registerResident, registerVolunteer: per client address
+# Mutation families of a signed-in account, each limited per account (every token of it), with
+# its limit per hour in Settings.mutation_rate_per_hour.
+REQUESTS = "requests"  # submitRequest (besides its own per-minute limit), cancelRequest, completeRequest
+OFFERS = "offers"  # respondToOffer, sendOffers
+REVIEWS = "reviews"  # reviewTriage
+PROFILE = "profile"  # updateVolunteer (embeds the skills)
+ACCOUNTS = "accounts"  # setVolunteerVerified
+MUTATION_FAMILIES = (REQUESTS, OFFERS, REVIEWS, PROFILE, ACCOUNTS)
 
 
 @dataclass(frozen=True)

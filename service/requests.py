@@ -123,8 +123,6 @@ class ReviewOutcome:
 
 async def review_triage(conn: Connection, viewer: Viewer, data: ReviewInput) -> ReviewOutcome:
     """Approve (with the same or corrected labels) or close. Call inside a transaction."""
-    if not viewer.is_staff:
-        raise forbidden("only staff can review triage")
     check = Checker("input")
     note = check.optional_text("note", data.note, max_len=MAX_NOTE)
     check.check()

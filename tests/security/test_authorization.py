@@ -19,7 +19,7 @@ async def test_anonymous_callers_get_nothing_but_registration(api: Api) -> None:
     body = await api.gql(
         'mutation { submitRequest(input: {text: "help"}) { request { id } errors { code } } }'
     )
-    assert body["submitRequest"] == {"request": None, "errors": [{"code": "FORBIDDEN"}]}
+    assert body["submitRequest"] == {"request": None, "errors": [{"code": "UNAUTHENTICATED"}]}
 
 
 async def test_residents_see_only_their_own_requests(api: Api, db: asyncpg.Connection) -> None:
