@@ -23,6 +23,7 @@ BENCHES: dict[str, tuple[str, str]] = {
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
     "web": ("bench.web", "the staff console in Chromium: first load, live updates, scrolling 1,000 rows"),
+    "notify": ("bench.notify", "from an offer's commit to its email's acceptance by an SMTP server"),
     "hostile": (
         "bench.hostile",
         "what hostile documents cost a server (CPU, memory) over HTTP and WebSocket",

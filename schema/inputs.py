@@ -1,6 +1,7 @@
 """GraphQL input types, as the contract names them."""
 
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -18,6 +19,18 @@ AVAILABILITY = 'When the volunteer can help, e.g. "weekday evenings", "Sat AM": 
 REMOTE_OK = "Helps by phone or video too, not only in person."
 MAX_ACTIVE = "How many matched requests at once, 1 to 20."
 
+if TYPE_CHECKING:
+    from schema.notifications import NotificationKind
+
+# Notification settings, on registration and profile updates (service/notifications/preferences.py).
+NotificationKinds = Annotated["NotificationKind", strawberry.lazy("schema.notifications")]
+_EMAIL = "Where notification emails go (optional: a contact that is an email address is used otherwise)."
+_OPT_OUTS = "Kinds of notification this person gets no email for."
+_LANGUAGE = (
+    "The language of emails, one of ja, ja-easy, en, zh-Hans, zh-Hant, vi, ko, tl, ne, pt, id, my, th, "
+    "si, es (default: volunteers ja, residents their first language)."
+)
+
 
 @strawberry.input(description="A new resident account.")
 class RegisterResidentInput:
@@ -28,6 +41,11 @@ class RegisterResidentInput:
         description="Private: shown only to staff and to the matched volunteer. "
         "1 to 500 characters, one line."
     )
+    email: str | None = strawberry.field(default=None, description=_EMAIL)
+    notification_opt_outs: list[NotificationKinds] | None = strawberry.field(
+        default=None, description=_OPT_OUTS
+    )
+    notification_language: str | None = strawberry.field(default=None, description=_LANGUAGE)
 
 
 @strawberry.input(description="A new volunteer account; staff vet it before offers reach it.")
@@ -44,6 +62,11 @@ class RegisterVolunteerInput:
         description="Private: shown only to staff and to residents matched with the volunteer. "
         "1 to 500 characters, one line."
     )
+    email: str | None = strawberry.field(default=None, description=_EMAIL)
+    notification_opt_outs: list[NotificationKinds] | None = strawberry.field(
+        default=None, description=_OPT_OUTS
+    )
+    notification_language: str | None = strawberry.field(default=None, description=_LANGUAGE)
 
 
 @strawberry.input(description="Changes to the viewer's volunteer profile: null or absent fields stay.")
@@ -58,6 +81,11 @@ class UpdateVolunteerInput:
     active: bool | None = strawberry.field(
         default=None, description="False pauses new offers (the volunteer's own switch); true resumes them."
     )
+    email: str | None = strawberry.field(default=None, description=_EMAIL + ' "" removes it.')
+    notification_opt_outs: list[NotificationKinds] | None = strawberry.field(
+        default=None, description=_OPT_OUTS + " Replaces the list."
+    )
+    notification_language: str | None = strawberry.field(default=None, description=_LANGUAGE)
 
 
 @strawberry.input(description="A resident's request for help.")

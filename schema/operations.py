@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import mutations as m
+from resolvers import notifications as notify
 from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
 from resolvers import stats as stats_resolvers
@@ -19,6 +20,21 @@ from schema.inputs import (
     ReviewTriageInput,
     SubmitRequestInput,
     UpdateVolunteerInput,
+)
+from schema.notifications import (
+    AnswerLinkOffer,
+    AnswerLinkPayload,
+    Notification,
+    NotificationKind,
+    NotificationPage,
+    NotificationPayload,
+    NotificationSettings,
+    NotificationSettingsInput,
+    NotificationSettingsPayload,
+    RegisterWebhookInput,
+    RegisterWebhookPayload,
+    WebhookEndpoint,
+    WebhookEndpointPayload,
 )
 from schema.permissions import allow
 from schema.types import (
@@ -49,6 +65,10 @@ from service.context import Context
 from service.errors import UserError as UserErrorRecord
 from service.events import REPLAY_LIMIT, EventRecord, event_id_text
 from service.ids import from_global_id
+from service.notifications.answers import AnswerView
+from service.notifications.kinds import NotificationKind as NotificationKindEnum
+from service.notifications.preferences import Preferences
+from service.notifications.staff import WebhookInput
 from service.records import RequestRecord
 from service.requests import SubmitInput
 
@@ -60,6 +80,16 @@ ID_ARG = strawberry.argument(description="A global ID, as an object's `id` gives
 
 def _errors(errors: tuple[UserErrorRecord, ...]) -> list[UserError]:
     return [UserError.from_record(e) for e in errors]
+
+
+def _preferences(
+    email: str | None, opt_outs: list[NotificationKind] | None, language: str | None
+) -> Preferences:
+    return Preferences(email, [k.name for k in opt_outs] if opt_outs is not None else None, language)
+
+
+def _answer(view: AnswerView | None, errors: tuple[UserErrorRecord, ...]) -> AnswerLinkPayload:
+    return AnswerLinkPayload(offer=AnswerLinkOffer.from_view(view) if view else None, errors=_errors(errors))
 
 
 @strawberry.type(description="Reads. Every field needs `Authorization: Bearer <token>`.")
@@ -193,6 +223,46 @@ class Query:
         return [Offer.from_record(o) for o in await m.my_offers(info.context, statuses)]
 
     @strawberry.field(
+        extensions=allow(Role.STAFF),
+        description="Staff only: notifications that failed OTONARI_NOTIFY_MAX_ATTEMPTS times (PARKED), "
+        "newest first.",
+    )
+    async def failed_notifications(
+        self,
+        info: ContextInfo,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the previous page.")
+        ] = None,
+    ) -> NotificationPage:
+        items, more, cursor, total = await notify.failed(info.context, first, after)
+        return NotificationPage(
+            items=[Notification.from_record(n) for n in items],
+            has_next_page=more,
+            end_cursor=cursor,
+            total_count=total,
+        )
+
+    @strawberry.field(
+        extensions=allow(Role.STAFF),
+        description="Staff only: the registered webhook endpoints (their secrets are never shown again).",
+    )
+    async def webhook_endpoints(self, info: ContextInfo) -> list[WebhookEndpoint]:
+        return [WebhookEndpoint.from_record(w) for w in await notify.endpoints(info.context)]
+
+    @strawberry.field(
+        description="Public: what a one-click answer link from an offer email is for (the link is the "
+        "credential, for that one offer). Reading never answers: use answerOfferByLink."
+    )
+    async def answer_link(
+        self,
+        info: ContextInfo,
+        token: Annotated[str, strawberry.argument(description="The t= parameter of the link.")],
+    ) -> AnswerLinkPayload:
+        outcome = await notify.answer_link(info.context, token)
+        return _answer(outcome.value, outcome.errors)
+
+    @strawberry.field(
         extensions=allow(Role.STAFF), description="Staff only. Figures on requests, triage and offers."
     )
     async def stats(self, info: ContextInfo) -> Stats:
@@ -277,7 +347,13 @@ class Mutation:
         info: ContextInfo,
         input: Annotated[RegisterResidentInput, strawberry.argument(description="The new resident.")],
     ) -> RegisterPayload:
-        data = ResidentInput(input.display_name, input.languages, input.area, input.contact)
+        data = ResidentInput(
+            input.display_name,
+            input.languages,
+            input.area,
+            input.contact,
+            _preferences(input.email, input.notification_opt_outs, input.notification_language),
+        )
         outcome = await m.register_resident(info.context, data)
         if outcome.value is None:
             return RegisterPayload(token=None, errors=_errors(outcome.errors))
@@ -306,6 +382,7 @@ class Mutation:
             input.remote_ok,
             input.max_active_requests,
             input.contact,
+            _preferences(input.email, input.notification_opt_outs, input.notification_language),
         )
         outcome = await m.register_volunteer(info.context, data)
         if outcome.value is None:
@@ -335,6 +412,7 @@ class Mutation:
             input.remote_ok,
             input.max_active_requests,
             input.active,
+            _preferences(input.email, input.notification_opt_outs, input.notification_language),
         )
         outcome = await m.update_volunteer(info.context, data)
         return VolunteerPayload(
@@ -442,6 +520,85 @@ class Mutation:
         outcome = await m.respond_to_offer(info.context, offer_id, accept)
         return OfferPayload(
             offer=Offer.from_record(outcome.value) if outcome.value else None,
+            errors=_errors(outcome.errors),
+        )
+
+    @strawberry.mutation(
+        description="Public, with a one-click answer link's token: accept or decline that offer. "
+        "Expired or already used links are refused with a clear error (and the link's state)."
+    )
+    async def answer_offer_by_link(
+        self,
+        info: ContextInfo,
+        token: Annotated[str, strawberry.argument(description="The t= parameter of the link.")],
+        accept: Annotated[bool, strawberry.argument(description="True accepts, false declines.")],
+    ) -> AnswerLinkPayload:
+        view, errors = await notify.answer_by_link(info.context, token, accept)
+        return _answer(view, errors)
+
+    @strawberry.mutation(
+        extensions=allow(Role.RESIDENT, Role.VOLUNTEER),
+        description="Resident or volunteer: the viewer's notification settings.",
+    )
+    async def update_notification_settings(
+        self,
+        info: ContextInfo,
+        input: Annotated[NotificationSettingsInput, strawberry.argument(description="What changes.")],
+    ) -> NotificationSettingsPayload:
+        prefs = _preferences(input.email, input.notification_opt_outs, input.notification_language)
+        outcome = await notify.update_settings(info.context, prefs)
+        return NotificationSettingsPayload(
+            settings=NotificationSettings.from_record(outcome.value) if outcome.value else None,
+            errors=_errors(outcome.errors),
+        )
+
+    @strawberry.mutation(
+        extensions=allow(Role.STAFF),
+        description="Staff only: send a parked notification again (a fresh series of attempts).",
+    )
+    async def retry_notification(
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A parked notification's ID.")],
+    ) -> NotificationPayload:
+        outcome = await notify.retry(info.context, id)
+        return NotificationPayload(
+            notification=Notification.from_record(outcome.value) if outcome.value else None,
+            errors=_errors(outcome.errors),
+        )
+
+    @strawberry.mutation(
+        extensions=allow(Role.STAFF),
+        description="Staff only: register an HTTPS endpoint for some kinds of notification; returns its "
+        "signing secret once (Standard Webhooks).",
+    )
+    async def register_webhook(
+        self,
+        info: ContextInfo,
+        input: Annotated[RegisterWebhookInput, strawberry.argument(description="The endpoint.")],
+    ) -> RegisterWebhookPayload:
+        data = WebhookInput(
+            input.url, [NotificationKindEnum(k.name) for k in input.kinds], input.trusted, input.description
+        )
+        outcome = await notify.register_webhook(info.context, data)
+        if outcome.value is None:
+            return RegisterWebhookPayload(endpoint=None, secret=None, errors=_errors(outcome.errors))
+        endpoint, secret = outcome.value
+        return RegisterWebhookPayload(
+            endpoint=WebhookEndpoint.from_record(endpoint), secret=secret, errors=[]
+        )
+
+    @strawberry.mutation(
+        extensions=allow(Role.STAFF), description="Staff only: stop deliveries to a webhook endpoint."
+    )
+    async def delete_webhook(
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The endpoint's ID.")],
+    ) -> WebhookEndpointPayload:
+        outcome = await notify.delete_webhook(info.context, id)
+        return WebhookEndpointPayload(
+            endpoint=WebhookEndpoint.from_record(outcome.value) if outcome.value else None,
             errors=_errors(outcome.errors),
         )
 

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import dashboard as dashboard_resolvers
+from resolvers import notifications as notification_resolvers
 from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
 from schema.permissions import allow
@@ -33,6 +34,7 @@ from triage.labels import Urgency as UrgencyEnum
 
 if TYPE_CHECKING:
     from schema.dashboard import Dashboard
+    from schema.notifications import NotificationSettings
 
 # Argument descriptions shared by every paged field.
 PAGE_SIZE = "Page size, 1 to 100 (default 20)."
@@ -269,6 +271,15 @@ class Resident(Node):
     async def contact(self, info: Info[Context, None]) -> str | None:
         return await people_resolvers.resident_contact(info.context, self.record)
 
+    @strawberry.field(description="How this resident hears from the service: themself and staff only.")
+    async def notification_settings(
+        self, info: Info[Context, None]
+    ) -> Annotated[NotificationSettings, strawberry.lazy("schema.notifications")] | None:
+        from schema.notifications import NotificationSettings
+
+        found = await notification_resolvers.settings_of(info.context, self.record.account_id)
+        return NotificationSettings.from_record(found) if found else None
+
 
 @strawberry.type(
     description="A neighbour who helps. Readable by staff, the volunteer, and residents matched with them."
@@ -315,6 +326,15 @@ class Volunteer(Node):
     @strawberry.field(description="Private: staff, the volunteer, and the resident once matched.")
     async def contact(self, info: Info[Context, None]) -> str | None:
         return await people_resolvers.volunteer_contact(info.context, self.record)
+
+    @strawberry.field(description="How this volunteer hears from the service: themself and staff only.")
+    async def notification_settings(
+        self, info: Info[Context, None]
+    ) -> Annotated[NotificationSettings, strawberry.lazy("schema.notifications")] | None:
+        from schema.notifications import NotificationSettings
+
+        found = await notification_resolvers.settings_of(info.context, self.record.account_id)
+        return NotificationSettings.from_record(found) if found else None
 
 
 @strawberry.type(description="The signed-in account (Query.viewer).")

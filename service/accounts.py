@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
@@ -16,6 +16,8 @@ from service.auth import Role, Viewer, issue_token
 from service.config import Settings
 from service.context import AppState
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.notifications import preferences
+from service.notifications.preferences import Preferences
 from service.offers import withdraw_live_offers
 from service.rate_limits import RateCheck
 from service.records import ResidentRecord, VolunteerRecord
@@ -45,6 +47,7 @@ class ResidentInput:
     languages: Sequence[str]
     area: str
     contact: str
+    notifications: Preferences = field(default_factory=Preferences)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class VolunteerInput:
     remote_ok: bool
     max_active_requests: int
     contact: str
+    notifications: Preferences = field(default_factory=Preferences)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class VolunteerUpdate:
     remote_ok: bool | None = None
     max_active_requests: int | None = None
     active: bool | None = None
+    notifications: Preferences = field(default_factory=Preferences)
 
 
 def _lifetime(role: Role, lifetime: timedelta | None) -> timedelta:
@@ -90,12 +95,14 @@ async def register_resident(
     languages = check.languages("languages", data.languages)
     area = check.line("area", data.area, max_len=MAX_AREA)
     contact = check.line("contact", data.contact, max_len=MAX_CONTACT)
+    notify = preferences.check(check, data.notifications)
     check.check()
     if rate is not None:
         await rate.take(pool)
     async with pool.acquire() as conn, conn.transaction():
         account_id = await conn.fetchval(q("insert_account"), Role.RESIDENT.value, name)
         resident_id: int = await conn.fetchval(q("insert_resident"), account_id, languages, area, contact)
+        await preferences.store(conn, Role.RESIDENT, resident_id, notify)
         token = await issue_token(conn, account_id, _lifetime(Role.RESIDENT, token_lifetime))
     return token, resident_id
 
@@ -122,6 +129,7 @@ async def register_volunteer(
     availability = check.line("availability", data.availability, max_len=MAX_SHORT_TEXT, min_len=0)
     check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
     contact = check.line("contact", data.contact, max_len=MAX_CONTACT)
+    notify = preferences.check(check, data.notifications)
     check.check()
     if rate is not None:
         await rate.take(pool)
@@ -143,6 +151,7 @@ async def register_volunteer(
             vector_bytes(vector),
             embedder.model_name,
         )
+        await preferences.store(conn, Role.VOLUNTEER, volunteer_id, notify)
         token = await issue_token(conn, account_id, _lifetime(Role.VOLUNTEER, token_lifetime))
     return token, volunteer_id
 
@@ -198,6 +207,7 @@ async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, 
     )
     if data.max_active_requests is not None:
         check.int_range("maxActiveRequests", data.max_active_requests, 1, MAX_ACTIVE_LIMIT)
+    notify = preferences.check(check, data.notifications)
     check.check()
     vector = None
     if skills is not None:
@@ -217,6 +227,7 @@ async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, 
             vector,
             embedder.model_name if vector is not None else None,
         )
+        await preferences.store(conn, Role.VOLUNTEER, viewer.volunteer_id, notify)
     return viewer.volunteer_id
 
 

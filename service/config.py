@@ -1,10 +1,11 @@
 """All configuration, read from the environment in this one place (documented in the README)."""
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from triage.labels import Urgency
 
@@ -23,6 +24,19 @@ def _positive(env: dict[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 < value <= 3600:
+        raise ValueError(f"{name} must be between 0 and 3600 seconds, got {raw!r}")
     return value
 
 
@@ -95,6 +109,88 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
 MUTATION_RATES_PER_HOUR = {"requests": 60, "offers": 120, "reviews": 600, "profile": 30, "accounts": 300}
 
 
+# An address as the service accepts one (service/notifications/addresses.py uses the same rule).
+EMAIL_PATTERN = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """OTONARI_SMTP_URL: smtp://user:pass@host:587?starttls=1, or smtps://host:465 (TLS at once)."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    tls: bool = False
+    timeout_seconds: float = 20.0
+
+    @classmethod
+    def parse(cls, url: str, name: str = "OTONARI_SMTP_URL") -> "SmtpSettings":
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(f"{name} must look like smtp://user:pass@host:587?starttls=1, got {url!r}")
+        try:
+            port = parts.port or (465 if parts.scheme == "smtps" else 25)
+        except ValueError:
+            raise ValueError(f"{name} has an invalid port") from None
+        query = parse_qs(parts.query)
+        unknown = set(query) - {"starttls", "timeout"}
+        if unknown:
+            raise ValueError(f"{name}: unknown option(s) {', '.join(sorted(unknown))} (starttls, timeout)")
+        starttls = _bool({"v": query.get("starttls", [""])[-1]}, "v", False) if "starttls" in query else False
+        timeout = 20.0
+        if "timeout" in query:
+            try:
+                timeout = float(query["timeout"][-1])
+            except ValueError:
+                raise ValueError(f"{name}: timeout must be a number of seconds") from None
+            if not 0 < timeout <= 300:
+                raise ValueError(f"{name}: timeout must be between 0 and 300 seconds")
+        return cls(
+            host=parts.hostname,
+            port=port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            starttls=starttls,
+            tls=parts.scheme == "smtps",
+            timeout_seconds=timeout,
+        )
+
+
+def _email(env: dict[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip() or default
+    # "Name <address>" or a bare address.
+    match = re.fullmatch(r"(?:[^<>\r\n]*<)?([^<>\s]+)>?", raw)
+    if match is None or not EMAIL_PATTERN.fullmatch(match.group(1)):
+        raise ValueError(f"{name} must be an email address (optionally 'Name <address>'), got {raw!r}")
+    return raw
+
+
+def _emails(env: dict[str, str], name: str) -> tuple[str, ...]:
+    found = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
+    for address in found:
+        if not EMAIL_PATTERN.fullmatch(address):
+            raise ValueError(f"{name} must be email addresses separated by commas, got {address!r}")
+    return found
+
+
+def _public_url(env: dict[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"{name} must be a base URL such as https://otonari.example.org, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _served_at(env: dict[str, str], defaults: "Settings") -> str:
+    host = env.get("OTONARI_HOST") or defaults.host
+    return f"http://{host}:{_int(env, 'OTONARI_PORT', defaults.port)}"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -150,6 +246,21 @@ class Settings:
     trusted_documents: Path | None = None
     # The built web app (`make web`: npm ci + vite build in web/): pages, assets, GraphiQL.
     web_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "web" / "dist")
+    # Notifications (service/notifications). None: email waits in the outbox until configured.
+    smtp: SmtpSettings | None = None
+    mail_from: str = "Spot Otonari-san <noreply@otonari.invalid>"
+    # Where EMERGENCY and "back to staff" alerts go (empty: webhooks only).
+    staff_alert_emails: tuple[str, ...] = ()
+    # The base of the links in messages (the web app as people reach it).
+    public_url: str = "http://127.0.0.1:8000"
+    # A message that failed this many times is parked for staff (failedNotifications).
+    notify_max_attempts: int = 8
+    # Retry n waits base * 2^(n-1) seconds (at most an hour).
+    notify_retry_seconds: float = 10.0
+    # Messages sent at once by one process (each lane holds one SMTP connection).
+    notify_concurrency: int = 4
+    # Tests and development only: webhook endpoints at http://127.0.0.1 (else HTTPS only).
+    webhook_allow_local_http: bool = False
     # Fault injection for the crash-recovery test: hold each taken triage job this long first.
     triage_hold_seconds: float = 0.0
     # bench/api.py only: serve a bare strawberry `{ hello }` at /_bench/hello as a baseline.
@@ -216,6 +327,16 @@ class Settings:
             cors_origins=_origins(env, "OTONARI_CORS_ORIGINS"),
             trusted_documents=_file(env, "OTONARI_TRUSTED_DOCUMENTS"),
             web_dir=Path(env.get("OTONARI_WEB_DIR") or defaults.web_dir),
+            smtp=SmtpSettings.parse(env["OTONARI_SMTP_URL"]) if env.get("OTONARI_SMTP_URL") else None,
+            mail_from=_email(env, "OTONARI_MAIL_FROM", defaults.mail_from),
+            staff_alert_emails=_emails(env, "OTONARI_STAFF_ALERT_EMAIL"),
+            public_url=_public_url(env, "OTONARI_PUBLIC_URL", _served_at(env, defaults)),
+            notify_max_attempts=_positive(env, "OTONARI_NOTIFY_MAX_ATTEMPTS", defaults.notify_max_attempts),
+            notify_retry_seconds=_seconds(env, "OTONARI_NOTIFY_RETRY_SECONDS", defaults.notify_retry_seconds),
+            notify_concurrency=_positive(env, "OTONARI_NOTIFY_CONCURRENCY", defaults.notify_concurrency),
+            webhook_allow_local_http=_bool(
+                env, "OTONARI_WEBHOOK_ALLOW_LOCAL_HTTP", defaults.webhook_allow_local_http
+            ),
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
             bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),
         )

@@ -106,6 +106,8 @@ async def _erase_resident(
             cancelled += 1
     removed = await _erase_request_texts(conn, request_ids)
     await conn.execute(q("erase_resident"), resident_id, ERASED)
+    # Messages to them (a delivery error may quote their address) go with the address.
+    await conn.execute(q("delete_account_notifications"), resident["account_id"])
     await conn.execute(q("erase_account_name"), resident["account_id"], ERASED_NAME)
     await revoke_account_tokens(conn, resident["account_id"])
     outcome = Erasure(resident_id, len(request_ids), cancelled, removed)

@@ -3,7 +3,18 @@
 import base64
 import binascii
 
-NODE_TYPES = frozenset({"Resident", "Volunteer", "SupportRequest", "Offer", "LongTermPair", "StaffMember"})
+NODE_TYPES = frozenset(
+    {
+        "Resident",
+        "Volunteer",
+        "SupportRequest",
+        "Offer",
+        "LongTermPair",
+        "StaffMember",
+        "Notification",
+        "WebhookEndpoint",
+    }
+)
 
 
 def to_global_id(type_name: str, pk: int) -> str:

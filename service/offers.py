@@ -16,6 +16,7 @@ from service.auth import Role, Viewer
 from service.context import AppState
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
 from service.ids import to_global_id
+from service.notifications import outbox
 from service.records import LongTermPairRecord, OfferRecord
 from service.requests import ReviewInput, emit_event, review_triage
 from service.validation import MAX_NOTE, Checker
@@ -201,7 +202,9 @@ async def expire_due_offers(state: AppState, batch: int = 100) -> int:
             await emit_event(conn, row["request_id"], "OFFER_EXPIRED", row["id"])
         for request_id in sorted({r["request_id"] for r in expired}):
             await dispatch_offers(state, conn, request_id)
-        return len(expired)
+        # Offers near their end: "about to expire" to their volunteers, queued once each.
+        reminded = await outbox.remind_expiring_offers(conn, batch)
+        return len(expired) + reminded
 
 
 @dataclass(frozen=True)
@@ -254,11 +257,13 @@ async def complete_request(state: AppState, viewer: Viewer, data: CompleteInput)
             await emit_event(conn, data.request_id, "COMPLETED")
         sides[side] = data.wants_long_term_pair
         if sides.get("RESIDENT") and sides.get("VOLUNTEER"):
-            await conn.fetchrow(
+            formed = await conn.fetchrow(
                 q("insert_long_term_pair"),
                 data.request_id,
                 row["resident_id"],
                 row["assigned_volunteer_id"],
             )
+            if formed is not None:
+                await outbox.pair_formed(conn, formed["id"], data.request_id)
         pair = await conn.fetchrow(q("long_term_pair_for_request"), data.request_id)
         return LongTermPairRecord.from_row(pair) if pair else None

@@ -7,6 +7,7 @@ from db.types import Connection, Executor, Pool
 from service import audit
 from service.auth import Role, Viewer
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.notifications import outbox
 from service.rate_limits import rate_limited
 from service.records import RequestRecord
 from service.validation import MAX_AREA, MAX_NOTE, MAX_SHORT_TEXT, MAX_TEXT, Checker
@@ -20,8 +21,10 @@ MATCHED_STATUSES = frozenset({"MATCHED", "COMPLETED"})
 
 
 async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int | None = None) -> None:
-    """Record a change in the transaction that makes it; the NOTIFY goes out at commit."""
-    await conn.execute(q("insert_event"), request_id, kind, offer_id)
+    """Record a change in the transaction that makes it; the NOTIFY goes out at commit. The
+    notifications the change causes (email, webhooks) are queued in the same transaction."""
+    event_id: int = await conn.fetchval(q("insert_event"), request_id, kind, offer_id)
+    await outbox.on_event(conn, event_id, request_id, kind, offer_id)
 
 
 async def can_see_request(conn: Executor, viewer: Viewer, record: RequestRecord) -> bool:

@@ -1,4 +1,5 @@
-"""Background work of a process: triage jobs, the offer-expiry and the retention schedulers.
+"""Background work of a process: triage jobs, notification delivery, the offer-expiry (and
+reminder) and the retention schedulers.
 
 Runs inside the server by default, or alone as `python main.py worker` against the same database.
 """
@@ -14,6 +15,7 @@ from db.queries import q
 from service import rate_limits
 from service.context import AppState
 from service.erasure import retention_scheduler
+from service.notifications.delivery import NotificationDelivery
 from service.offers import expire_due_offers
 from service.pipeline import ExampleSync, TriageWorker
 
@@ -57,6 +59,9 @@ async def run_workers(state: AppState, triage_workers: int = 1) -> None:
         for i in range(triage_workers)
     ]
     tasks.append(asyncio.create_task(expiry_scheduler(state), name="offer-expiry"))
+    tasks.append(
+        asyncio.create_task(NotificationDelivery(state.pool, state.settings).run(), name="notifications")
+    )
     tasks.append(
         asyncio.create_task(retention_scheduler(state.pool, state.settings.retention_days), name="retention")
     )

@@ -40,8 +40,8 @@ SELECT id FROM gone ORDER BY id
 RETURNING example_id;
 
 -- name: erase_resident
--- $2: the tombstone.
-UPDATE residents SET contact = $2, area = $2, erased_at = now() WHERE id = $1;
+-- $2: the tombstone. The notification email goes too (its queued messages: delete_account_notifications).
+UPDATE residents SET contact = $2, area = $2, email = NULL, erased_at = now() WHERE id = $1;
 
 -- name: erase_account_name
 UPDATE accounts SET display_name = $2, deactivated_at = coalesce(deactivated_at, now()) WHERE id = $1;

@@ -20,8 +20,9 @@ SUBMIT = 'mutation { submitRequest(input: {text: "I need help with a letter"}) {
 REVIEW = """mutation($id: ID!) {
   reviewTriage(input: {requestId: $id, decision: APPROVE}) { request { id } errors { code } } }"""
 VET = 'mutation { setVolunteerVerified(volunteerId: "Vm9sdW50ZWVyOjE", verified: true) { volunteer { id } errors { code } } }'
-# Fields anyone may call: registration makes the token everything else needs.
-ANONYMOUS = {"registerResident", "registerVolunteer"}
+# Fields anyone may call: registration makes the token everything else needs; a one-click answer
+# link's signed token is its own credential, for its one offer (service/notifications/links.py).
+ANONYMOUS = {"registerResident", "registerVolunteer", "answerLink", "answerOfferByLink"}
 
 
 async def _codes(
