@@ -39,9 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bench.triage_metrics import Case, Estimate, estimate_all, full_report, side_by_side
+from triage.corpus import example_groups, grouped_folds
 from triage.engine import LabelledExample, Triage, TriageResult, load_examples
 from triage.labels import SupportField, Urgency
 
@@ -104,28 +103,6 @@ def load_rows(path: Path) -> list[Row]:
 
 def load_frozen(directory: Path = FROZEN_DIR) -> list[Row]:
     return [row for path in sorted(directory.glob("*.jsonl")) for row in load_rows(path)]
-
-
-def example_groups(examples: Sequence[LabelledExample]) -> list[str]:
-    """Each example's group; an example without one is a group of its own."""
-    return [e.group or f"row-{i}" for i, e in enumerate(examples)]
-
-
-def grouped_folds(groups: Sequence[str], k: int, seed: int) -> list[int]:
-    """Fold number of each row: whole groups go to one fold, in a seeded random order,
-    each to the fold with the fewest rows so far (sizes stay even with uneven groups)."""
-    sizes: dict[str, int] = {}
-    for g in groups:
-        sizes[g] = sizes.get(g, 0) + 1
-    order = sorted(sizes)
-    np.random.default_rng(seed).shuffle(order)
-    load = [0] * k
-    fold_of: dict[str, int] = {}
-    for g in order:
-        fold = min(range(k), key=lambda f: (load[f], f))
-        fold_of[g] = fold
-        load[fold] += sizes[g]
-    return [fold_of[g] for g in groups]
 
 
 def to_case(row: Row, result: TriageResult) -> Case:

@@ -19,7 +19,7 @@ from service.ids import pk_of
 from service.matching import CandidateView
 from service.records import OfferRecord, RequestRecord, ResidentRecord, ReviewRecord
 from service.requests import can_see_request, get_request
-from triage.labels import URGENCY_RANK, SupportField, Urgency
+from triage.labels import SupportField, Urgency
 
 __all__ = ["Page"]
 
@@ -101,22 +101,33 @@ async def resident_requests(
 
 
 async def review_queue(ctx: Context, first: int | None, after: str | None) -> Page[RequestRecord]:
-    """IN_REVIEW and ESCALATED, most urgent first, then oldest first."""
+    """IN_REVIEW and ESCALATED, most urgent first, then the likeliest emergency, then oldest."""
     first = check_first(first)
     key = decode_cursor(after)
-    rank, after_id = (None, None)
+    rank, probability, after_id = (None, None, None)
     if key is not None:
-        if not (isinstance(key, list) and len(key) == 2 and all(is_key(k) for k in key)):
+        if not (
+            isinstance(key, list)
+            and len(key) == 3
+            and is_key(key[0])
+            and is_probability(key[1])
+            and is_key(key[2])
+        ):
             raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
-        rank, after_id = key
-    rows = await ctx.pool.fetch(q("review_queue"), rank, after_id, first + 1)
+        rank, probability, after_id = key
+    rows = await ctx.pool.fetch(q("review_queue"), rank, probability, after_id, first + 1)
     total = await ctx.pool.fetchval(q("count_review_queue"))
     items = []
     for row in rows[:first]:
         record = RequestRecord.from_row(row)
-        urgency_rank = URGENCY_RANK[record.urgency] if record.urgency else 3
-        items.append((encode_cursor([urgency_rank, record.id]), record))
+        cursor = [row["urgency_rank"], float(row["queue_probability"]), record.id]
+        items.append((encode_cursor(cursor), record))
     return Page(items, len(rows) > first, total)
+
+
+def is_probability(value: object) -> bool:
+    """A queue cursor's emergency probability: a number in [0, 1] (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0.0 <= value <= 1.0
 
 
 async def offers(ctx: Context, record: RequestRecord) -> list[OfferRecord]:

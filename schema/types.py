@@ -374,6 +374,12 @@ class Triage:
     )
     model: str = strawberry.field(description="Model and triage version that produced this.")
     created_at: datetime = strawberry.field(description="When the triage finished.")
+    emergency_probability: float = strawberry.field(
+        description="0..1: the calibrated probability that this is an EMERGENCY, emergency cues "
+        "included. The review queue is sorted by it within each urgency, so a likely emergency the "
+        "triage did not call one still comes first. Triages stored before it existed carry a lower "
+        "bound derived from their urgency score."
+    )
 
     @classmethod
     def from_record(cls, t: TriageRecord) -> Triage:
@@ -388,6 +394,7 @@ class Triage:
             signals=list(t.signals),
             model=t.model,
             created_at=t.created_at,
+            emergency_probability=t.emergency_probability,
         )
 
 

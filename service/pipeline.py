@@ -47,6 +47,8 @@ class TriageOutcome(Protocol):
     def model(self) -> str: ...
     @property
     def similar_examples(self) -> Sequence[tuple[int, float]]: ...
+    @property
+    def emergency_probability(self) -> float: ...
 
 
 class TriageEngine(Protocol):
@@ -139,6 +141,7 @@ async def store_triage(conn: Connection, request_id: int, result: TriageOutcome)
         result.model,
         advice.to_json() if advice else None,
         json.dumps([[int(i), round(float(c), 4)] for i, c in result.similar_examples]),
+        min(1.0, max(0.0, float(result.emergency_probability))),
     )
     status = "ESCALATED" if emergency else "IN_REVIEW"
     # A request cancelled before its triage keeps its status; the result is stored all the same.

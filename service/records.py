@@ -55,6 +55,8 @@ class TriageRecord:
     signals: tuple[str, ...]
     model: str
     created_at: datetime
+    # 0..1, calibrated, emergency cues included (rows stored before it existed: a lower bound).
+    emergency_probability: float
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class RequestRecord:
                 signals=tuple(row["t_signals"]),
                 model=row["t_model"],
                 created_at=row["t_created_at"],
+                emergency_probability=row["t_emergency_probability"],
             )
             if row["t_emergency_advice"] is not None:
                 advice = EmergencyAdviceRecord.from_json(row["t_emergency_advice"])

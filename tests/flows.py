@@ -23,7 +23,7 @@ REQUEST = """
 query($id: ID!) {
   request(id: $id) {
     id status text field urgency
-    triage { language field urgency confidence signals model fieldScores { field score } }
+    triage { language field urgency confidence emergencyProbability signals model fieldScores { field score } }
     review { field urgency agreedWithTriage reviewer }
     emergencyAdvice { message numbers { number label } }
     assignedVolunteer { id displayName contact }

@@ -64,3 +64,68 @@ def test_two_processes_given_one_data_directory_share_one_database(server_url: s
         check=True,
     ).stdout.split()
     assert out == [server_url, "Connection"]
+
+
+async def test_triages_stored_before_emergency_probability_get_a_lower_bound(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 0011: old rows get the smallest P(EMERGENCY) their urgency score allows
+    (3 * score - 2, at least 0.3 for a row triaged EMERGENCY); the view and new rows carry it."""
+    import os
+
+    from db import migrate as migrations
+    from tests.support import with_database
+
+    name = f"otonari_emprob_{os.getpid()}"
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    conn = await asyncpg.connect(with_database(server_url, name))
+    try:
+        everything = migrations.load_migrations()
+        before = [m for m in everything if m.name < "0011"]
+        monkeypatch.setattr(migrations, "load_migrations", lambda: before)
+        await migrations.migrate(conn)
+        resident = await conn.fetchval(
+            """WITH a AS (INSERT INTO accounts (role, display_name) VALUES ('RESIDENT', 'Li') RETURNING id)
+               INSERT INTO residents (account_id, languages, area, contact)
+               SELECT id, '{en}', 'Shinjuku', 'li@example.org' FROM a RETURNING id"""
+        )
+        stored = [("EMERGENCY", 0.95), ("EMERGENCY", 0.5), ("HIGH", 0.7), ("NORMAL", 0.3)]
+        ids = []
+        for urgency, score in stored:
+            request = await conn.fetchval(
+                "INSERT INTO requests (resident_id, text, area) VALUES ($1, 'help', 'Shinjuku') RETURNING id",
+                resident,
+            )
+            await conn.execute(
+                """INSERT INTO triage_results (request_id, language, language_confidence, field, field_scores,
+                       urgency, urgency_score, confidence, signals, model)
+                   VALUES ($1, 'en', 1, 'MEDICAL', '[]', $2, $3, 0.5, '{}', 'm')""",
+                request,
+                urgency,
+                score,
+            )
+            ids.append(request)
+        monkeypatch.setattr(migrations, "load_migrations", lambda: everything)
+        assert "0011_triage_emergency_probability.sql" in await migrations.migrate(conn)
+        got = [
+            await conn.fetchval("SELECT t_emergency_probability FROM request_details WHERE id = $1", i)
+            for i in ids
+        ]
+        assert got == pytest.approx([0.85, 0.3, 0.1, 0.0], abs=1e-6)
+        fresh = await conn.fetchval(
+            "INSERT INTO requests (resident_id, text, area) VALUES ($1, 'help', 'Shinjuku') RETURNING id",
+            resident,
+        )
+        with pytest.raises(asyncpg.NotNullViolationError):  # new rows must say it
+            await conn.execute(
+                """INSERT INTO triage_results (request_id, language, language_confidence, field, field_scores,
+                       urgency, urgency_score, confidence, signals, model)
+                   VALUES ($1, 'en', 1, 'MEDICAL', '[]', 'LOW', 0, 1, '{}', 'm')""",
+                fresh,
+            )
+    finally:
+        await conn.close()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

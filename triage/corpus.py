@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from triage.labels import SupportField, Urgency
 
 # Staff corrections weigh more than the seed examples: they come from the service's own traffic.
@@ -92,3 +94,28 @@ def as_example(item: LabelledExample | Sequence[Any], weight: float) -> Labelled
 def as_examples(items: Sequence[LabelledExample | Sequence[Any]]) -> list[LabelledExample]:
     """Examples learned at run time (staff reviews), weighted as such."""
     return [as_example(item, STAFF_WEIGHT) for item in items]
+
+
+# Grouped cross-validation (python -m triage.train fits on it; python -m bench triage reports it).
+
+
+def example_groups(examples: Sequence[LabelledExample]) -> list[str]:
+    """Each example's group; an example without one is a group of its own."""
+    return [e.group or f"row-{i}" for i, e in enumerate(examples)]
+
+
+def grouped_folds(groups: Sequence[str], k: int, seed: int) -> list[int]:
+    """Fold number of each row: whole groups go to one fold, in a seeded random order,
+    each to the fold with the fewest rows so far (sizes stay even with uneven groups)."""
+    sizes: dict[str, int] = {}
+    for g in groups:
+        sizes[g] = sizes.get(g, 0) + 1
+    order = sorted(sizes)
+    np.random.default_rng(seed).shuffle(order)
+    load = [0] * k
+    fold_of: dict[str, int] = {}
+    for g in order:
+        fold = min(range(k), key=lambda f: (load[f], f))
+        fold_of[g] = fold
+        load[fold] += sizes[g]
+    return [fold_of[g] for g in groups]

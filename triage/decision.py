@@ -3,11 +3,15 @@
 ``decide`` turns what the heads (``triage.heads``), the emergency cues (``triage.emergency``)
 and the language detector (``triage.language``) found into a ``TriageResult``:
 
+* the heads' probabilities are calibrated first (``triage.calibration``, fitted by
+  ``python -m triage.train`` on grouped cross-validation);
 * EMERGENCY never waits on the classifier alone: any firm emergency cue forces it (a cue in a
-  "not now" context, e.g. "mentions (past): seizure", is only a signal), and the classifier's
-  own emergency probability escalates at a lower threshold than the argmax that decides the
-  other urgencies (recall first);
-* the field is the most probable one; "unsure: A or B" when the top two are close;
+  "not now" context, e.g. "mentions (past): seizure", is only a signal), and the calibrated
+  probability of EMERGENCY (model and cues together) escalates from a threshold set on
+  cross-validation for recall first; the other urgencies go by the likeliest;
+* the field is the most probable one; ``confidence`` is the calibrated probability that field
+  and urgency are both right, and below the threshold set on cross-validation the triage says
+  "unsure: A or B, please check", naming the two likeliest labels of the weaker of the two;
 * signals never quote an example: they name cue labels, and the curated ``topic`` of the
   nearest bundled examples with their labels (``neighbour_signal``). Examples learned from
   staff reviews are residents' words: they are reported only by id
@@ -16,7 +20,6 @@ and the language detector (``triage.language``) found into a ``TriageResult``:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from triage.calibration import Calibration, emergency_features
 from triage.corpus import LabelledExample
 from triage.emergency import CueScan
 from triage.heads import FIELDS, URGENCIES
@@ -32,17 +36,13 @@ from triage.language import LanguageGuess
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
 
 EMERGENCY = URGENCIES.index(Urgency.EMERGENCY)
 # urgency_score is the probability-weighted level of these (0..1, higher is more urgent).
 URGENCY_LEVEL = np.array(
     [{"EMERGENCY": 1.0, "HIGH": 2 / 3, "NORMAL": 1 / 3, "LOW": 0.0}[u.value] for u in URGENCIES]
 )
-# EMERGENCY at this probability already (recall first); other urgencies go by argmax.
-EMERGENCY_THRESHOLD = 0.3
-# With emergency cues the emergency probability is raised to at least this.
-CUE_PROBABILITY = 0.9
-UNSURE_MARGIN = 0.15  # top two fields closer than this: say so to staff
 # Reviewed examples reported as similar: at most this many, from this cosine (unrelated texts
 # sit near 0.8 with e5, requests about the same matter above 0.9).
 SIMILAR_COUNT = 5
@@ -61,7 +61,7 @@ class TriageResult:
     urgency: Urgency
     # 0..1, how urgent: the probability-weighted level (LOW 0, NORMAL 1/3, HIGH 2/3, EMERGENCY 1).
     urgency_score: float
-    # 0..1, how sure the triage is of field and urgency together (geometric mean of both).
+    # 0..1, calibrated: the probability that field and urgency are both right.
     confidence: float
     # Short reasons: emergency cues, curated topics of the nearest bundled examples, doubts.
     # Made only of the project's own words (cue names, topics, labels), never an example's text.
@@ -70,7 +70,7 @@ class TriageResult:
     # (source_id, cosine) of the nearest examples learned from staff reviews, nearest first.
     # For staff only (links to requests they may read anyway); never turned into text here.
     similar_examples: tuple[tuple[int, float], ...] = ()
-    # 0..1, the probability of EMERGENCY after the emergency cues are taken into account.
+    # 0..1, calibrated: the probability of EMERGENCY, from the model and the emergency cues.
     emergency_probability: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -85,37 +85,84 @@ class TriageResult:
             "signals": list(self.signals),
             "model": self.model,
             "similar_examples": [[i, round(c, 4)] for i, c in self.similar_examples],
+            "emergency_probability": round(self.emergency_probability, 4),
         }
 
 
+def urgency_decision(p_urg: F64, p_emergency: F64, firm: B, light: B, threshold: float) -> tuple[I64, F64]:
+    """For rows: the urgency decided (index into URGENCIES) and its calibrated probability.
+
+    EMERGENCY when a firm cue fired, or when the calibrated P(EMERGENCY) reaches the threshold
+    in a text without a light-tone marker (laughter, a joke, an advert: chat and spam are never
+    emergencies; on cross-validation no EMERGENCY example has one); otherwise the likeliest of
+    the other urgencies, whose probabilities share 1 - P(EMERGENCY).
+    """
+    others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
+    others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_emergency)[:, None]
+    best = others.argmax(axis=1)
+    emergency = firm | ((p_emergency >= threshold) & ~light)
+    urgency = np.where(emergency, EMERGENCY, best)
+    chosen = np.where(emergency, p_emergency, others[np.arange(len(best)), best])
+    return urgency.astype(np.int64), chosen
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Field, urgency and their calibrated probabilities for a batch of texts."""
+
+    p_field: F64  # [n, fields] calibrated
+    p_urgency: F64  # [n, urgencies] calibrated; EMERGENCY's is p_emergency
+    p_emergency: F64
+    urgency: I64
+    confidence: F64
+
+    @classmethod
+    def make(
+        cls,
+        p_field: F64,
+        p_urg: F64,
+        cues: Sequence[CueScan],
+        tones: Sequence[tuple[bool, bool]],
+        cal: Calibration,
+    ) -> Decisions:
+        """From the heads' raw probabilities, each text's cues and its tone markers."""
+        firm = np.array([bool(c.firm) for c in cues], dtype=np.bool_)
+        qualified = np.array([bool(c.mentions) for c in cues], dtype=np.float64)
+        tone = np.array(tones, dtype=np.float64).reshape(len(tones), 2)
+        features = emergency_features(p_urg[:, EMERGENCY], firm.astype(np.float64), qualified, tone)
+        p_em = cal.emergency(features)
+        p_field = cal.field_probabilities(p_field)
+        p_urg = cal.urgency_probabilities(p_urg)
+        urgency, chosen = urgency_decision(p_urg, p_em, firm, tone.sum(axis=1) > 0, cal.emergency_threshold)
+        others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
+        others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_em)[:, None]
+        p_urg = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, p_em[:, None], others)
+        return cls(p_field, p_urg, p_em, urgency, cal.confidence(p_field.max(axis=1), chosen))
+
+
 def decide(
-    p_field: F64,
-    p_urg: F64,
+    decisions: Decisions,
+    row: int,
     *,
     cues: CueScan,
     language: LanguageGuess,
     neighbour_signal: str | None,
     similar_examples: tuple[tuple[int, float], ...],
     model: str,
+    unsure_below: float,
 ) -> TriageResult:
-    """The triage of one text from its field and urgency probabilities and what else was found."""
+    """The triage of one text (row ``row`` of the batch's decisions) and its signals."""
     # "mentions: fire" for firm cues, "mentions (past): seizure" for qualified ones.
     signals: list[str] = cues.signals()
-    if cues.firm and p_urg[EMERGENCY] < CUE_PROBABILITY:
-        others = 1.0 - p_urg[EMERGENCY]
-        p_urg = p_urg * ((1.0 - CUE_PROBABILITY) / others if others > 0 else 0.0)
-        p_urg[EMERGENCY] = CUE_PROBABILITY
-    if p_urg[EMERGENCY] >= EMERGENCY_THRESHOLD:
-        urgency = EMERGENCY
-    else:
-        urgency = int(np.argmax(np.where(np.arange(len(p_urg)) == EMERGENCY, -1.0, p_urg)))
-
+    p_field, p_urg = decisions.p_field[row], decisions.p_urgency[row]
+    urgency = int(decisions.urgency[row])
+    confidence = float(decisions.confidence[row])
     order = np.argsort(-p_field, kind="stable")
     field_scores = tuple((FIELDS[i], float(p_field[i])) for i in order)
     if neighbour_signal:
         signals.append(neighbour_signal)
-    if field_scores[0][1] - field_scores[1][1] < UNSURE_MARGIN:
-        signals.append(f"unsure: {field_scores[0][0].value} or {field_scores[1][0].value}")
+    if confidence < unsure_below:
+        signals.append(unsure_signal(field_scores, p_urg, urgency))
     return TriageResult(
         language=language.code,
         language_confidence=float(language.confidence),
@@ -123,12 +170,23 @@ def decide(
         field_scores=field_scores,
         urgency=URGENCIES[urgency],
         urgency_score=float(p_urg @ URGENCY_LEVEL),
-        confidence=float(math.sqrt(field_scores[0][1] * p_urg[urgency])),
+        confidence=confidence,
         signals=tuple(signals),
         model=model,
         similar_examples=similar_examples,
-        emergency_probability=float(p_urg[EMERGENCY]),
+        emergency_probability=float(decisions.p_emergency[row]),
     )
+
+
+def unsure_signal(field_scores: tuple[tuple[SupportField, float], ...], p_urg: F64, urgency: int) -> str:
+    """ "unsure: A or B, please check": the decided label and the runner-up of whichever of field
+    and urgency is less sure (labels only)."""
+    runner_up = int(np.argsort(-np.where(np.arange(len(p_urg)) == urgency, -1.0, p_urg), kind="stable")[0])
+    if field_scores[0][1] <= p_urg[urgency]:
+        pair = (field_scores[0][0].value, field_scores[1][0].value)
+    else:
+        pair = (URGENCIES[urgency].value, URGENCIES[runner_up].value)
+    return f"unsure: {pair[0]} or {pair[1]}, please check"
 
 
 def neighbour_signal(examples: Sequence[LabelledExample], nearest: I64, near_sims: F64) -> str | None:

@@ -8,6 +8,8 @@ at run time with ``add_examples`` (no reload). Each concern has its module:
 * ``triage.corpus``: the labelled examples (``triage/examples/``, staff reviews);
 * ``triage.heads``: field and urgency probabilities from the embedding, one matrix multiply
   against linear heads and every example;
+* ``triage.calibration``: the maps that make those probabilities calibrated (fitted offline by
+  ``python -m triage.train``, data in ``triage/calibration.json``);
 * ``triage.emergency``: the emergency cues; ``triage.language``: the language;
 * ``triage.decision``: the rules that turn all of that into a ``TriageResult`` and its signals.
 
@@ -30,10 +32,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from triage.calibration import Calibration
 from triage.corpus import LabelledExample, as_examples, load_examples
 from triage.decision import (
     DESCRIBED_COUNT,
     SIMILAR_COUNT,
+    Decisions,
     TriageResult,
     decide,
     neighbour_signal,
@@ -44,6 +48,7 @@ from triage.encoder import Encoder, Precision, VectorCache, slug
 from triage.heads import Heads, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_embedder
+from triage.tone import tone_markers
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -61,7 +66,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TRIAGE_VERSION = "1.2"
+TRIAGE_VERSION = "1.3"  # reported with every result: 1.3 = calibrated probabilities
+# The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
+# embedded (triage.encoder) invalidates it.
+ENCODER_VERSION = "1.2"
 MAX_TEXT_CHARS = 4000
 
 F32 = npt.NDArray[np.float32]
@@ -96,6 +104,7 @@ class Triage:
         precision: Precision = "auto",
         cache_dir: Path | None = None,
         find_cues: Callable[[str], CueScan] = scan_emergency_cues,
+        calibration: Calibration | None = None,
     ) -> None:
         if not examples:
             raise ValueError("no labelled examples to train the triage on")
@@ -104,13 +113,14 @@ class Triage:
         self._encoder = Encoder(embedder, precision)
         self.version = f"{model_name} [{self._encoder.precision}] + otonari-triage {TRIAGE_VERSION}"
         self._find_cues = find_cues
+        self.calibration = calibration or Calibration.load()
         find_cues("fire")  # compile the cue data now, not during the first request
         self._train_lock = threading.Lock()
         self._one_blas_thread = single_threaded_blas()
         self._cache: VectorCache | None = None
         if cache_dir is not None:
             # The vectors depend on the model, its precision and this encoder's code (version).
-            name = f"triage-examples-{slug(model_name)}-{self._encoder.precision}-v{TRIAGE_VERSION}.npz"
+            name = f"triage-examples-{slug(model_name)}-{self._encoder.precision}-v{ENCODER_VERSION}.npz"
             self._cache = VectorCache(cache_dir / name)
         self._cache_lock = threading.Lock()
         self._known = self._cache.load() if self._cache else {}  # text key -> vector
@@ -127,12 +137,14 @@ class Triage:
         *,
         precision: Precision = "auto",
         examples: Sequence[LabelledExample] | None = None,
+        calibration: Calibration | None = None,
     ) -> Triage:
         """Load the embedding model (``triage.model.load_embedder``) and train on the examples.
 
         ``extra_examples``: more labelled texts, e.g. staff corrections kept in the database,
         as LabelledExample or (text, field, urgency[, source_id]); like ``add_examples``.
-        ``examples`` replaces the bundled ones.
+        ``examples`` replaces the bundled ones; ``calibration`` the fitted one
+        (``triage/calibration.json``).
         """
         import torch
 
@@ -147,6 +159,7 @@ class Triage:
             rows,
             precision=precision,
             cache_dir=data_dir / "cache",
+            calibration=calibration,
         )
         log.info(
             "triage ready in %.1f s: %d examples, %s",
@@ -220,29 +233,35 @@ class Triage:
             check_text(t)
         return self._classify(vectors, self._text_facts(texts)) if texts else []
 
-    def _text_facts(self, texts: Sequence[str]) -> list[tuple[CueScan, LanguageGuess]]:
-        return [(self._find_cues(t), detect_language(t)) for t in texts]
+    def _text_facts(self, texts: Sequence[str]) -> list[tuple[CueScan, LanguageGuess, tuple[bool, bool]]]:
+        return [(self._find_cues(t), detect_language(t), tone_markers(t)) for t in texts]
 
-    def _classify(self, vectors: F32, facts: Sequence[tuple[CueScan, LanguageGuess]]) -> list[TriageResult]:
+    def _classify(
+        self, vectors: F32, facts: Sequence[tuple[CueScan, LanguageGuess, tuple[bool, bool]]]
+    ) -> list[TriageResult]:
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile
         with self._one_blas_thread():
             scores = vectors @ state.projection + state.bias
             p_field, p_urg, _, _ = state.probabilities(scores)
+            decisions = Decisions.make(
+                p_field, p_urg, [f[0] for f in facts], [f[2] for f in facts], self.calibration
+            )
             # Signals describe the nearest curated examples only: a pure function of the text and
             # the project's data, whatever residents' reviewed texts the engine has learned.
             described = state.nearest_among(scores, state.described, DESCRIBED_COUNT)
             similar = state.nearest_among(scores, state.reviewed, SIMILAR_COUNT)
         return [
             decide(
-                p_field[i],
-                p_urg[i],
+                decisions,
+                i,
                 cues=cues,
                 language=language,
                 neighbour_signal=neighbour_signal(state.examples, described[1][i], described[0][i]),
                 similar_examples=similar_reviewed(state.examples, similar[1][i], similar[0][i]),
                 model=self.version,
+                unsure_below=self.calibration.unsure_below,
             )
-            for i, (cues, language) in enumerate(facts)
+            for i, (cues, language, _) in enumerate(facts)
         ]
 
     # ------------------------------------------------------------------ learning

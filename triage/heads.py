@@ -29,11 +29,7 @@ from triage.labels import SupportField, Urgency
 FIELDS: tuple[SupportField, ...] = tuple(SupportField)
 URGENCIES: tuple[Urgency, ...] = tuple(Urgency)
 
-# Chosen by 5-fold cross-validation on the examples; the dev set is only for evaluation.
-_L2_FIELD = 0.1
-_L2_URGENCY = 0.3
 _TRAIN_ITERS = 300
-_KNN_SHARE = 0.3  # weight of the nearest-examples vote against the linear model
 _KNN_K = 10
 _KNN_TEMPERATURE = 0.02  # e5 cosines are compressed (unrelated texts ~0.8): a sharp softmax
 # Cosine from which an example is a near-duplicate (the same text re-sent or slightly edited)
@@ -111,6 +107,16 @@ def fit_logistic(
 
 
 @dataclass(frozen=True)
+class HeadsConfig:
+    """The heads' options, chosen by grouped cross-validation on the examples
+    (``python -m triage.train --compare``); the dev and frozen sets are only for evaluation."""
+
+    l2_field: float = 0.1
+    l2_urgency: float = 0.3
+    knn_share: float = 0.3  # weight of the nearest-examples vote against the linear model
+
+
+@dataclass(frozen=True)
 class Heads:
     """Everything triage reads. add_examples replaces it whole, so readers never lock."""
 
@@ -124,14 +130,18 @@ class Heads:
     described: I64  # indices of the examples with a curated topic (the project's own)
     reviewed: I64  # indices of the examples learned from staff reviews (with a source_id)
 
+    config: HeadsConfig
+
     @classmethod
-    def train(cls, examples: Sequence[LabelledExample], vectors: F32) -> Heads:
+    def train(
+        cls, examples: Sequence[LabelledExample], vectors: F32, config: HeadsConfig = HeadsConfig()
+    ) -> Heads:
         fl = np.array([FIELDS.index(e.field) for e in examples], dtype=np.int64)
         ul = np.array([URGENCIES.index(e.urgency) for e in examples], dtype=np.int64)
         sw = np.array([e.weight for e in examples], dtype=np.float64)
         x = vectors.astype(np.float64)
-        wf, bf = fit_logistic(x, fl, len(FIELDS), _L2_FIELD, sw)
-        wu, bu = fit_logistic(x, ul, len(URGENCIES), _L2_URGENCY, sw)
+        wf, bf = fit_logistic(x, fl, len(FIELDS), config.l2_field, sw)
+        wu, bu = fit_logistic(x, ul, len(URGENCIES), config.l2_urgency, sw)
         return cls(
             examples=tuple(examples),
             vectors=vectors,
@@ -141,6 +151,7 @@ class Heads:
             bias=np.concatenate([bf, bu, np.zeros(len(examples))]).astype(np.float32),
             described=np.array([i for i, e in enumerate(examples) if e.topic], dtype=np.int64),
             reviewed=np.array([i for i, e in enumerate(examples) if e.source_id is not None], dtype=np.int64),
+            config=config,
         )
 
     def nearest_among(self, scores: F32, among: I64, k: int) -> tuple[F64, I64]:
@@ -171,10 +182,11 @@ class Heads:
         near_sims = np.take_along_axis(near_sims, order, axis=1)
         vote = np.exp((near_sims - near_sims[:, :1]) / _KNN_TEMPERATURE)
         vote /= vote.sum(axis=1, keepdims=True)
-        p_field = (1 - _KNN_SHARE) * _softmax(s[:, :nf]) + _KNN_SHARE * np.einsum(
+        share = self.config.knn_share
+        p_field = (1 - share) * _softmax(s[:, :nf]) + share * np.einsum(
             "nk,nkc->nc", vote, self.field_onehot[nearest]
         )
-        p_urg = (1 - _KNN_SHARE) * _softmax(s[:, nf : nf + nu]) + _KNN_SHARE * np.einsum(
+        p_urg = (1 - share) * _softmax(s[:, nf : nf + nu]) + share * np.einsum(
             "nk,nkc->nc", vote, self.urgency_onehot[nearest]
         )
         # A near-duplicate takes over: half at the threshold, all of it from halfway to identical.

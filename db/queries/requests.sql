@@ -69,15 +69,20 @@ WHERE ($1::text[] IS NULL OR d.status = ANY($1))
   AND ($5::bigint IS NULL OR (d.assigned_volunteer_id = $5 AND d.status IN ('MATCHED', 'COMPLETED')));
 
 -- name: review_queue
--- Most urgent first, then oldest first; the cursor is (urgency rank, id).
-SELECT d.*, CASE d.urgency WHEN 'EMERGENCY' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'NORMAL' THEN 2 ELSE 3 END
-           AS urgency_rank
-FROM request_details d
-WHERE d.status IN ('IN_REVIEW', 'ESCALATED')
-  AND ($1::int IS NULL OR (CASE d.urgency WHEN 'EMERGENCY' THEN 0 WHEN 'HIGH' THEN 1
-                           WHEN 'NORMAL' THEN 2 ELSE 3 END, d.id) > ($1, $2::bigint))
-ORDER BY urgency_rank, d.id
-LIMIT $3;
+-- Most urgent first; within an urgency the likeliest emergency first (the triage's calibrated
+-- emergency probability, 0 without a triage), then oldest first. The cursor is
+-- (urgency rank, emergency probability, id).
+SELECT * FROM (
+    SELECT d.*,
+           CASE d.urgency WHEN 'EMERGENCY' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'NORMAL' THEN 2 ELSE 3 END
+               AS urgency_rank,
+           coalesce(d.t_emergency_probability, 0) AS queue_probability
+    FROM request_details d
+    WHERE d.status IN ('IN_REVIEW', 'ESCALATED')
+) q
+WHERE $1::int IS NULL OR (q.urgency_rank, -q.queue_probability, q.id) > ($1, -$2::real, $3::bigint)
+ORDER BY q.urgency_rank, q.queue_probability DESC, q.id
+LIMIT $4;
 
 -- name: count_review_queue
 SELECT count(*) FROM requests WHERE status IN ('IN_REVIEW', 'ESCALATED');

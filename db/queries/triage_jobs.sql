@@ -9,8 +9,9 @@ FOR UPDATE OF j SKIP LOCKED;
 
 -- name: insert_triage_result
 INSERT INTO triage_results (request_id, language, language_confidence, field, field_scores, urgency,
-                            urgency_score, confidence, signals, model, emergency_advice, similar_examples)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12);
+                            urgency_score, confidence, signals, model, emergency_advice, similar_examples,
+                            emergency_probability)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
 -- name: mark_triaged
 UPDATE requests SET status = $2, triaged_at = now() WHERE id = $1 AND status = 'RECEIVED'

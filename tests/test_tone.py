@@ -1,0 +1,23 @@
+"""Light-tone markers (triage/words/tone.toml): laughter, jokes and adverts, not their look-alikes."""
+
+import pytest
+
+from triage.tone import tone_markers
+
+
+@pytest.mark.parametrize(
+    ("text", "laughter", "advert"),
+    [
+        ("Papatayin ko talaga asawa ko hindi naghugas ng pinggan hahaha", True, False),
+        ("this paperwork will kill me 😂", True, False),
+        ("仕事で死にそう（笑）", True, False),
+        ("과제 때문에 죽겠다 ㅋㅋ", True, False),
+        ("Dijual paket nasi padang beku, diskon 20%", False, True),
+        ("セール中！送料無料", False, True),
+        ("Sale humo negro de la cocina", False, False),  # Spanish "sale" = comes out
+        ("My father collapsed and is not breathing", False, False),
+        ("Saleh is my neighbour", False, False),
+    ],
+)
+def test_markers(text: str, laughter: bool, advert: bool) -> None:
+    assert tone_markers(text) == (laughter, advert)
