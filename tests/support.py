@@ -2,8 +2,13 @@
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,6 +63,33 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
         await asyncio.sleep(interval)
+
+
+async def kill_worker_when(
+    check: Callable[[], Awaitable[Any]], cwd: Path, env: dict[str, str], timeout: float, interval: float = 0.1
+) -> None:
+    """Start `main.py worker`, wait until check() holds, then `kill -9` it (a crash at that moment)."""
+    worker = subprocess.Popen([sys.executable, "main.py", "worker"], cwd=cwd, env=env)  # noqa: ASYNC220
+    try:
+        await eventually(check, timeout=timeout, interval=interval)
+        os.kill(worker.pid, signal.SIGKILL)
+        await asyncio.to_thread(worker.wait, 30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+
+def count_embeddings(engine: Any, monkeypatch: Any) -> list[int]:
+    """Record the batch size of every passage embedding the engine computes from now on."""
+    calls: list[int] = []
+    real = engine.embed_passages
+
+    def counted(texts: Any) -> Any:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(engine, "embed_passages", counted)
+    return calls
 
 
 class LiveClient:

@@ -1,11 +1,7 @@
 """kill -9 of a worker while it sends: the message is sent again under the same Message-ID, so
 the receiver can drop the repeat; nothing is lost and the outbox records one delivery."""
 
-import asyncio
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +17,7 @@ from service.notifications.kinds import NotificationKind
 from service.requests import SubmitInput, submit_request
 from tests.conftest import REPO, serve
 from tests.mailsink import MailSink
-from tests.support import eventually
+from tests.support import eventually, kill_worker_when
 from triage.engine import Triage
 
 
@@ -69,14 +65,7 @@ async def test_kill_9_mid_send_resends_under_the_same_message_id(
         "OTONARI_TRIAGE_HOLD_SECONDS": "600",  # keep the worker's triage off the request
         "HF_HUB_OFFLINE": "1",
     }
-    worker = subprocess.Popen([sys.executable, "main.py", "worker"], cwd=REPO, env=env)  # noqa: ASYNC220
-    try:
-        await eventually(lambda: _seen(mail), timeout=240, interval=0.1)
-        os.kill(worker.pid, signal.SIGKILL)
-        await asyncio.to_thread(worker.wait, 30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    await kill_worker_when(lambda: _seen(mail), REPO, env, timeout=240)
     # The server had the whole message and now answers 250 to a dead connection: from its side,
     # the message was accepted. The sender never learned it, and its transaction died with it.
     mail.hold.set()

@@ -1,10 +1,6 @@
 """kill -9 of a worker mid-job loses nothing: the job runs again and the request is triaged once."""
 
-import asyncio
 import os
-import signal
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +11,7 @@ from service.auth import viewer_for_token
 from service.config import Settings
 from service.requests import SubmitInput, submit_request
 from tests.conftest import REPO, serve
-from tests.support import eventually
+from tests.support import eventually, kill_worker_when
 from triage.engine import Triage
 
 
@@ -52,14 +48,7 @@ async def test_kill_9_mid_triage_then_recover(
         "OTONARI_TRIAGE_HOLD_SECONDS": "600",
         "HF_HUB_OFFLINE": "1",
     }
-    worker = subprocess.Popen([sys.executable, "main.py", "worker"], cwd=REPO, env=env)  # noqa: ASYNC220
-    try:
-        await eventually(lambda: _job_is_held(db), timeout=120, interval=0.2)
-        os.kill(worker.pid, signal.SIGKILL)
-        await asyncio.to_thread(worker.wait, 30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    await kill_worker_when(lambda: _job_is_held(db), REPO, env, timeout=120, interval=0.2)
     # The killed worker's transaction died with it: nothing half-written.
     assert await db.fetchval("SELECT status FROM requests WHERE id = $1", request_id) == "RECEIVED"
     assert await db.fetchval("SELECT count(*) FROM triage_results") == 0

@@ -13,7 +13,7 @@ from service.rate_limits import MUTATION_FAMILIES
 from tests.conftest import free_port, serve
 from tests.flows import register_resident, register_volunteer, submit, wait_triaged
 from tests.security.test_rate_limits import server
-from tests.support import Api
+from tests.support import Api, count_embeddings
 from triage.engine import Triage
 
 LIMIT = 2
@@ -89,15 +89,9 @@ async def test_a_family_over_its_limit_is_refused_with_when_to_retry(
 async def test_a_refused_profile_update_embeds_nothing(
     limited: Settings, triage_engine: Triage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[int] = []
-    real = triage_engine.embed_passages
-
-    def counted(texts: Any) -> Any:
-        calls.append(len(texts))
-        return real(texts)
+    calls = count_embeddings(triage_engine, monkeypatch)
 
     update = """mutation($s: String!) { updateVolunteer(input: {skills: $s}) { errors { code } } }"""
-    monkeypatch.setattr(triage_engine, "embed_passages", counted)
     async with server(limited, triage_engine) as api:
         volunteer, _ = await register_volunteer(api)
         for n in range(LIMIT):

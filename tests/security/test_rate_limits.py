@@ -14,7 +14,7 @@ from service.config import Settings
 from service.rate_limits import RateRule, client_key
 from tests.conftest import free_port, serve
 from tests.flows import REGISTER_RESIDENT, REGISTER_VOLUNTEER, SUBMIT, register_resident
-from tests.support import Api
+from tests.support import Api, count_embeddings
 from triage.engine import Triage
 
 LIMIT = 3
@@ -118,14 +118,8 @@ async def test_the_limit_is_shared_by_every_server_on_the_database(
 async def test_a_refused_volunteer_costs_no_embedding(
     limited: Settings, triage_engine: Triage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[int] = []
-    real = triage_engine.embed_passages
+    calls = count_embeddings(triage_engine, monkeypatch)
 
-    def counted(texts: Any) -> Any:
-        calls.append(len(texts))
-        return real(texts)
-
-    monkeypatch.setattr(triage_engine, "embed_passages", counted)
     async with server(limited, triage_engine) as api:
         for n in range(LIMIT):
             payload = (await api.gql(REGISTER_VOLUNTEER, {"input": volunteer_input(n)}))["registerVolunteer"]
