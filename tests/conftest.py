@@ -1,12 +1,11 @@
 """Shared fixtures: the real model once per session; a real PostgreSQL built once from the
 migrations as a template database and copied per test; the real app served by uvicorn."""
 
-import asyncio
 import contextlib
 import itertools
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,9 +21,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from db.embedded import embedded_database_url
 from db.migrate import migrate
 from service.config import Settings
-from tests.support import Api, with_database
+from tests.support import Api, uvicorn_running, with_database
 
 if TYPE_CHECKING:
+    from tests.mailsink import MailSink
     from triage.engine import Triage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,17 +129,21 @@ async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -
         timeout_graceful_shutdown=5,
         proxy_headers=False,  # as main.py serves: the app decides which header to trust
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
+    async with uvicorn_running(config):
         yield f"http://127.0.0.1:{settings.port}"
+
+
+@pytest.fixture
+def mail() -> Iterator["MailSink"]:
+    """A real SMTP server (aiosmtpd) in this process, for the notification tests."""
+    from tests.mailsink import MailSink  # it imports free_port from here
+
+    sink = MailSink()
+    sink.start()
+    try:
+        yield sink
     finally:
-        server.should_exit = True
-        await task
+        sink.stop()
 
 
 @pytest.fixture

@@ -1,18 +1,20 @@
 """Test helpers: database URLs, a GraphQL client over real HTTP, and polling."""
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import uvicorn
 
 
 def with_database(url: str, name: str) -> str:
@@ -63,6 +65,22 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
         await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def uvicorn_running(config: uvicorn.Config) -> AsyncIterator[None]:
+    """Serve `config` with uvicorn in this event loop until the block ends."""
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # it failed to start: raise why
+        await asyncio.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def kill_worker_when(

@@ -2,12 +2,10 @@
 the receiver can drop the repeat; nothing is lost and the outbox records one delivery."""
 
 import os
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from service.accounts import ResidentInput, register_resident
 from service.auth import viewer_for_token
@@ -19,16 +17,6 @@ from tests.conftest import REPO, serve
 from tests.mailsink import MailSink
 from tests.support import eventually, kill_worker_when
 from triage.engine import Triage
-
-
-@pytest.fixture
-def mail() -> Iterator[MailSink]:
-    sink = MailSink()
-    sink.start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 async def test_kill_9_mid_send_resends_under_the_same_message_id(

@@ -7,7 +7,7 @@ the mutation that caused a message, and the message goes out once the server is 
 
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import asyncpg
@@ -31,16 +31,6 @@ mutation($input: CompleteRequestInput!) {
   completeRequest(input: $input) { longTermPair { id } errors { code message } }
 }"""
 MY_OFFERS = "{ myOffers { id status } }"
-
-
-@pytest.fixture
-def mail() -> Iterator[MailSink]:
-    sink = MailSink()
-    sink.start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 def with_mail(settings: Settings, sink: MailSink, **overrides: object) -> Settings:

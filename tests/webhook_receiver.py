@@ -1,6 +1,5 @@
 """A real HTTP receiver for webhook deliveries (uvicorn, in the test's event loop)."""
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -14,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.conftest import free_port
+from tests.support import uvicorn_running
 
 
 @dataclass(frozen=True)
@@ -49,14 +49,7 @@ class Receiver:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator["Receiver"]:
         app = Starlette(routes=[Route("/{path:path}", self._hook, methods=["POST"])])
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
-        try:
+        async with uvicorn_running(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        ):
             yield self
-        finally:
-            server.should_exit = True
-            await task
