@@ -16,7 +16,7 @@ async def settings_of(ctx: Context, account_id: int) -> Settings | None:
     viewer = ctx.viewer
     if viewer is None or not (viewer.is_staff or viewer.account_id == account_id):
         return None
-    return await preferences.of_account(ctx.pool, account_id)
+    return await ctx.loaders.notification_settings.load(account_id)
 
 
 async def update_settings(ctx: Context, prefs: Preferences) -> Outcome[Settings]:

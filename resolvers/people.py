@@ -13,39 +13,30 @@ from resolvers.common import (
     require_viewer,
     search_text,
 )
-from service.accounts import get_resident, get_volunteers
 from service.context import Context
 from service.ids import from_global_id
 from service.languages import normalise_language
-from service.records import LongTermPairRecord, OfferRecord, ResidentRecord, VolunteerRecord
+from service.records import LongTermPairRecord, ResidentRecord, VolunteerRecord
 from service.validation import MAX_AREA
 from triage.labels import SupportField
 
 
 async def resident(ctx: Context, resident_id: int) -> ResidentRecord:
-    key = ("resident", resident_id)
-    if key not in ctx.cache:
-        record = await get_resident(ctx.pool, resident_id)
-        if record is None:
-            raise GraphQLError("resident not found", extensions={"code": "NOT_FOUND"})
-        ctx.cache[key] = record
-    found: ResidentRecord = ctx.cache[key]
-    return found
+    record = await ctx.loaders.residents.load(resident_id)
+    if record is None:
+        raise GraphQLError("resident not found", extensions={"code": "NOT_FOUND"})
+    return record
 
 
 async def volunteer(ctx: Context, volunteer_id: int) -> VolunteerRecord:
-    key = ("volunteer", volunteer_id)
-    if key not in ctx.cache:
-        records = await get_volunteers(ctx.pool, [volunteer_id])
-        if volunteer_id not in records:
-            raise GraphQLError("volunteer not found", extensions={"code": "NOT_FOUND"})
-        ctx.cache[key] = records[volunteer_id]
-    found: VolunteerRecord = ctx.cache[key]
-    return found
+    record = await ctx.loaders.volunteers.load(volunteer_id)
+    if record is None:
+        raise GraphQLError("volunteer not found", extensions={"code": "NOT_FOUND"})
+    return record
 
 
 async def _matched(ctx: Context, resident_id: int, volunteer_id: int) -> bool:
-    return bool(await ctx.pool.fetchval(q("are_matched"), resident_id, volunteer_id))
+    return await ctx.loaders.matched.load((resident_id, volunteer_id))
 
 
 async def resident_contact(ctx: Context, record: ResidentRecord) -> str | None:
@@ -104,7 +95,7 @@ async def node(ctx: Context, global_id: str) -> tuple[str, Any] | None:
         return None
     kind, pk = decoded
     if kind == "Resident":
-        found_resident = await get_resident(ctx.pool, pk)
+        found_resident = await ctx.loaders.residents.load(pk)
         if found_resident is None:
             return None
         allowed = (
@@ -114,7 +105,7 @@ async def node(ctx: Context, global_id: str) -> tuple[str, Any] | None:
         )
         return (kind, found_resident) if allowed else None
     if kind == "Volunteer":
-        found = (await get_volunteers(ctx.pool, [pk])).get(pk)
+        found = await ctx.loaders.volunteers.load(pk)
         if found is None:
             return None
         allowed = (
@@ -124,15 +115,16 @@ async def node(ctx: Context, global_id: str) -> tuple[str, Any] | None:
         )
         return (kind, found) if allowed else None
     if kind == "Offer":
-        row = await ctx.pool.fetchrow(q("offer_with_resident"), pk)
-        if row is None:
+        offer = await ctx.loaders.offers.load(pk)
+        if offer is None:
             return None
+        record, resident_id = offer
         allowed = (
             viewer.is_staff
-            or row["volunteer_id"] == viewer.volunteer_id
-            or (row["resident_id"] == viewer.resident_id)
+            or record.volunteer_id == viewer.volunteer_id
+            or (resident_id is not None and resident_id == viewer.resident_id)
         )
-        return (kind, OfferRecord.from_row(row)) if allowed else None
+        return (kind, record) if allowed else None
     if kind == "LongTermPair":
         row = await ctx.pool.fetchrow(q("long_term_pair_by_id"), pk)
         if row is None:

@@ -12,13 +12,13 @@ from resolvers.common import (
     is_key,
     require_viewer,
 )
-from service.auth import Role
+from service.auth import Role, Viewer
 from service.context import Context
 from service.events import EventRecord
 from service.ids import pk_of
 from service.matching import CandidateView
 from service.records import OfferRecord, RequestRecord, ResidentRecord, ReviewRecord
-from service.requests import can_see_request, get_request
+from service.requests import get_request, sees_without_offer
 from triage.labels import SupportField, Urgency
 
 __all__ = ["Page"]
@@ -34,10 +34,19 @@ async def request(ctx: Context, global_id: str) -> RequestRecord | None:
 
 async def request_by_pk(ctx: Context, pk: int) -> RequestRecord:
     viewer = require_viewer(ctx)
-    record = await get_request(ctx.pool, viewer, pk)
-    if record is None:
+    record = await ctx.loaders.requests.load(pk)
+    if record is None or not await _can_see(ctx, viewer, record):
         raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
     return record
+
+
+async def _can_see(ctx: Context, viewer: Viewer, record: RequestRecord) -> bool:
+    """service.requests.can_see_request, its live-offer check batched."""
+    seen = sees_without_offer(viewer, record)
+    if seen is not None:
+        return seen
+    assert viewer.volunteer_id is not None  # noqa: S101 - sees_without_offer answers for others
+    return await ctx.loaders.live_offers.load((viewer.volunteer_id, record.id))
 
 
 async def requests(
@@ -133,8 +142,7 @@ def is_probability(value: object) -> bool:
 async def offers(ctx: Context, record: RequestRecord) -> list[OfferRecord]:
     """Staff and the resident see every offer; a volunteer only their own."""
     viewer = require_viewer(ctx)
-    rows = await ctx.pool.fetch(q("offers_for_request"), record.id)
-    found = [OfferRecord.from_row(r) for r in rows]
+    found = await ctx.loaders.offers_of_request.load(record.id)
     if viewer.is_staff or viewer.resident_id == record.resident_id:
         return found
     return [o for o in found if o.volunteer_id == viewer.volunteer_id]
@@ -143,11 +151,10 @@ async def offers(ctx: Context, record: RequestRecord) -> list[OfferRecord]:
 async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:
     """The request behind an offer; its text is hidden once the viewer no longer holds the offer."""
     viewer = require_viewer(ctx)
-    row = await ctx.pool.fetchrow(q("request_details"), offer.request_id)
-    if row is None:
+    record = await ctx.loaders.requests.load(offer.request_id)
+    if record is None:
         raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
-    record = RequestRecord.from_row(row)
-    if await can_see_request(ctx.pool, viewer, record):
+    if await _can_see(ctx, viewer, record):
         return record
     return record.redact()
 
@@ -171,8 +178,7 @@ async def candidates(ctx: Context, record: RequestRecord, first: int | None) -> 
 
 async def events(ctx: Context, record: RequestRecord) -> list[EventRecord]:
     """Staff: the request's timeline."""
-    rows = await ctx.pool.fetch(q("events_for_request"), record.id)
-    return [EventRecord.from_row(r) for r in rows]
+    return await ctx.loaders.events_of_request.load(record.id)
 
 
 async def similar_reviewed_requests(

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
 from service.documents import DocumentCache, DocumentGuard, OperationNameRequired, code_execution_error
+from service.statements import CountStatements
 
 log = logging.getLogger("otonari.graphql")
 
@@ -72,7 +73,9 @@ class OtonariSchema(strawberry.Schema):
                 log.info("refused %s: %r", code, error.message[:200])
 
 
-def build_schema(*, max_depth: int = 10, max_aliases: int = 15, max_tokens: int = 1000) -> strawberry.Schema:
+def build_schema(
+    *, max_depth: int = 10, max_aliases: int = 15, max_tokens: int = 1000, count_statements: bool = False
+) -> strawberry.Schema:
     # The limits' rule classes are built once, so that a cached validation result stays right
     # for every request; a limiter built per request would make new classes.
     limits = [
@@ -92,6 +95,7 @@ def build_schema(*, max_depth: int = 10, max_aliases: int = 15, max_tokens: int 
             lambda: DocumentGuard(documents, max_tokens),
             OperationNameRequired,
             lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
+            *([CountStatements] if count_statements else []),
         ],
     )
 

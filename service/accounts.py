@@ -254,6 +254,18 @@ async def get_resident(conn: Executor, resident_id: int) -> ResidentRecord | Non
     return ResidentRecord.from_row(row) if row else None
 
 
+async def get_residents(conn: Executor, ids: Sequence[int]) -> dict[int, ResidentRecord]:
+    rows = await conn.fetch(q("residents_by_ids"), list(ids))
+    return {r["id"]: ResidentRecord.from_row(r) for r in rows}
+
+
+async def matched_pairs(conn: Executor, pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these (resident, volunteer) pairs, those matched on a request (MATCHED or COMPLETED):
+    each side may read the other's contact."""
+    rows = await conn.fetch(q("matched_pairs"), [p[0] for p in pairs], [p[1] for p in pairs])
+    return {(r["resident_id"], r["volunteer_id"]) for r in rows}
+
+
 async def get_volunteers(conn: Executor, ids: Sequence[int]) -> dict[int, VolunteerRecord]:
     rows = await conn.fetch(q("volunteers_by_ids"), list(ids))
     return {r["id"]: VolunteerRecord.from_row(r) for r in rows}

@@ -23,11 +23,12 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
-from service import cors, graphql_fixes, http_graphql, trusted_documents, web
+from service import cors, graphql_fixes, http_graphql, statements, trusted_documents, web
 from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
 from service.events import EventBroker
+from service.loaders import Loaders
 from service.matching import Matcher
 from service.persisted_documents import PersistedDocuments
 from service.viewer_cache import RevocationListener, ViewerCache
@@ -59,7 +60,13 @@ async def open_database(settings: Settings) -> tuple[str, Pool]:
             log.info("applied migrations: %s", ", ".join(applied))
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=settings.pool_size, reset=_keep_session)
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=2,
+        max_size=settings.pool_size,
+        reset=_keep_session,
+        init=statements.watch if settings.count_statements else None,
+    )
     return dsn, pool
 
 
@@ -130,10 +137,12 @@ class OtonariGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state: AppState = request.state.otonari
         viewer = None
-        if isinstance(request, Request):
+        http = isinstance(request, Request)
+        if http:
             token = bearer_token(request.headers.get("authorization"))
             viewer = await state.viewers.viewer(state.pool, token)
-        return Context(state=state, viewer=viewer, request=request, response=response)
+        loaders = Loaders(state.pool, cache=http)
+        return Context(state=state, viewer=viewer, loaders=loaders, request=request, response=response)
 
     async def on_ws_connect(self, context: Context) -> Any:
         params = context.connection_params or {}
@@ -174,6 +183,7 @@ def create_app(
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_query_tokens,
+        count_statements=settings.count_statements,
     )
     trusted = trusted_documents.load(settings.trusted_documents) if settings.trusted_documents else None
     documents = PersistedDocuments(trusted)

@@ -265,6 +265,8 @@ class Settings:
     triage_hold_seconds: float = 0.0
     # bench/api.py only: serve a bare strawberry `{ hello }` at /_bench/hello as a baseline.
     bench_hello: bool = False
+    # Tests and benchmarks: count each operation's SQL statements (extensions.statements).
+    count_statements: bool = False
 
     def token_lifetime(self, role: str) -> timedelta:
         """How long a token issued now to an account of this role stays valid."""
@@ -339,4 +341,5 @@ class Settings:
             ),
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
             bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),
+            count_statements=_bool(env, "OTONARI_COUNT_STATEMENTS", defaults.count_statements),
         )

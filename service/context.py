@@ -12,6 +12,7 @@ from service.viewer_cache import ViewerCache
 
 if TYPE_CHECKING:
     from service.events import EventBroker
+    from service.loaders import Loaders
     from service.matching import Matcher
     from triage.engine import Triage
 
@@ -32,11 +33,13 @@ class AppState:
 class Context:
     state: AppState
     viewer: Viewer | None
+    # Batched reads of nested objects (service.loaders): one set per HTTP operation, or per
+    # WebSocket connection without caching.
+    loaders: Loaders
     # Filled in by strawberry from the WebSocket connection_init payload.
     connection_params: dict[str, Any] | None = None
     request: Any = None
     response: Any = None
-    cache: dict[Any, Any] = field(default_factory=dict)
     # WebSocket only: the account holding one of its per-account connection slots.
     socket_account_id: int | None = None
 

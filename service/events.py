@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -47,6 +47,14 @@ class EventRecord:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> "EventRecord":
         return cls(row["id"], row["request_id"], row["kind"], row["offer_id"], row["created_at"])
+
+
+async def events_for_requests(db: Executor, request_ids: Sequence[int]) -> dict[int, list[EventRecord]]:
+    """Each request's timeline, oldest first (at most 500 events each)."""
+    found: dict[int, list[EventRecord]] = {pk: [] for pk in request_ids}
+    for row in await db.fetch(q("events_for_requests"), list(request_ids)):
+        found[row["request_id"]].append(EventRecord.from_row(row))
+    return found
 
 
 class EventBroker:

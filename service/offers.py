@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from db.queries import q
-from db.types import Connection
+from db.types import Connection, Executor
 from service import audit
 from service.auth import Role, Viewer
 from service.context import AppState
@@ -25,6 +25,20 @@ from triage.labels import Urgency
 log = logging.getLogger(__name__)
 
 NO_CANDIDATE_LEFT = "no volunteer candidate left: every ranked volunteer declined, expired or is unavailable"
+
+
+async def offers_for_requests(db: Executor, request_ids: Sequence[int]) -> dict[int, list[OfferRecord]]:
+    """Every offer of each request, oldest first, whoever may see them."""
+    found: dict[int, list[OfferRecord]] = {pk: [] for pk in request_ids}
+    for row in await db.fetch(q("offers_for_requests"), list(request_ids)):
+        found[row["request_id"]].append(OfferRecord.from_row(row))
+    return found
+
+
+async def offers_with_residents(db: Executor, offer_ids: Sequence[int]) -> dict[int, tuple[OfferRecord, int]]:
+    """Offers by id, each with its request's resident (who may read it, with staff and its volunteer)."""
+    rows = await db.fetch(q("offers_with_resident_by_ids"), list(offer_ids))
+    return {r["id"]: (OfferRecord.from_row(r), r["resident_id"]) for r in rows}
 
 
 async def review_and_dispatch(state: AppState, viewer: Viewer, review: ReviewInput) -> None:

@@ -1,5 +1,6 @@
 """Support requests: submit, read with visibility rules, cancel, review. Write first, then work."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from db.queries import q
@@ -27,9 +28,9 @@ async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int
     await outbox.on_event(conn, event_id, request_id, kind, offer_id)
 
 
-async def can_see_request(conn: Executor, viewer: Viewer, record: RequestRecord) -> bool:
+def sees_without_offer(viewer: Viewer, record: RequestRecord) -> bool | None:
     """Staff: all. A resident: their own. A volunteer: while matched with it (MATCHED or
-    COMPLETED), or while holding a live offer for it: PENDING and before its expiry time."""
+    COMPLETED); else None: it depends on whether they hold a live offer for it."""
     if viewer.role is Role.STAFF:
         return True
     if viewer.role is Role.RESIDENT:
@@ -38,7 +39,28 @@ async def can_see_request(conn: Executor, viewer: Viewer, record: RequestRecord)
         return False
     if record.assigned_volunteer_id == viewer.volunteer_id and record.status in MATCHED_STATUSES:
         return True
+    return None
+
+
+async def can_see_request(conn: Executor, viewer: Viewer, record: RequestRecord) -> bool:
+    """sees_without_offer, or a volunteer holding a live offer for it: PENDING and before its
+    expiry time."""
+    seen = sees_without_offer(viewer, record)
+    if seen is not None:
+        return seen
     return bool(await conn.fetchval(q("volunteer_holds_live_offer"), record.id, viewer.volunteer_id))
+
+
+async def get_requests(conn: Executor, ids: Sequence[int]) -> dict[int, RequestRecord]:
+    """Requests by id, whoever may see them: callers apply the visibility rules."""
+    rows = await conn.fetch(q("request_details_many"), list(ids))
+    return {r["id"]: RequestRecord.from_row(r) for r in rows}
+
+
+async def live_offers_held(conn: Executor, volunteer_id: int, request_ids: Sequence[int]) -> set[int]:
+    """Of these requests, those for which the volunteer holds a live offer."""
+    rows = await conn.fetch(q("live_offers_held"), list(request_ids), volunteer_id)
+    return {r["request_id"] for r in rows}
 
 
 async def get_request(conn: Executor, viewer: Viewer, request_id: int) -> RequestRecord | None:

@@ -32,6 +32,11 @@ SELECT r.id, a.display_name, r.languages, r.area, r.contact, r.account_id
 FROM residents r JOIN accounts a ON a.id = r.account_id
 WHERE r.id = $1;
 
+-- name: residents_by_ids
+SELECT r.id, a.display_name, r.languages, r.area, r.contact, r.account_id
+FROM residents r JOIN accounts a ON a.id = r.account_id
+WHERE r.id = ANY($1::bigint[]);
+
 -- name: volunteer_by_id
 SELECT v.*, a.display_name
 FROM volunteers v JOIN accounts a ON a.id = v.account_id
@@ -81,10 +86,12 @@ WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
   AND ($3::text IS NULL OR lower(v.area) = lower($3))
   AND ($4::boolean IS NULL OR v.verified = $4);
 
--- name: are_matched
--- The two sides of a request that a volunteer accepted: each may see the other's contact
--- (service.requests.MATCHED_STATUSES: not once the resident cancelled).
-SELECT EXISTS (
-    SELECT 1 FROM requests
-    WHERE resident_id = $1 AND assigned_volunteer_id = $2 AND status IN ('MATCHED', 'COMPLETED')
-);
+-- name: matched_pairs
+-- Which of the (resident $1[i], volunteer $2[i]) pairs are the two sides of a request that the
+-- volunteer accepted: each may see the other's contact (service.requests.MATCHED_STATUSES: not
+-- once the resident cancelled).
+SELECT DISTINCT r.resident_id, r.assigned_volunteer_id AS volunteer_id
+FROM requests r
+JOIN unnest($1::bigint[], $2::bigint[]) AS p(resident_id, volunteer_id)
+  ON r.resident_id = p.resident_id AND r.assigned_volunteer_id = p.volunteer_id
+WHERE r.status IN ('MATCHED', 'COMPLETED');

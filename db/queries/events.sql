@@ -7,9 +7,14 @@ SELECT id, request_id, kind, offer_id, created_at FROM events WHERE id > $1 ORDE
 -- name: last_event_id
 SELECT coalesce(max(id), 0) FROM events;
 
--- name: events_for_request
--- A request's timeline, oldest first.
-SELECT id, request_id, kind, offer_id, created_at FROM events WHERE request_id = $1 ORDER BY id LIMIT 500;
+-- name: events_for_requests
+-- Each request's timeline, oldest first, at most 500 events each.
+SELECT id, request_id, kind, offer_id, created_at FROM (
+    SELECT e.*, row_number() OVER (PARTITION BY e.request_id ORDER BY e.id) AS n
+    FROM events e WHERE e.request_id = ANY($1::bigint[])
+) e
+WHERE n <= 500
+ORDER BY request_id, id;
 
 -- name: missed_request_events
 -- A resumed requestUpdated: the request's events after $2, oldest first, at most $3.

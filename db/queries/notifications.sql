@@ -170,6 +170,16 @@ LEFT JOIN residents r ON r.account_id = a.id
 LEFT JOIN volunteers v ON v.account_id = a.id
 WHERE a.id = $1 AND (r.id IS NOT NULL OR v.id IS NOT NULL);
 
+-- name: notification_settings_of_accounts
+SELECT a.id AS account_id,
+       coalesce(r.email, v.email) AS email,
+       coalesce(r.notify_opt_outs, v.notify_opt_outs) AS opt_outs,
+       coalesce(r.notify_locale, v.notify_locale) AS locale
+FROM accounts a
+LEFT JOIN residents r ON r.account_id = a.id
+LEFT JOIN volunteers v ON v.account_id = a.id
+WHERE a.id = ANY($1::bigint[]) AND (r.id IS NOT NULL OR v.id IS NOT NULL);
+
 -- name: insert_webhook_endpoint
 INSERT INTO webhook_endpoints (url, kinds, secret, trusted, description, created_by)
 VALUES ($1, $2, $3, $4, $5, $6)

@@ -75,8 +75,8 @@ SELECT id FROM volunteers WHERE id = ANY($1::bigint[]) AND active AND verified;
 -- name: request_urgency
 SELECT urgency FROM request_details WHERE id = $1;
 
--- name: offer_with_resident
-SELECT o.*, r.resident_id FROM offers o JOIN requests r ON r.id = o.request_id WHERE o.id = $1;
+-- name: offers_with_resident_by_ids
+SELECT o.*, r.resident_id FROM offers o JOIN requests r ON r.id = o.request_id WHERE o.id = ANY($1::bigint[]);
 
 -- name: long_term_pair_by_id
 SELECT * FROM long_term_pairs WHERE id = $1;

@@ -47,6 +47,12 @@ SELECT EXISTS (
       AND v.verified
 );
 
+-- name: live_offers_held
+-- Of the requests $1, those for which volunteer $2 holds a live offer (volunteer_holds_live_offer).
+SELECT o.request_id FROM offers o JOIN volunteers v ON v.id = o.volunteer_id
+WHERE o.request_id = ANY($1::bigint[]) AND o.volunteer_id = $2 AND o.status = 'PENDING'
+  AND o.expires_at > now() AND v.verified;
+
 -- name: list_requests
 -- Newest first; NULL filters mean any. $5/$6: the viewer's resident / assigned-volunteer scope
 -- (a volunteer's: matched or completed with them; a cancelled request is theirs no more).
@@ -115,8 +121,8 @@ UPDATE offers SET status = 'WITHDRAWN', responded_at = now()
 WHERE request_id = $1 AND status = 'PENDING'
 RETURNING id, volunteer_id;
 
--- name: offers_for_request
-SELECT * FROM offers WHERE request_id = $1 ORDER BY id;
+-- name: offers_for_requests
+SELECT * FROM offers WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, id;
 
 -- name: offers_for_volunteer
 SELECT * FROM offers

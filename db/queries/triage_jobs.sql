@@ -26,6 +26,3 @@ UPDATE triage_jobs
 SET attempts = attempts + 1, last_error = $2,
     run_after = now() + make_interval(secs => least(300, 2 ^ (attempts + 1)))
 WHERE request_id = $1;
-
--- name: request_text_status
-SELECT status FROM requests WHERE id = $1;

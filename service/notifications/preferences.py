@@ -83,6 +83,12 @@ async def update(pool: Pool, viewer: Viewer, prefs: Preferences) -> None:
     await store(pool, viewer.role, profile_id, checked)
 
 
+async def of_accounts(db: Executor, account_ids: Sequence[int]) -> dict[int, Settings]:
+    """The settings of those of these accounts that are residents or volunteers."""
+    rows = await db.fetch(q("notification_settings_of_accounts"), list(account_ids))
+    return {r["account_id"]: Settings(r["email"], tuple(r["opt_outs"]), r["locale"]) for r in rows}
+
+
 async def of_account(db: Executor, account_id: int) -> Settings | None:
     row = await db.fetchrow(q("notification_settings_of_account"), account_id)
     if row is None:

@@ -1,0 +1,91 @@
+"""Per-operation DataLoaders: every nested object and list of a GraphQL result is read in one
+batched statement per kind and level, so a page of 50 costs the statements a page of 5 does.
+
+They read through the domain layer, as the resolvers did one id at a time, and know nothing of
+viewers: who may see what stays with the resolvers. Over HTTP one operation owns its loaders and
+caches within it; a WebSocket connection's loaders batch but do not cache, since a subscription
+runs for a long time and must see each change.
+"""
+
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from db.types import Pool
+from service import accounts, events, offers, requests
+from service.events import EventRecord
+from service.notifications import preferences
+from service.records import OfferRecord, RequestRecord, ResidentRecord, VolunteerRecord
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _by_key(
+    fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V
+) -> Callable[[list[K]], Awaitable[list[V]]]:
+    """A batch function in key order from one that answers a dict (absent keys: `missing`)."""
+
+    async def load(keys: list[K]) -> list[V]:
+        found = await fetch(list(dict.fromkeys(keys)))
+        return [found.get(key, missing) for key in keys]
+
+    return load
+
+
+class Loaders:
+    def __init__(self, pool: Pool, *, cache: bool = True) -> None:
+        self._pool = pool
+
+        def loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> DataLoader[K, V]:
+            return DataLoader(load_fn=_by_key(fetch, missing), cache=cache)
+
+        self.residents: DataLoader[int, ResidentRecord | None] = loader(self._residents, None)
+        self.volunteers: DataLoader[int, VolunteerRecord | None] = loader(self._volunteers, None)
+        # Requests whoever may see them: resolvers apply service.requests' rules.
+        self.requests: DataLoader[int, RequestRecord | None] = loader(self._requests, None)
+        self.offers_of_request: DataLoader[int, list[OfferRecord]] = loader(self._offers_of_requests, [])
+        # Offer id -> the offer and its request's resident.
+        self.offers: DataLoader[int, tuple[OfferRecord, int] | None] = loader(self._offers, None)
+        # (volunteer, request) -> the volunteer holds a live offer for the request.
+        self.live_offers: DataLoader[tuple[int, int], bool] = loader(self._live_offers, False)
+        # (resident, volunteer) -> matched on a request (each may read the other's contact).
+        self.matched: DataLoader[tuple[int, int], bool] = loader(self._matched, False)
+        self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
+        self.notification_settings: DataLoader[int, preferences.Settings | None] = loader(
+            self._notification_settings, None
+        )
+
+    async def _residents(self, ids: list[int]) -> dict[int, ResidentRecord | None]:
+        return dict(await accounts.get_residents(self._pool, ids))
+
+    async def _volunteers(self, ids: list[int]) -> dict[int, VolunteerRecord | None]:
+        return dict(await accounts.get_volunteers(self._pool, ids))
+
+    async def _requests(self, ids: list[int]) -> dict[int, RequestRecord | None]:
+        return dict(await requests.get_requests(self._pool, ids))
+
+    async def _offers_of_requests(self, ids: list[int]) -> dict[int, list[OfferRecord]]:
+        return await offers.offers_for_requests(self._pool, ids)
+
+    async def _offers(self, ids: list[int]) -> dict[int, tuple[OfferRecord, int] | None]:
+        return dict(await offers.offers_with_residents(self._pool, ids))
+
+    async def _live_offers(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bool]:
+        found: dict[tuple[int, int], bool] = {}
+        for volunteer_id in {v for v, _ in keys}:  # one viewer: one volunteer, one statement
+            request_ids = [r for v, r in keys if v == volunteer_id]
+            held = await requests.live_offers_held(self._pool, volunteer_id, request_ids)
+            found.update({(volunteer_id, r): r in held for r in request_ids})
+        return found
+
+    async def _matched(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], bool]:
+        matched = await accounts.matched_pairs(self._pool, pairs)
+        return {pair: pair in matched for pair in pairs}
+
+    async def _events(self, ids: list[int]) -> dict[int, list[EventRecord]]:
+        return await events.events_for_requests(self._pool, ids)
+
+    async def _notification_settings(self, ids: Sequence[int]) -> dict[int, preferences.Settings | None]:
+        return dict(await preferences.of_accounts(self._pool, ids))

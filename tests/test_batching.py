@@ -1,0 +1,121 @@
+"""Nested objects and lists are read in batches: a page of 50 requests with their residents,
+offers and volunteers runs the same SQL statements as a page of 5, counted by the server itself
+(OTONARI_COUNT_STATEMENTS: extensions.statements)."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+import pytest
+
+from db.queries import q
+from service.accounts import ResidentInput, VolunteerInput, register_resident, register_volunteer
+from service.config import Settings
+from tests.conftest import serve
+from tests.support import Api
+from triage.labels import SupportField
+
+if TYPE_CHECKING:
+    from triage.engine import Triage
+
+PAGE = """
+query Page($first: Int!) {
+  requests(first: $first) {
+    edges { node { resident { displayName } offers { volunteer { displayName } } } }
+  }
+}
+"""
+OFFERS_PER_REQUEST = 3
+
+
+@dataclass(frozen=True)
+class Seeded:
+    volunteer_tokens: list[str]
+    resident_names: set[str]
+
+
+async def seed(db_url: str, embedder: "Triage", requests: int) -> Seeded:
+    """`requests` requests of as many residents, each offered to the same few volunteers."""
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=2)
+    try:
+        volunteers, tokens = [], []
+        for i in range(OFFERS_PER_REQUEST):
+            token, volunteer_id = await register_volunteer(
+                pool,
+                embedder,
+                VolunteerInput(
+                    display_name=f"Volunteer {i}",
+                    languages=["en"],
+                    skills="city hall paperwork",
+                    fields=[SupportField.WELFARE],
+                    area="Meguro",
+                    availability="weekends",
+                    remote_ok=True,
+                    max_active_requests=5,
+                    contact=f"v{i}@example.org",
+                ),
+                verified=True,
+            )
+            volunteers.append(volunteer_id)
+            tokens.append(token)
+        names = set()
+        for i in range(requests):
+            name = f"Resident {i}"
+            _, resident_id = await register_resident(
+                pool, ResidentInput(name, ["en"], "Meguro", f"r{i}@example.org")
+            )
+            request_id = await pool.fetchval(q("insert_request"), resident_id, f"help {i}", "Meguro", None)
+            for volunteer_id in volunteers:
+                assert await pool.fetchrow(q("insert_offer"), request_id, volunteer_id, None, 3600.0)
+            names.add(name)
+        return Seeded(tokens, names)
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+async def counting_api(settings: Settings, triage_engine: "Triage") -> AsyncIterator[Api]:
+    async with serve(replace(settings, count_statements=True), triage_engine, workers=False) as url:
+        client = Api(url)
+        try:
+            yield client
+        finally:
+            await client.close()
+
+
+async def statements_of(api: Api, query: str, variables: dict[str, Any], token: str) -> tuple[int, Any]:
+    body = await api.raw(query, variables, token)
+    assert "errors" not in body, body
+    return body["extensions"]["statements"], body["data"]
+
+
+async def test_nested_page_runs_the_same_statements_for_5_and_50(
+    counting_api: Api, db_url: str, triage_engine: "Triage", staff_token: str
+) -> None:
+    seeded = await seed(db_url, triage_engine, 50)
+    small, small_data = await statements_of(counting_api, PAGE, {"first": 5}, staff_token)
+    large, large_data = await statements_of(counting_api, PAGE, {"first": 50}, staff_token)
+
+    edges = large_data["requests"]["edges"]
+    assert len(small_data["requests"]["edges"]) == 5 and len(edges) == 50
+    assert {e["node"]["resident"]["displayName"] for e in edges} == seeded.resident_names
+    for edge in edges:
+        names = sorted(o["volunteer"]["displayName"] for o in edge["node"]["offers"])
+        assert names == [f"Volunteer {i}" for i in range(OFFERS_PER_REQUEST)]
+    assert small == large, (small, large)
+    assert 0 < large <= 8
+
+
+async def test_volunteer_offers_with_their_requests_are_batched(
+    counting_api: Api, db_url: str, triage_engine: "Triage"
+) -> None:
+    """The live-offer check that decides what a volunteer reads of each request is one batch too."""
+    seeded = await seed(db_url, triage_engine, 12)
+    query = "{ myOffers { status request { text resident { displayName } } volunteer { displayName } } }"
+    count, data = await statements_of(counting_api, query, {}, seeded.volunteer_tokens[0])
+    assert len(data["myOffers"]) == 12
+    assert {o["request"]["resident"]["displayName"] for o in data["myOffers"]} == seeded.resident_names
+    assert all(o["request"]["text"].startswith("help ") for o in data["myOffers"])
+    # myOffers, the requests, the live-offer check, the residents, the volunteer: one each.
+    assert count <= 6, count
