@@ -159,6 +159,19 @@ async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:
     return record.redact()
 
 
+async def viewer_completed(ctx: Context, record: RequestRecord) -> bool | None:
+    """Whether the viewer's side has completed the request; None unless they are one of its sides."""
+    viewer = require_viewer(ctx)
+    if viewer.role is Role.RESIDENT and viewer.resident_id == record.resident_id:
+        side = "RESIDENT"
+    elif viewer.role is Role.VOLUNTEER and record.assigned_volunteer_id == viewer.volunteer_id:
+        side = "VOLUNTEER"
+    else:
+        return None
+    done: bool = await ctx.pool.fetchval(q("completed_by_side"), record.id, side)
+    return done
+
+
 def review_note(ctx: Context, review: ReviewRecord) -> str | None:
     """Staff only: a note may quote the resident or say things about them."""
     return review.note if ctx.viewer is not None and ctx.viewer.is_staff else None

@@ -217,6 +217,10 @@ class AnswerLinkOffer:
     text: str | None = strawberry.field(
         description="The resident's words; only while LIVE (as for the volunteer in the app)."
     )
+    language: str = strawberry.field(
+        description="The language of the volunteer's emails (a locale such as ja or en): the answer "
+        "page speaks it when it can."
+    )
 
     @classmethod
     def from_view(cls, v: AnswerView) -> AnswerLinkOffer:
@@ -233,6 +237,7 @@ class AnswerLinkOffer:
             area=r.area if live else None,
             preferred_times=r.preferred_times if live else None,
             text=r.text if live else None,
+            language=v.language,
         )
 
 

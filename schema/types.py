@@ -653,6 +653,15 @@ class SupportRequest(Node):
         )
 
     @strawberry.field(
+        description="The resident or the matched volunteer: whether the viewer's side has completed "
+        "it (completeRequest; each side completes once). Null for anyone else."
+    )
+    async def viewer_completed(self, info: Info[Context, None]) -> bool | None:
+        if self.record.redacted:
+            return None
+        return await request_resolvers.viewer_completed(info.context, self.record)
+
+    @strawberry.field(
         description="The resident who asked (their contact stays private). Null on a redacted "
         "request (see Offer.request)."
     )

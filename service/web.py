@@ -46,7 +46,13 @@ SECURITY_HEADERS = {
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # may be stored, but asked again (ETag) before each use
-PAGES = {"/": "index.html", "/volunteer": "volunteer.html", "/staff": "staff.html"}
+# /volunteer/answer is the one-click answer page of offer emails: the volunteer page's own code.
+PAGES = {
+    "/": "index.html",
+    "/volunteer": "volunteer.html",
+    "/volunteer/answer": "volunteer.html",
+    "/staff": "staff.html",
+}
 
 
 class SecurityHeaders:

@@ -142,23 +142,23 @@ async def test_trusted_mode_serves_the_web_apps_operations_and_nothing_else(
 ) -> None:
     # Set-up through an ordinary server on the same database (its documents are not trusted).
     resident, _ = await register_resident(api)
-    _, volunteer_id = await register_volunteer(api)
+    volunteer, volunteer_id = await register_volunteer(api)
     request_id = (await submit(api, resident, "I need help reading a letter from the ward office"))[
         "request"
     ]["id"]
     await wait_triaged(api, resident, request_id)
     documents = {key.rsplit(":", 1)[1]: text for key, text in trusted_documents.web_documents().items()}
+    assert len(documents) == len(trusted_documents.web_documents()), "operation names must be unique"
     trusted = replace(settings, port=free_port(), trusted_documents=trusted_documents.MANIFEST)
     async with serve(trusted, triage_engine, workers=False) as base_url:
         client = httpx.AsyncClient(base_url=base_url, timeout=60)
         live = await LiveClient.connect(base_url, staff_token)
+        volunteer_live = await LiveClient.connect(base_url, volunteer)
         try:
             ran: set[str] = set()
 
-            async def run(name: str, variables: dict[str, Any]) -> dict[str, Any]:
-                response = await post(
-                    client, {"query": documents[name], "variables": variables}, token=staff_token
-                )
+            async def run(name: str, variables: dict[str, Any], token: str = staff_token) -> dict[str, Any]:
+                response = await post(client, {"query": documents[name], "variables": variables}, token=token)
                 assert response.status_code == 200 and "errors" not in response.json(), (name, response.text)
                 ran.add(name)
                 data: dict[str, Any] = response.json()["data"]
@@ -175,12 +175,35 @@ async def test_trusted_mode_serves_the_web_apps_operations_and_nothing_else(
                 "totalCount"
             ] == 1
             assert (await run("Dashboard", {"days": 7}))["stats"]["dashboard"]["days"] == 7
+            await volunteer_live.subscribe(documents["OfferReceived"], {"after": None})
+            ran.add("OfferReceived")
             verified = await run("SetVolunteerVerified", {"volunteerId": volunteer_id, "verified": True})
             assert verified["setVolunteerVerified"]["errors"] == []
             approved = await run("ReviewTriage", {"input": {"requestId": request_id, "decision": "APPROVE"}})
             assert approved["reviewTriage"]["errors"] == []
             offered = await run("SendOffers", {"requestId": request_id, "volunteerIds": [volunteer_id]})
             assert offered["sendOffers"]["request"] is not None or offered["sendOffers"]["errors"]
+            # The volunteer page's, as the volunteer: the offer arrives, is accepted and completed.
+            received = await volunteer_live.next()
+            offer_id = received["payload"]["data"]["offerReceived"]["id"]
+            await volunteer_live.subscribe(documents["OfferRequestUpdated"], {"id": request_id})
+            ran.add("OfferRequestUpdated")
+            assert [o["id"] for o in (await run("MyOffers", {}, volunteer))["myOffers"]] == [offer_id]
+            link = await run("AnswerLink", {"token": "1.x"}, volunteer)
+            assert link["answerLink"]["errors"][0]["code"] == "NOT_FOUND"
+            by_link = await run("AnswerOfferByLink", {"token": "1.x", "accept": True}, volunteer)
+            assert by_link["answerOfferByLink"]["errors"][0]["code"] == "NOT_FOUND"
+            accepted = await run("RespondToOffer", {"offerId": offer_id, "accept": True}, volunteer)
+            assert accepted["respondToOffer"]["offer"]["status"] == "ACCEPTED"
+            assigned = await run("VolunteerRequests", {}, volunteer)
+            assert [e["node"]["id"] for e in assigned["requests"]["edges"]] == [request_id]
+            done = await run(
+                "VolunteerComplete", {"input": {"requestId": request_id, "rating": 5}}, volunteer
+            )
+            assert done["completeRequest"]["request"]["viewerCompleted"] is True
+            assert (await run("MyProfile", {}, volunteer))["viewer"]["volunteer"]["id"] == volunteer_id
+            updated = await run("UpdateVolunteer", {"input": {"availability": "Sat AM"}}, volunteer)
+            assert updated["updateVolunteer"]["volunteer"]["availability"] == "Sat AM"
             assert ran == set(documents), f"operations not exercised: {set(documents) - ran}"
             # Both subscriptions deliver (the approval is an event of the request and of the queue).
             seen = {(await live.next())["id"], (await live.next())["id"]}
@@ -205,6 +228,7 @@ async def test_trusted_mode_serves_the_web_apps_operations_and_nothing_else(
             assert error["payload"][0]["extensions"]["code"] == "DOCUMENT_NOT_TRUSTED"
         finally:
             await live.close()
+            await volunteer_live.close()
             await client.aclose()
 
 

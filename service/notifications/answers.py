@@ -10,6 +10,7 @@ from service.auth import Role, Viewer
 from service.context import AppState
 from service.errors import ErrorCode, UserErrors
 from service.notifications import links
+from service.notifications.templates import person_locale
 from service.offers import respond_to_offer
 from service.records import OfferRecord, RequestRecord
 
@@ -28,6 +29,8 @@ class AnswerView:
     # The request as its volunteer may see it: whole while the offer is live, redacted after.
     request: RequestRecord
     volunteer_name: str
+    # The volunteer's email language, so the answer page can speak it too.
+    language: str
 
 
 def _invalid() -> UserErrors:
@@ -59,7 +62,8 @@ async def view(db: Executor, token: str) -> AnswerView:
     request = RequestRecord.from_row(request_row)
     volunteer = await db.fetchrow(q("volunteer_by_id"), row["volunteer_id"])
     name = volunteer["display_name"] if volunteer else ""
-    return AnswerView(state, offer, request if live else request.redact(), name)
+    language = person_locale("VOLUNTEER", volunteer["notify_locale"] if volunteer else None, ())
+    return AnswerView(state, offer, request if live else request.redact(), name, language)
 
 
 _REFUSALS = {

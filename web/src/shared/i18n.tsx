@@ -54,15 +54,22 @@ export class I18n {
     return LOCALES.filter((l) => l.pages.includes(this.page));
   }
 
+  /** The language chosen earlier in this page's menu, if it is still offered. */
+  savedCode(): string | null {
+    try {
+      const saved = localStorage.getItem(`otonari.locale.${this.page}`);
+      if (saved && this.locales.some((l) => l.code === saved)) return saved;
+    } catch {
+      // No storage.
+    }
+    return null;
+  }
+
   /** The saved choice, else the browser's languages, else the page's default. */
   initialCode(): string {
     const offered = this.locales.map((l) => l.code);
-    try {
-      const saved = localStorage.getItem(`otonari.locale.${this.page}`);
-      if (saved && offered.includes(saved)) return saved;
-    } catch {
-      // No storage: fall through.
-    }
+    const saved = this.savedCode();
+    if (saved) return saved;
     if (this.page === "resident") {
       for (const wanted of navigator.languages) {
         const exact = offered.find((c) => c.toLowerCase() === wanted.toLowerCase());

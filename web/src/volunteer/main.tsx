@@ -1,25 +1,16 @@
-// Volunteer page (`/volunteer`, Japanese by default): the foundation only so far (language
-// menu, token sign-in); offers, matches and the profile are still to be built on it.
+// Volunteer page (`/volunteer`, Japanese by default, English available): live offers to accept
+// or decline, current matches with the resident's contact, completion, and the profile.
+// `/volunteer/answer?t=…` (the one-click link of an offer email) is this page's code too.
 import "../shared/base.css";
 import "../shared/page.css";
+import "./volunteer.css";
 import { render } from "preact";
-import { I18n } from "../shared/i18n";
-import { Session } from "../shared/session";
-import { SkeletonPage } from "../shared/skeleton";
+import { AnswerPage } from "./answer";
+import { App } from "./app";
+import { i18n } from "./context";
 
-const i18n = new I18n("volunteer", "ja");
-const session = new Session("volunteer");
+const answering = window.location.pathname.replace(/\/+$/, "") === "/volunteer/answer";
 
 void i18n.use(i18n.initialCode()).then(() => {
-  render(
-    <SkeletonPage
-      i18n={i18n}
-      session={session}
-      role="VOLUNTEER"
-      title="volunteer.title"
-      hint="volunteer.signInHint"
-      signedInAs="volunteer.signedInAs"
-    />,
-    document.getElementById("app")!,
-  );
+  render(answering ? <AnswerPage /> : <App />, document.getElementById("app")!);
 });
