@@ -168,8 +168,7 @@ async def viewer_completed(ctx: Context, record: RequestRecord) -> bool | None:
         side = "VOLUNTEER"
     else:
         return None
-    done: bool = await ctx.pool.fetchval(q("completed_by_side"), record.id, side)
-    return done
+    return side in await ctx.loaders.completed_sides.load(record.id)
 
 
 def review_note(ctx: Context, review: ReviewRecord) -> str | None:

@@ -53,6 +53,8 @@ class Loaders:
         # (resident, volunteer) -> matched on a request (each may read the other's contact).
         self.matched: DataLoader[tuple[int, int], bool] = loader(self._matched, False)
         self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
+        # Request -> the sides (RESIDENT, VOLUNTEER) that have completed it.
+        self.completed_sides: DataLoader[int, frozenset[str]] = loader(self._completed_sides, frozenset())
         self.notification_settings: DataLoader[int, preferences.Settings | None] = loader(
             self._notification_settings, None
         )
@@ -83,6 +85,9 @@ class Loaders:
     async def _matched(self, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], bool]:
         matched = await accounts.matched_pairs(self._pool, pairs)
         return {pair: pair in matched for pair in pairs}
+
+    async def _completed_sides(self, ids: list[int]) -> dict[int, frozenset[str]]:
+        return await offers.completed_sides(self._pool, ids)
 
     async def _events(self, ids: list[int]) -> dict[int, list[EventRecord]]:
         return await events.events_for_requests(self._pool, ids)

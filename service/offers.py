@@ -35,6 +35,14 @@ async def offers_for_requests(db: Executor, request_ids: Sequence[int]) -> dict[
     return found
 
 
+async def completed_sides(db: Executor, request_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The sides (RESIDENT, VOLUNTEER) that have completed each request."""
+    found: dict[int, set[str]] = {pk: set() for pk in request_ids}
+    for row in await db.fetch(q("completion_sides_of_requests"), list(request_ids)):
+        found[row["request_id"]].add(row["side"])
+    return {pk: frozenset(sides) for pk, sides in found.items()}
+
+
 async def offers_with_residents(db: Executor, offer_ids: Sequence[int]) -> dict[int, tuple[OfferRecord, int]]:
     """Offers by id, each with its request's resident (who may read it, with staff and its volunteer)."""
     rows = await db.fetch(q("offers_with_resident_by_ids"), list(offer_ids))

@@ -56,9 +56,9 @@ VALUES ($1, $2, $3, $4, $5);
 -- name: completion_sides
 SELECT side, wants_long_term_pair FROM completions WHERE request_id = $1;
 
--- name: completed_by_side
--- Whether one side (RESIDENT or VOLUNTEER) has completed a request.
-SELECT EXISTS (SELECT 1 FROM completions WHERE request_id = $1 AND side = $2);
+-- name: completion_sides_of_requests
+-- The sides (RESIDENT, VOLUNTEER) that have completed each of these requests.
+SELECT request_id, side FROM completions WHERE request_id = ANY($1);
 
 -- name: complete_request
 UPDATE requests SET status = 'COMPLETED', completed_at = now() WHERE id = $1 AND status = 'MATCHED';

@@ -5,7 +5,6 @@ says "already answered", an expired one "expired", in the volunteer's language (
 language), and the link's token is never stored by the page."""
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 import asyncpg
@@ -19,16 +18,6 @@ from tests.mailsink import MailSink, Received
 from tests.support import Api, eventually
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+(/volunteer/answer\?t=[\w.-]+)")
-
-
-@pytest.fixture
-def mail() -> Iterator[MailSink]:
-    sink = MailSink()
-    sink.start()
-    try:
-        yield sink
-    finally:
-        sink.stop()
 
 
 @pytest.fixture
