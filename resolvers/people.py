@@ -13,6 +13,7 @@ from resolvers.common import (
     require_viewer,
     search_text,
 )
+from service.audit import ContactOf
 from service.context import Context
 from service.ids import from_global_id
 from service.languages import normalise_language
@@ -43,10 +44,11 @@ async def resident_contact(ctx: Context, record: ResidentRecord) -> str | None:
     viewer = ctx.viewer
     if viewer is None:
         return None
-    if viewer.is_staff or viewer.resident_id == record.id:
+    if viewer.resident_id == record.id:
         return record.contact
-    if viewer.volunteer_id is not None and await _matched(ctx, record.id, viewer.volunteer_id):
-        return record.contact
+    matched = viewer.volunteer_id is not None and await _matched(ctx, record.id, viewer.volunteer_id)
+    if viewer.is_staff or matched:
+        return await _audited_contact(ctx, ContactOf.RESIDENT, record.id)
     return None
 
 
@@ -54,11 +56,17 @@ async def volunteer_contact(ctx: Context, record: VolunteerRecord) -> str | None
     viewer = ctx.viewer
     if viewer is None:
         return None
-    if viewer.is_staff or viewer.volunteer_id == record.id:
+    if viewer.volunteer_id == record.id:
         return record.contact
-    if viewer.resident_id is not None and await _matched(ctx, viewer.resident_id, record.id):
-        return record.contact
+    matched = viewer.resident_id is not None and await _matched(ctx, viewer.resident_id, record.id)
+    if viewer.is_staff or matched:
+        return await _audited_contact(ctx, ContactOf.VOLUNTEER, record.id)
     return None
+
+
+async def _audited_contact(ctx: Context, of: ContactOf, owner_id: int) -> str | None:
+    """Someone else's contact: read by the statement that writes its audit entry."""
+    return await ctx.loaders.contacts.load((of, owner_id, require_viewer(ctx)))
 
 
 async def volunteers(

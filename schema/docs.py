@@ -38,7 +38,8 @@ _HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
 class Example:
     """One example operation: schema/examples/<field>.graphql, its variables in <field>.json.
     Header comments say who runs it (`# as: resident|volunteer|staff|anyone`) and, with
-    `# expect: ok`, that it succeeds on a fresh database (no payload errors)."""
+    `# expect: ok`, that it succeeds on a fresh database (no payload errors); `# fresh: account`:
+    it ends its account (eraseMe), so the test runs it as a new one."""
 
     field: str
     document: str

@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from resolvers import accounts as account_resolvers
 from resolvers import mutations as m
 from resolvers import notifications as notify
 from resolvers import people as people_resolvers
@@ -13,6 +14,13 @@ from resolvers import requests as request_resolvers
 from resolvers import stats as stats_resolvers
 from resolvers import subscriptions as live
 from resolvers.common import require_viewer
+from schema.accounts import (
+    AuditEntryConnection,
+    DeactivateAccountPayload,
+    ErasePayload,
+    RevokeTokenPayload,
+    RotateTokenPayload,
+)
 from schema.inputs import (
     CompleteRequestInput,
     RegisterResidentInput,
@@ -62,6 +70,7 @@ from schema.types import (
 from service.accounts import ResidentInput, VolunteerInput, VolunteerUpdate
 from service.auth import Role
 from service.context import Context
+from service.erasure import Erasure
 from service.errors import UserError as UserErrorRecord
 from service.events import REPLAY_LIMIT, EventRecord, event_id_text
 from service.ids import from_global_id
@@ -261,6 +270,30 @@ class Query:
     ) -> AnswerLinkPayload:
         outcome = await notify.answer_link(info.context, token)
         return _answer(outcome.value, outcome.errors)
+
+    @strawberry.field(
+        extensions=allow(Role.STAFF),
+        description="Staff only: the audit log, newest first: every staff action and every read of "
+        "someone's contact by anyone but its owner. Holds IDs, labels and counts, never words or contacts.",
+    )
+    async def audit_log(
+        self,
+        info: ContextInfo,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        actor: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only what this Resident, Volunteer or StaffMember did (an AuditEntry.actorId)."
+            ),
+        ] = None,
+        subject: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only what was done to this object (an AuditEntry.subjectId)."),
+        ] = None,
+    ) -> AuditEntryConnection:
+        page = await account_resolvers.audit_log(info.context, first, after, actor, subject)
+        return AuditEntryConnection.from_page(page)
 
     @strawberry.field(
         extensions=allow(Role.STAFF), description="Staff only. Figures on requests, triage and offers."
@@ -627,6 +660,81 @@ class Mutation:
             long_term_pair=LongTermPair.from_record(pair) if pair else None,
             errors=[],
         )
+
+    @strawberry.mutation(
+        extensions=allow(),
+        description="Any signed-in account: a new token for the viewer's account (valid for its "
+        "role's lifetime); the token this call was made with is revoked at once.",
+    )
+    async def rotate_token(self, info: ContextInfo) -> RotateTokenPayload:
+        outcome = await account_resolvers.rotate_token(info.context)
+        if outcome.value is None:
+            return RotateTokenPayload(token=None, expires_at=None, errors=_errors(outcome.errors))
+        return RotateTokenPayload.from_issued(outcome.value)
+
+    @strawberry.mutation(
+        extensions=allow(),
+        description="Any signed-in account: sign out. The token this call was made with stops working "
+        "on every server process within a second; the account's other tokens stay.",
+    )
+    async def revoke_token(self, info: ContextInfo) -> RevokeTokenPayload:
+        outcome = await account_resolvers.revoke_token(info.context)
+        return RevokeTokenPayload(revoked=outcome.value, errors=_errors(outcome.errors))
+
+    @strawberry.mutation(
+        extensions=allow(Role.STAFF),
+        description="Staff only: deactivate a resident, volunteer or another staff member. Their tokens "
+        "stop working at once; a volunteer's pending offers are withdrawn and requests they were matched "
+        "with go back to staff; a resident's unfinished requests are cancelled. Audited.",
+    )
+    async def deactivate_account(
+        self,
+        info: ContextInfo,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A Resident, Volunteer or StaffMember global ID."),
+        ],
+    ) -> DeactivateAccountPayload:
+        outcome = await account_resolvers.deactivate_account(info.context, id)
+        if outcome.value is None:
+            return DeactivateAccountPayload(
+                account_id=None,
+                role=None,
+                tokens_revoked=None,
+                offers_withdrawn=None,
+                requests_returned=None,
+                requests_cancelled=None,
+                errors=_errors(outcome.errors),
+            )
+        return DeactivateAccountPayload.from_outcome(id, outcome.value)
+
+    @strawberry.mutation(
+        extensions=allow(Role.STAFF),
+        description="Staff only: erase a resident: the texts of their requests, their contact, area and "
+        "name, and every copy (notes, comments, triage examples) leave the database; unfinished requests "
+        "are cancelled and the account deactivated. Statistics (statuses, labels, times) stay. Audited.",
+    )
+    async def erase_resident(
+        self,
+        info: ContextInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The resident's global ID.")],
+    ) -> ErasePayload:
+        return _erase_payload(await account_resolvers.erase_resident(info.context, id))
+
+    @strawberry.mutation(
+        extensions=allow(Role.RESIDENT),
+        description="Resident: erase the viewer, as eraseResident does. The token stops working.",
+    )
+    async def erase_me(self, info: ContextInfo) -> ErasePayload:
+        return _erase_payload(await account_resolvers.erase_me(info.context))
+
+
+def _erase_payload(outcome: m.Outcome[Erasure]) -> ErasePayload:
+    if outcome.value is None:
+        return ErasePayload(
+            resident_id=None, requests_erased=None, requests_cancelled=None, errors=_errors(outcome.errors)
+        )
+    return ErasePayload.from_outcome(outcome.value)
 
 
 def _event(event: EventRecord, record: RequestRecord) -> RequestEvent:

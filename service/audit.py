@@ -93,6 +93,8 @@ class AuditEntry:
     subject_type: str
     subject_id: int
     details: Mapping[str, Any]
+    # The actor as the API names it (audit_page): a Resident, Volunteer or StaffMember global ID.
+    actor_global_id: str | None = None
 
     @property
     def subject_global_id(self) -> str:
@@ -110,6 +112,7 @@ class AuditEntry:
             subject_type=row["subject_type"],
             subject_id=row["subject_id"],
             details=json.loads(details) if isinstance(details, str) else details,
+            actor_global_id=to_global_id(row["actor_type"], row["actor_pk"]) if row["actor_type"] else None,
         )
 
 

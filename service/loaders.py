@@ -13,7 +13,9 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from db.types import Pool
-from service import accounts, events, offers, requests
+from service import accounts, audit, events, offers, requests
+from service.audit import ContactOf
+from service.auth import Viewer
 from service.events import EventRecord
 from service.notifications import preferences
 from service.records import OfferRecord, RequestRecord, ResidentRecord, VolunteerRecord
@@ -55,6 +57,9 @@ class Loaders:
         self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
         # Request -> the sides (RESIDENT, VOLUNTEER) that have completed it.
         self.completed_sides: DataLoader[int, frozenset[str]] = loader(self._completed_sides, frozenset())
+        # (whose, owner id, reader) -> the contact, each read logged by the reading statement
+        # (service.audit); the reader is the operation's viewer, so one statement per kind.
+        self.contacts: DataLoader[tuple[ContactOf, int, Viewer], str | None] = loader(self._contacts, None)
         self.notification_settings: DataLoader[int, preferences.Settings | None] = loader(
             self._notification_settings, None
         )
@@ -88,6 +93,16 @@ class Loaders:
 
     async def _completed_sides(self, ids: list[int]) -> dict[int, frozenset[str]]:
         return await offers.completed_sides(self._pool, ids)
+
+    async def _contacts(
+        self, keys: list[tuple[ContactOf, int, Viewer]]
+    ) -> dict[tuple[ContactOf, int, Viewer], str | None]:
+        found: dict[tuple[ContactOf, int, Viewer], str | None] = {}
+        for of, reader in {(of, reader) for of, _, reader in keys}:
+            ids = [pk for o, pk, r in keys if o is of and r == reader]
+            contacts = await audit.read_contacts(self._pool, reader, of, ids)
+            found.update({(of, pk, reader): contacts.get(pk) for pk in ids})
+        return found
 
     async def _events(self, ids: list[int]) -> dict[int, list[EventRecord]]:
         return await events.events_for_requests(self._pool, ids)

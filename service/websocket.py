@@ -9,7 +9,9 @@
 - connections per account (per process) and operations per connection are capped, with codes;
 - the server sends a protocol `ping` every `ping_seconds` once a connection is acknowledged, so
   proxies and load balancers do not close an idle subscription (strawberry sends none on this
-  protocol); a client answers with `pong`, as graphql-ws clients do by themselves.
+  protocol); a client answers with `pong`, as graphql-ws clients do by themselves;
+- the connection closes (4401) when the token it signed in with is revoked (in any process) or
+  expires.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import contextlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLOSE_BAD_REQUEST = 4400  # graphql-transport-ws: invalid message
+CLOSE_UNAUTHORIZED = 4401  # graphql-transport-ws: the credentials no longer hold
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 CLOSE_MESSAGE_TOO_BIG = 1009  # RFC 6455
 MAX_OPERATION_ID = 128
@@ -130,6 +134,9 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return type("GuardedTransportWSHandler", (cls,), {"limits": limits})
 
     _pinger: asyncio.Task[None] | None = None
+    _token_watch: contextlib.ExitStack | None = None
+    _expiry: asyncio.TimerHandle | None = None
+    _closing: asyncio.Task[None] | None = None
 
     async def handle(self) -> None:
         try:
@@ -140,7 +147,29 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         finally:
             if self._pinger is not None:
                 self._pinger.cancel()
+            if self._expiry is not None:
+                self._expiry.cancel()
+            if self._token_watch is not None:
+                self._token_watch.close()
             self._release_socket()
+
+    def _watch_token(self) -> None:
+        """Close when the viewer's token is revoked (any process) or expires."""
+        viewer = self.context.viewer
+        if viewer is None or not viewer.token_hash:
+            return
+        self._token_watch = contextlib.ExitStack()
+        self._token_watch.enter_context(
+            self.context.state.viewers.watch(viewer.token_hash, lambda _: self._token_ended("revoked"))
+        )
+        if viewer.token_expires_at is not None:
+            left = (viewer.token_expires_at - datetime.now(UTC)).total_seconds()
+            self._expiry = asyncio.get_running_loop().call_later(max(0.0, left), self._token_ended, "expired")
+
+    def _token_ended(self, why: str) -> None:
+        if self._closing is None:
+            reason = f"token {why}: sign in again"
+            self._closing = asyncio.create_task(self._close(CLOSE_UNAUTHORIZED, reason))
 
     async def _ping_forever(self) -> None:
         # Ends quietly however the socket goes away: handle() cancels it when the connection ends.
@@ -174,6 +203,7 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self._close(refused.code, refused.reason)
         if self.connection_acknowledged and self._pinger is None:
             self._pinger = asyncio.create_task(self._ping_forever(), name="ws-ping")
+            self._watch_token()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if (

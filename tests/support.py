@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -151,3 +152,53 @@ class LiveClient:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def _healthy(base_url: str) -> bool:
+    try:
+        async with httpx.AsyncClient() as client:
+            return (await client.get(base_url + "/healthz")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextlib.asynccontextmanager
+async def server_process(db_url: str, data_dir: Path, **env: str) -> AsyncIterator[str]:
+    """Another `main.py serve` process on the same database (no workers of its own), answering."""
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environ = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "OTONARI_DATA_DIR": str(data_dir),
+        "OTONARI_WORKERS": "0",
+        "HF_HUB_OFFLINE": "1",
+        **env,
+    }
+    process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited for below
+        [sys.executable, "main.py", "serve", "--port", str(port)],
+        cwd=REPO,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+
+    async def answering() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the second server exited with {process.returncode}")
+        return await _healthy(base_url)
+
+    try:
+        await eventually(answering, timeout=180, interval=0.3)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            await asyncio.to_thread(process.wait, 20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -4,6 +4,7 @@ process's triage engine forgets the reviewed text. Retention does the same by th
 
 import asyncio
 import contextlib
+import json
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
@@ -218,3 +219,52 @@ async def test_retention_erases_by_the_clock(
         "REQUEST_ERASED",
         "RESIDENT_ERASED",
     ]
+
+
+ERASE_RESIDENT = """mutation($id: ID!) {
+  eraseResident(id: $id) { residentId requestsErased requestsCancelled errors { path code message } } }"""
+ERASE_ME = "mutation { eraseMe { residentId requestsErased requestsCancelled errors { code message } } }"
+
+
+async def test_erasure_through_the_api_by_staff_and_by_the_resident(
+    api: Api, staff_token: str, db_url: str, db: asyncpg.Connection
+) -> None:
+    by_staff, by_self = "Zq" + uuid.uuid4().hex[:14], "Zq" + uuid.uuid4().hex[:14]
+    case = await helped_resident(api, staff_token, by_staff)
+    resident, resident_id = await register(api, by_self)
+    own = (await submit(api, resident, f"Tôi cần giúp đỡ điền giấy tờ {by_self}"))["request"]["id"]
+    major = int(await db.fetchval("SHOW server_version_num")) // 10000
+    before = dump(db_url, major)
+    assert by_staff in before and by_self in before
+
+    # Only staff erase someone; only a resident erases themself.
+    for token in (case["volunteer"], resident):
+        refused = (await api.gql(ERASE_RESIDENT, {"id": case["resident_id"]}, token))["eraseResident"]
+        assert refused["residentId"] is None and refused["errors"][0]["code"] == "FORBIDDEN"
+    for token in (case["volunteer"], staff_token):
+        refused = (await api.gql(ERASE_ME, token=token))["eraseMe"]
+        assert refused["errors"][0]["code"] == "FORBIDDEN"
+    assert dump(db_url, major).count(by_staff) == before.count(by_staff)
+
+    erased = (await api.gql(ERASE_RESIDENT, {"id": case["resident_id"]}, staff_token))["eraseResident"]
+    assert erased == {
+        "residentId": case["resident_id"],
+        "requestsErased": 2,
+        "requestsCancelled": 1,
+        "errors": [],
+    }
+    again = (await api.gql(ERASE_RESIDENT, {"id": case["resident_id"]}, staff_token))["eraseResident"]
+    assert again["errors"][0]["code"] == "CONFLICT"
+    mine = (await api.gql(ERASE_ME, token=resident))["eraseMe"]
+    assert mine == {"residentId": resident_id, "requestsErased": 1, "requestsCancelled": 1, "errors": []}
+
+    after = dump(db_url, major)
+    for marker in (by_staff, by_self):
+        assert marker.lower() not in after.lower()
+    for token in (case["resident"], resident):
+        body = await api.raw("{ viewer { role } }", token=token)
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    status = await db.fetchval("SELECT status FROM requests WHERE id = $1", pk_of(own, "SupportRequest"))
+    assert status == "CANCELLED"
+    entries = await db.fetch("SELECT details FROM audit_log WHERE action = 'RESIDENT_ERASED' ORDER BY id")
+    assert [json.loads(e["details"])["by"] for e in entries] == ["STAFF", "RESIDENT"]

@@ -26,11 +26,19 @@ SELECT id, contact FROM volunteers WHERE id = ANY($1::bigint[]);
 -- name: audit_page
 -- Newest first. $1: actor account (NULL = any); $2/$3: subject type and id (NULL = any);
 -- $4: below this id (the cursor); $5: rows.
-SELECT * FROM audit_log
-WHERE ($1::bigint IS NULL OR actor_account_id = $1)
-  AND ($2::text IS NULL OR (subject_type = $2 AND subject_id = $3))
-  AND ($4::bigint IS NULL OR id < $4)
-ORDER BY id DESC
+-- The actor as the API names it (actor_type, actor_pk): their Resident or Volunteer, else the
+-- StaffMember (an account id).
+SELECT l.*,
+       CASE WHEN r.id IS NOT NULL THEN 'Resident' WHEN v.id IS NOT NULL THEN 'Volunteer'
+            WHEN l.actor_account_id IS NOT NULL THEN 'StaffMember' END AS actor_type,
+       coalesce(r.id, v.id, l.actor_account_id) AS actor_pk
+FROM audit_log l
+LEFT JOIN residents r ON r.account_id = l.actor_account_id
+LEFT JOIN volunteers v ON v.account_id = l.actor_account_id
+WHERE ($1::bigint IS NULL OR l.actor_account_id = $1)
+  AND ($2::text IS NULL OR (l.subject_type = $2 AND l.subject_id = $3))
+  AND ($4::bigint IS NULL OR l.id < $4)
+ORDER BY l.id DESC
 LIMIT $5;
 
 -- name: count_audit
