@@ -50,7 +50,9 @@ async def _worker(settings: Settings) -> int:
     from service.app import open_state
     from service.worker import run_workers
 
-    async with open_state(settings) as state:
+    # Background work alone in its process: its own, longer statement timeout.
+    timeout = settings.db_worker_statement_timeout_ms
+    async with open_state(replace(settings, db_statement_timeout_ms=timeout)) as state:
         logging.getLogger(__name__).info("worker started")
         await run_workers(state, max(1, settings.workers))
     return 0

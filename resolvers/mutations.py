@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
+from db.availability import database_unavailable
 from db.queries import q
 from resolvers.common import require_viewer
 from service import accounts, offers
@@ -14,7 +15,7 @@ from service import rate_limits as rates
 from service import requests as request_service
 from service.auth import Viewer
 from service.context import Context
-from service.errors import ErrorCode, UserError, UserErrors, not_found
+from service.errors import ErrorCode, UserError, UserErrors, not_found, unavailable
 from service.ids import pk_of
 from service.rate_limits import REGISTER, RateCheck, RateRule, client_key
 from service.records import LongTermPairRecord, OfferRecord, RequestRecord, VolunteerRecord
@@ -32,18 +33,24 @@ class Outcome(Generic[T]):
 async def guarded(
     work: Callable[[], Awaitable[T]], ctx: Context | None = None, family: str | None = None
 ) -> Outcome[T]:
-    """Run a domain operation; a refusal (UserErrors) becomes the payload's errors, and a rate
-    limit's wait also the Retry-After header of the HTTP response. `family`: the mutation family
+    """Run a domain operation; a refusal (UserErrors) becomes the payload's errors, and so does a
+    database that cannot answer (SERVICE_UNAVAILABLE); a rate limit's or an outage's wait is also
+    the Retry-After header of the HTTP response. `family`: the mutation family
     whose per-account limit (service.rate_limits) this call takes first, before any work."""
     try:
         if family is not None and ctx is not None:
             await account_limit(ctx, family).take(ctx.pool)
         return Outcome(await work())
     except UserErrors as refused:
-        waits = [e.retry_after_seconds for e in refused.errors if e.retry_after_seconds is not None]
-        if waits and ctx is not None and isinstance(ctx.response, Response):
-            ctx.response.headers["Retry-After"] = str(max(waits))
-        return Outcome(None, refused.errors)
+        errors = refused.errors
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        errors = (unavailable(),)
+    waits = [e.retry_after_seconds for e in errors if e.retry_after_seconds is not None]
+    if waits and ctx is not None and isinstance(ctx.response, Response):
+        ctx.response.headers["Retry-After"] = str(max(waits))
+    return Outcome(None, errors)
 
 
 def registration_limit(ctx: Context) -> RateCheck:

@@ -9,6 +9,7 @@ from contextlib import aclosing
 
 from graphql import GraphQLError
 
+from db.availability import until_available
 from db.queries import q
 from resolvers.common import require_viewer
 from service.auth import Role, Viewer
@@ -61,9 +62,13 @@ async def _request_as_of(ctx: Context, event: EventRecord, replayed: bool) -> Re
     """The request as of this event, read once per process for all its local subscribers
     (see EventBroker.shared). A replayed event reads the request as it is now."""
 
-    async def load() -> RequestRecord | None:
+    async def read() -> RequestRecord | None:
         row = await ctx.pool.fetchrow(q("request_details"), event.request_id)
         return RequestRecord.from_row(row) if row is not None else None
+
+    async def load() -> RequestRecord | None:
+        # A live subscriber outlives a database restart: the read waits for it to come back.
+        return await until_available(read, what="live update")
 
     if replayed:
         return await load()
@@ -75,9 +80,13 @@ async def _visible_request(
 ) -> RequestRecord | None:
     """The request as of this event; None when this viewer may not see it."""
     record = await _request_as_of(ctx, event, replayed)
-    if record is None or not await can_see_request(ctx.pool, viewer, record):
+    if record is None or not await _may_see(ctx, viewer, record):
         return None
     return record
+
+
+async def _may_see(ctx: Context, viewer: Viewer, record: RequestRecord) -> bool:
+    return await until_available(lambda: can_see_request(ctx.pool, viewer, record), what="live update")
 
 
 async def request_updated(
@@ -103,7 +112,7 @@ async def request_updated(
             record = await _request_as_of(ctx, event, replayed)
             if record is None:
                 continue
-            if not await can_see_request(ctx.pool, viewer, record):
+            if not await _may_see(ctx, viewer, record):
                 yield event, record.redact()
                 return
             yield event, record
@@ -147,8 +156,11 @@ async def offer_received(
 
 
 def _offer_loader(ctx: Context, offer_id: int) -> Callable[[], Awaitable[OfferRecord | None]]:
-    async def load() -> OfferRecord | None:
+    async def read() -> OfferRecord | None:
         row = await ctx.pool.fetchrow(q("offer_by_id"), offer_id)
         return OfferRecord.from_row(row) if row is not None else None
+
+    async def load() -> OfferRecord | None:
+        return await until_available(read, what="live update")
 
     return load

@@ -17,9 +17,11 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from db.availability import RETRY_AFTER_SECONDS, database_unavailable
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
 from service.documents import DocumentCache, DocumentGuard, OperationNameRequired, code_execution_error
+from service.errors import UNAVAILABLE_MESSAGE, ErrorCode
 from service.statements import CountStatements
 
 log = logging.getLogger("otonari.graphql")
@@ -32,6 +34,33 @@ def _is_unexpected(error: GraphQLError) -> bool:
     # anything else is a bug whose message might leak internals.
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
+
+
+def _unavailable(error: GraphQLError) -> bool:
+    return database_unavailable(error.original_error)
+
+
+class MaskUnexpected(MaskErrors):
+    """Unexpected errors become "Internal error"; a database that could not answer becomes
+    SERVICE_UNAVAILABLE (a client retries; the driver's message is not shown)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message="Internal error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not _unavailable(error):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            message=UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={
+                "code": ErrorCode.SERVICE_UNAVAILABLE.value,
+                "retryAfterSeconds": RETRY_AFTER_SECONDS,
+            },
+        )
 
 
 class OtonariSchema(strawberry.Schema):
@@ -66,7 +95,9 @@ class OtonariSchema(strawberry.Schema):
         each, no traceback; anything else is a bug and keeps its traceback."""
         for error in errors:
             code_execution_error(error)
-            if _is_unexpected(error):
+            if _unavailable(error):
+                log.warning("database unavailable: %r", str(error.original_error)[:200])
+            elif _is_unexpected(error):
                 log.error("%s", error.message, exc_info=error.original_error)
             else:
                 code = (error.extensions or {}).get("code", "ERROR")
@@ -94,7 +125,7 @@ def build_schema(
             lambda: AddValidationRules(limits),
             lambda: DocumentGuard(documents, max_tokens),
             OperationNameRequired,
-            lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal error"),
+            MaskUnexpected,
             *([CountStatements] if count_statements else []),
         ],
     )

@@ -108,6 +108,9 @@ _domain_enum(
         "Retry-After header).",
         "UNAUTHENTICATED": "No valid credentials: no token, or one that is unknown, revoked or "
         "expired, or an account that was deactivated. Sign in again.",
+        "SERVICE_UNAVAILABLE": "The service could not answer now: its database is down, restarting "
+        "or too slow. Retry after `retryAfterSeconds` (also the Retry-After header); a change cut "
+        "short this way is normally not made, reload to be sure before repeating it.",
     },
 )
 Role = RoleEnum
@@ -212,8 +215,8 @@ class UserError:
     code: ErrorCode = strawberry.field(description="The class of the error, for a client to act on.")
     retry_after_seconds: int | None = strawberry.field(
         default=None,
-        description="RATE_LIMITED only: seconds until the same operation would be allowed again "
-        "(also sent as the Retry-After header).",
+        description="RATE_LIMITED: seconds until the same operation would be allowed again; "
+        "SERVICE_UNAVAILABLE: seconds to wait before retrying (also sent as the Retry-After header).",
     )
 
     @classmethod

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from db.availability import RETRY_AFTER_SECONDS, TimedPool, database_unavailable
 from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
@@ -60,14 +61,38 @@ async def open_database(settings: Settings) -> tuple[str, Pool]:
             log.info("applied migrations: %s", ", ".join(applied))
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(
+    pool: Pool = await TimedPool(
         dsn,
+        acquire_timeout=settings.db_acquire_timeout_seconds,
         min_size=2,
         max_size=settings.pool_size,
         reset=_keep_session,
+        server_settings=session_settings(settings),
+        # asyncpg.create_pool's defaults
+        max_queries=50000,
+        max_inactive_connection_lifetime=300.0,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        loop=None,
         init=statements.watch if settings.count_statements else None,
     )
     return dsn, pool
+
+
+def session_settings(settings: Settings) -> dict[str, str]:
+    """Server settings of every connection this process opens."""
+    return {"statement_timeout": str(settings.db_statement_timeout_ms)}
+
+
+def connector(dsn: str, settings: Settings) -> Callable[[], Awaitable[asyncpg.Connection]]:
+    """Opens a dedicated connection (the LISTEN ones), bounded like the pool's."""
+
+    async def connect() -> asyncpg.Connection:
+        return await asyncpg.connect(
+            dsn, timeout=settings.db_acquire_timeout_seconds, server_settings=session_settings(settings)
+        )
+
+    return connect
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -90,9 +115,9 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
             # the collector's sight. Only when this process loaded the model (not in tests).
             gc.collect()
             gc.freeze()
-        broker = EventBroker(lambda: asyncpg.connect(dsn))
+        broker = EventBroker(connector(dsn, settings))
         viewers = ViewerCache()
-        revocations = RevocationListener(viewers, lambda: asyncpg.connect(dsn))
+        revocations = RevocationListener(viewers, connector(dsn, settings))
         await broker.start()
         await revocations.start()
         try:
@@ -221,7 +246,13 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         state: AppState = request.state.otonari
-        await state.pool.fetchval("SELECT 1")
+        try:
+            await state.pool.fetchval("SELECT 1")
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            return JSONResponse({"status": "database unavailable"}, status_code=503, headers=headers)
         return JSONResponse({"status": "ok"})
 
     body_limit = settings.max_body_bytes

@@ -40,6 +40,13 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _milliseconds(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if not 100 <= value <= 3_600_000:
+        raise ValueError(f"{name} must be between 100 and 3600000 milliseconds, got {value}")
+    return value
+
+
 def _header_name(env: dict[str, str], name: str) -> str | None:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -204,6 +211,12 @@ class Settings:
     # Background workers inside the server process (0: run `python main.py worker` separately).
     workers: int = 1
     pool_size: int = 10
+    # Server-side statement_timeout of every pooled connection: a stuck query is cut, its
+    # caller answered SERVICE_UNAVAILABLE. Background work gets its own, longer one.
+    db_statement_timeout_ms: int = 10_000
+    db_worker_statement_timeout_ms: int = 60_000
+    # How long a caller waits for a pooled connection (also for a new connection to open).
+    db_acquire_timeout_seconds: float = 5.0
     submit_rate_per_minute: int = 10
     offers_per_request: int = 3
     offer_ttl: dict[Urgency, timedelta] = field(
@@ -294,6 +307,15 @@ class Settings:
             port=_int(env, "OTONARI_PORT", defaults.port),
             workers=_int(env, "OTONARI_WORKERS", defaults.workers),
             pool_size=_int(env, "OTONARI_DB_POOL_SIZE", defaults.pool_size),
+            db_statement_timeout_ms=_milliseconds(
+                env, "OTONARI_DB_STATEMENT_TIMEOUT_MS", defaults.db_statement_timeout_ms
+            ),
+            db_worker_statement_timeout_ms=_milliseconds(
+                env, "OTONARI_DB_WORKER_STATEMENT_TIMEOUT_MS", defaults.db_worker_statement_timeout_ms
+            ),
+            db_acquire_timeout_seconds=_seconds(
+                env, "OTONARI_DB_ACQUIRE_TIMEOUT_SECONDS", defaults.db_acquire_timeout_seconds
+            ),
             submit_rate_per_minute=_int(
                 env, "OTONARI_SUBMIT_RATE_PER_MINUTE", defaults.submit_rate_per_minute
             ),

@@ -196,6 +196,6 @@ async def retention_scheduler(
                     outcome.requests_erased,
                     outcome.residents_erased,
                 )
-        except (OSError, asyncpg.PostgresError):
-            log.exception("retention: database error, retrying at the next sweep")
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("retention: database error (%s), retrying at the next sweep", error)
         await asyncio.sleep(every)

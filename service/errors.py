@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from db.availability import RETRY_AFTER_SECONDS
 from db.errors import OtonariError
 
 
@@ -16,6 +17,8 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     # No valid credentials: none sent, or a token that is unknown, revoked or expired.
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    # The database could not answer in time (down, restarting, overloaded): retry shortly.
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class UserError:
     path: tuple[str, ...]
     message: str
     code: ErrorCode
-    # RATE_LIMITED only: when the same operation would be allowed again.
+    # RATE_LIMITED and SERVICE_UNAVAILABLE: when to try again.
     retry_after_seconds: int | None = None
 
 
@@ -37,6 +40,14 @@ class UserErrors(OtonariError):
     @classmethod
     def one(cls, code: ErrorCode, message: str, *path: str) -> "UserErrors":
         return cls([UserError(tuple(path), message, code)])
+
+
+# What a caller is told when the database cannot answer (never the driver's own message).
+UNAVAILABLE_MESSAGE = "the service is briefly unavailable (its database did not answer): retry shortly"
+
+
+def unavailable() -> UserError:
+    return UserError((), UNAVAILABLE_MESSAGE, ErrorCode.SERVICE_UNAVAILABLE, RETRY_AFTER_SECONDS)
 
 
 def not_found(what: str, *path: str) -> UserErrors:

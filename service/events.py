@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from db.availability import database_unavailable
 from db.errors import OtonariError
 from db.queries import q
 from db.types import Connection, Executor
@@ -32,6 +33,12 @@ QUEUE_LIMIT = 1000
 SNAPSHOT_LIMIT = 1000
 # Ids of recently published events, so an event is published once however it was found.
 RECENT_IDS = 10_000
+# After a reconnect the table is read again from this many ids before the newest one seen:
+# an event that took an id earlier but committed while nobody listened is not lost.
+LATE_COMMIT_WINDOW = 1000
+# A quiet listening connection is checked this often (a dead one gives no notices).
+KEEPALIVE_SECONDS = 15.0
+RECONNECT_SECONDS = 0.5
 
 T = TypeVar("T")
 
@@ -64,6 +71,7 @@ class EventBroker:
         self._conn: Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_id = 0
+        self._first_id: int | None = None  # the newest event when this process began to listen
         self._recent: deque[int] = deque()
         self._recent_ids: set[int] = set()
         self._pending: asyncio.Queue[int] = asyncio.Queue()
@@ -88,23 +96,36 @@ class EventBroker:
             self._pending.put_nowait(int(str(payload)))
 
     async def _run(self) -> None:
+        generation = 0
         while True:
             try:
                 conn = await self._connect()
+                generation += 1
+                lost_marker = -generation  # queued when this connection dies (ids are positive)
                 try:
+                    conn.add_termination_listener(lambda _c, m=lost_marker: self._pending.put_nowait(m))
                     await conn.add_listener(EVENTS_CHANNEL, self._on_notify)
-                    if self._last_id == 0:
-                        self._last_id = await conn.fetchval(q("last_event_id"))
+                    if self._first_id is None:
+                        self._first_id = self._last_id = await conn.fetchval(q("last_event_id"))
                     else:
-                        await self._catch_up(conn)
+                        # While nobody listened, notices were lost: read the table again, a
+                        # little before the newest id seen (commits land out of id order).
+                        await self._catch_up(conn, max(self._first_id, self._last_id - LATE_COMMIT_WINDOW))
                     self._ready.set()
                     while True:
-                        event_id = await self._pending.get()
-                        if event_id in self._recent_ids:
+                        try:
+                            event_id = await asyncio.wait_for(self._pending.get(), KEEPALIVE_SECONDS)
+                        except TimeoutError:
+                            # Quiet for a while: make sure the connection is still there.
+                            await asyncio.wait_for(conn.fetchval("SELECT 1"), KEEPALIVE_SECONDS)
                             continue
+                        if event_id == lost_marker:
+                            break
+                        if event_id < 0 or event_id in self._recent_ids:
+                            continue  # an earlier connection's marker; an event already out
                         if event_id > self._last_id:
                             # Read every row up to this id: none is skipped if notifications raced.
-                            await self._catch_up(conn)
+                            await self._catch_up(conn, self._last_id)
                         else:
                             # Ids are taken at insert, commits land in any order: this one committed
                             # after a higher id had been read, so the catch-up could not see it.
@@ -114,19 +135,26 @@ class EventBroker:
                 finally:
                     with contextlib.suppress(Exception):
                         await conn.close()
+                log.warning("event listener lost its connection; reconnecting")
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, OtonariError):
-                log.exception("event listener lost its connection; reconnecting")
-                await asyncio.sleep(1.0)
+            except Exception as error:
+                if not isinstance(error, asyncpg.PostgresError | OtonariError) and not database_unavailable(
+                    error
+                ):
+                    raise
+                log.warning("event listener: database unavailable (%s); reconnecting", error)
+            await asyncio.sleep(RECONNECT_SECONDS)
 
-    async def _catch_up(self, conn: Connection) -> None:
+    async def _catch_up(self, conn: Connection, after: int) -> None:
+        """Publish every event after `after` not published yet, oldest first."""
         while True:
-            rows = await conn.fetch(q("events_after"), self._last_id)
+            rows = await conn.fetch(q("events_after"), after)
             for row in rows:
                 self.publish(EventRecord.from_row(row))
             if len(rows) < 1000:
                 return
+            after = rows[-1]["id"]
 
     def publish(self, event: EventRecord) -> None:
         if event.id in self._recent_ids:

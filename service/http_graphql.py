@@ -6,7 +6,8 @@
   / 403 / 429 when the errors that kept the operation from running are `UNAUTHENTICATED` /
   `FORBIDDEN` / `RATE_LIMITED`. `application/json`, `*/*` and no Accept header get the legacy
   behaviour: 200 for every well-formed request, whatever its GraphQL errors. An Accept header
-  naming neither is answered 406.
+  naming neither is answered 406. In both, a request that failed as a whole because the
+  database could not answer (`SERVICE_UNAVAILABLE`) is 503 with Retry-After.
 - **Methods.** POST runs queries and mutations; GET runs queries only (a mutation is 405 with
   `Allow: POST`); anything else is 405 with `Allow: GET, POST`. POST bodies must be
   `application/json` (UTF-8): anything else, or no Content-Type, is 415.
@@ -37,7 +38,9 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from db.availability import RETRY_AFTER_SECONDS, database_unavailable
 from service import wire
+from service.errors import UNAVAILABLE_MESSAGE, ErrorCode
 from service.persisted_documents import DocumentRefused, PersistedDocuments
 from service.wire import RequestErrorCode
 
@@ -60,6 +63,8 @@ ALLOW_ALL = "GET, POST"
 # its errors: authentication first, then permission, then rate limits; any other request error
 # (parse, validation, variables, operation name, persisted document) is 400.
 _STATUS_BY_CODE = (("UNAUTHENTICATED", 401), ("FORBIDDEN", 403), ("RATE_LIMITED", 429))
+# The database could not answer: 503 with Retry-After whenever the whole request failed.
+UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE.value
 
 
 class GraphQLView(Protocol):
@@ -173,9 +178,11 @@ def _codes(errors: Iterable[GraphQLError]) -> set[str]:
 
 def status_for(result: ExecutionResult, media_type: str) -> int:
     """The HTTP status of a GraphQL response, by media type (see the module doc)."""
+    codes = _codes(result.errors or ())
+    if result.data is None and UNAVAILABLE in codes:
+        return 503  # nothing could be answered: in either media type, so that clients retry
     if media_type != GRAPHQL_RESPONSE or result.data is not None:
         return 200
-    codes = _codes(result.errors or ())
     for code, status in _STATUS_BY_CODE:
         if code in codes:
             return status
@@ -247,6 +254,13 @@ class GraphQLOverHTTP:
             code = str((refused.extensions or {}).get("code") or RequestErrorCode.BAD_REQUEST)
             status = dict(_STATUS_BY_CODE).get(code, 400)
             raise Refused(status, code, refused.message, request_error=True) from None
+        except Exception as error:  # the viewer could not be looked up
+            if not database_unavailable(error):
+                raise
+            log.warning("database unavailable: %r", str(error)[:200])
+            raise Refused(
+                503, UNAVAILABLE, UNAVAILABLE_MESSAGE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+            ) from None
         allowed = {OperationType.QUERY} if method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
         try:
             result = await self.view.schema.execute(
@@ -280,6 +294,8 @@ class GraphQLOverHTTP:
         headers = {k: v for k, v in sub_response.headers.items() if k.lower() != "content-type"}
         if status == 401:
             headers.setdefault("WWW-Authenticate", "Bearer")
+        if UNAVAILABLE in _codes(result.errors or ()):
+            headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
         return json_response(body, status, media_type, headers)
 
     async def _body_params(self, request: Request) -> Params:

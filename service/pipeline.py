@@ -14,6 +14,7 @@ from typing import Protocol
 
 import asyncpg
 
+from db.availability import connection_lost
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
@@ -183,10 +184,14 @@ class TriageWorker:
             while True:
                 self._wake.clear()
                 try:
+                    if connection_lost(listener):  # the database restarted: listen again
+                        await self.pool.release(listener)
+                        listener = await self.pool.acquire()
+                        await listener.add_listener(JOBS_CHANNEL, self._on_notify)
                     await self.examples.sync(self.pool)
                     done = await triage_batch(self.pool, self.engine, self.batch_size, self.hold_seconds)
-                except (OSError, asyncpg.PostgresError):
-                    log.exception("triage worker: database error, retrying")
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                    log.warning("triage worker: database error (%s), retrying", error)
                     done = 0
                 if done == 0:
                     with contextlib.suppress(TimeoutError):

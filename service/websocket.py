@@ -35,6 +35,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from db.availability import database_unavailable
 from service import wire
 from service.context import Context
 from service.persisted_documents import DocumentRefused, PersistedDocuments
@@ -48,6 +49,7 @@ CLOSE_BAD_REQUEST = 4400  # graphql-transport-ws: invalid message
 CLOSE_UNAUTHORIZED = 4401  # graphql-transport-ws: the credentials no longer hold
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 CLOSE_MESSAGE_TOO_BIG = 1009  # RFC 6455
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the server cannot serve now (its database is down)
 MAX_OPERATION_ID = 128
 _MAX_REASON_BYTES = 123  # RFC 6455: a close reason fits in a control frame
 
@@ -201,6 +203,10 @@ class GuardedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await super().handle_connection_init(message)
         except SocketRefused as refused:
             await self._close(refused.code, refused.reason)
+        except Exception as error:  # the viewer could not be looked up
+            if not database_unavailable(error):
+                raise
+            await self._close(CLOSE_TRY_AGAIN_LATER, "service unavailable: retry shortly")
         if self.connection_acknowledged and self._pinger is None:
             self._pinger = asyncio.create_task(self._ping_forever(), name="ws-ping")
             self._watch_token()

@@ -36,14 +36,14 @@ async def expiry_scheduler(state: AppState) -> None:
             if time.monotonic() >= next_prune:
                 await rate_limits.prune(state.pool)
                 next_prune = time.monotonic() + RATE_LIMIT_PRUNE_SECONDS
+            delay = EXPIRY_POLL_SECONDS
             next_due = await state.pool.fetchval(q("next_offer_expiry"))
-        except (OSError, asyncpg.PostgresError):
-            log.exception("offer expiry: database error, retrying")
-            next_due = None
-        delay = EXPIRY_POLL_SECONDS
-        if next_due is not None:
-            now = await state.pool.fetchval("SELECT now()")
-            delay = min(EXPIRY_POLL_SECONDS, max(0.05, (next_due - now).total_seconds()))
+            if next_due is not None:
+                now = await state.pool.fetchval("SELECT now()")
+                delay = min(EXPIRY_POLL_SECONDS, max(0.05, (next_due - now).total_seconds()))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("offer expiry: database error (%s), retrying", error)
+            delay = EXPIRY_POLL_SECONDS
         await asyncio.sleep(delay)
 
 

@@ -19,7 +19,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
+from db.availability import connection_lost
 from db.queries import q
 from db.types import Connection, Pool
 from service.config import Settings
@@ -59,6 +61,7 @@ class NotificationDelivery:
         self.settings = settings
         self.email_enabled = settings.smtp is not None
         self.lanes: list[Lane] = []
+        self.listener: PoolConnectionProxy[asyncpg.Record] | None = None
 
     def _on_notify(self, *_: object) -> None:
         for lane in self.lanes:
@@ -76,14 +79,15 @@ class NotificationDelivery:
             )
             for _ in range(self.settings.notify_concurrency)
         ]
-        listener = await self.pool.acquire()
+        self.listener = listener = await self.pool.acquire()
         try:
             await listener.add_listener(CHANNEL, self._on_notify)
             await asyncio.gather(*(self._run_lane(lane) for lane in self.lanes))
         finally:
-            with contextlib.suppress(Exception):
-                await listener.remove_listener(CHANNEL, self._on_notify)
-            await self.pool.release(listener)
+            if self.listener is not None:
+                with contextlib.suppress(Exception):
+                    await self.listener.remove_listener(CHANNEL, self._on_notify)
+                await self.pool.release(self.listener)
             for lane in self.lanes:
                 with contextlib.suppress(Exception):
                     if lane.email is not None:
@@ -94,14 +98,25 @@ class NotificationDelivery:
         while True:
             lane.wake.clear()
             try:
+                await self._listen_again_if_lost()
                 done = await self.deliver_one(lane)
                 delay = 0.0 if done else await self._idle_delay()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                log.exception("notification delivery: database error, retrying")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning("notification delivery: database error (%s), retrying", error)
                 delay = POLL_SECONDS
             if delay > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lane.wake.wait(), delay)
+
+    async def _listen_again_if_lost(self) -> None:
+        """After a database restart the listening connection is closed: take a fresh one."""
+        if self.listener is None or not connection_lost(self.listener):
+            return
+        lost, self.listener = self.listener, None
+        await self.pool.release(lost)
+        listener = await self.pool.acquire()
+        await listener.add_listener(CHANNEL, self._on_notify)
+        self.listener = listener
 
     async def _idle_delay(self) -> float:
         due = await self.pool.fetchval(q("next_notification_due"), self.email_enabled)

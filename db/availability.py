@@ -1,0 +1,78 @@
+"""When the database cannot answer: an outage, a restart, a query cut by statement_timeout, a
+pool with no free connection in time. These failures are the service's, not the caller's: the
+API answers SERVICE_UNAVAILABLE (retry shortly) and background loops wait and try again."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+from asyncpg.pool import PoolAcquireContext
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+FIRST_RETRY_SECONDS = 0.1
+
+# What a client is told to wait before retrying (Retry-After).
+RETRY_AFTER_SECONDS = 5
+
+_UNAVAILABLE = (
+    OSError,  # refused, reset, the server's Unix socket gone
+    TimeoutError,  # no pooled connection within the acquire timeout; connect timeout
+    asyncpg.PostgresConnectionError,  # class 08: the connection broke mid-query
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutdown, statement timeout
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
+)
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether this error says the database could not answer now (rather than a bug or a refusal)."""
+    if isinstance(error, _UNAVAILABLE):
+        return True
+    # asyncpg's own "connection is closed" / "pool is closing" (a lost connection, not a misuse).
+    return isinstance(error, asyncpg.InterfaceError) and "clos" in str(error)
+
+
+def connection_lost(conn: Any) -> bool:
+    """Whether a pooled connection held for LISTEN died (a database restart): then the pool has
+    already taken it back, and the holder must acquire a fresh one."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:  # "released back to the pool": its connection was lost
+        return True
+
+
+class TimedPool(asyncpg.Pool):
+    """A pool whose every acquire (also the pool's own fetch/execute) waits at most
+    acquire_timeout seconds, so that a burst or a stuck query cannot queue callers for ever."""
+
+    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acquire_timeout = acquire_timeout
+
+    def acquire(self, *, timeout: float | None = None) -> PoolAcquireContext:
+        return super().acquire(timeout=self.acquire_timeout if timeout is None else timeout)
+
+
+async def until_available(
+    work: Callable[[], Awaitable[T]], *, what: str, give_up_seconds: float = 120.0
+) -> T:
+    """work(), tried again while the database is unavailable (backing off to 2 s), for at most
+    give_up_seconds; then the last error. For work that must outlive a restart (a live
+    subscriber's read of an event), not for a caller waiting on an answer."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + give_up_seconds
+    delay = FIRST_RETRY_SECONDS
+    while True:
+        try:
+            return await work()
+        except Exception as error:
+            if not database_unavailable(error) or loop.time() + delay > deadline:
+                raise
+            if delay == FIRST_RETRY_SECONDS:
+                log.info("%s: database unavailable (%s); retrying", what, error)
+        await asyncio.sleep(delay)
+        delay = min(2.0, delay * 2)
