@@ -11,14 +11,23 @@ keep-alive httpx.AsyncClient each, closed loop), in this order:
   hello          `{ hello }` on a bare strawberry schema served by the same process at
                  /_bench/hello (OTONARI_BENCH_HELLO=1): the floor of HTTP + strawberry;
   request(id)    a resident reading one of their own requests;
-  submitRequest  a resident submitting a request.
+  submitRequest  a resident submitting a request;
+  page 5/page 50 staff reading a page of 5 or 50 requests with each one's resident and its
+                 offers' volunteers (PAGE): with batched reads its statements stay the same
+                 (counted by the server, OTONARI_COUNT_STATEMENTS=1) and only the server's CPU
+                 grows with the page. For these the bench registers a few volunteers, vets them
+                 and approves the seeded requests, so each has offers.
+
+It also times the query-cost analysis in this process (service.cost): planning a document the
+first time, and evaluating the cached plan as every later request does.
 
 Each phase runs a fixed number of operations (after an unmeasured warm-up) under a time limit.
 Besides p50/p99 and throughput it reports the CPU each process group spent per operation
 (server, PostgreSQL, this load generator), read from /proc, which says where the time went.
 With --baseline-ops, each operation is also timed with a single client (service time, no queue).
 
-Targets: request(id) p99 under 3x the hello p99; submitRequest p50 under 20 ms.
+Targets: request(id) p99 under 3x the hello p99; submitRequest p50 under 20 ms; the page query
+runs as many statements at 5 as at 50; the cached cost analysis adds at most 100 us a request.
 Exit status 1 when a target is missed or an operation failed.
 """
 
@@ -55,11 +64,29 @@ from bench.server import (
 DATA_DIR = Path("var/bench-api")
 READ_P99_RATIO_TARGET = 3.0
 SUBMIT_P50_TARGET_MS = 20.0
+COST_TARGET_US = 100.0
 SETUP_TIMEOUT = 300.0
 
 HELLO = "{ hello }"
 READ = "query($id: ID!) { request(id: $id) { id status text field urgency triage { field } } }"
 COUNT = "query($status: [RequestStatus!]) { requests(status: $status, first: 1) { totalCount } }"
+PAGE = """query Page($first: Int!) {
+  requests(first: $first, status: [OPEN]) {
+    edges { node { resident { displayName } offers { volunteer { displayName } } } }
+  }
+}"""
+PAGE_SIZES = (5, 50)
+VOLUNTEERS = 3
+REGISTER_VOLUNTEER = """mutation($input: RegisterVolunteerInput!) {
+  registerVolunteer(input: $input) { volunteer { id } errors { message } }
+}"""
+VERIFY = """mutation($id: ID!) {
+  setVolunteerVerified(volunteerId: $id, verified: true) { errors { message } }
+}"""
+APPROVE = """mutation($input: ReviewTriageInput!) {
+  reviewTriage(input: $input) { request { status } errors { message } }
+}"""
+COST_ROUNDS = 20000
 
 AREAS = ("Katsushika", "Shinjuku", "Adachi", "Edogawa", "Toshima", "Kawaguchi")
 
@@ -80,14 +107,22 @@ class Client:
 
 
 async def call(http: httpx.AsyncClient, path: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    body = await call_body(http, path, query, variables)
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def call_body(
+    http: httpx.AsyncClient, path: str, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """The whole response (data and extensions) of an operation that must not fail."""
     response = await http.post(path, json={"query": query, "variables": variables})
     if response.status_code != 200:
         raise OpFailed(f"HTTP {response.status_code}: {response.text[:300]}")
     body: dict[str, Any] = response.json()
     if body.get("errors"):
         raise OpFailed(str(body["errors"])[:300])
-    data: dict[str, Any] = body["data"]
-    return data
+    return body
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -114,6 +149,16 @@ async def op_submit(c: Client) -> None:
     if payload["errors"] or not payload["request"]:
         c.submitted -= 1
         raise OpFailed(f"submit refused: {payload['errors']}")
+
+
+def op_page(first: int) -> "Op":
+    async def page(c: Client) -> None:
+        data = await call(c.http, "/graphql", PAGE, {"first": first})
+        edges = data["requests"]["edges"]
+        if len(edges) != first or not all(e["node"]["offers"] for e in edges):
+            raise OpFailed(f"page of {first}: {len(edges)} edges, some without offers")
+
+    return page
 
 
 Op = Callable[[Client], Awaitable[None]]
@@ -228,7 +273,7 @@ def _client(server: ServerProcess, token: str) -> httpx.AsyncClient:
 
 async def _seed(
     server: ServerProcess, args: argparse.Namespace, env: dict[str, str], db: Database
-) -> tuple[list[Client], httpx.AsyncClient]:
+) -> tuple[list[Client], httpx.AsyncClient, str]:
     staff_token = await asyncio.to_thread(create_staff, env, "Bench staff")
     staff = _client(server, staff_token)
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30, trust_env=False) as anonymous:
@@ -253,7 +298,74 @@ async def _seed(
         # and is gone before anything is measured.
         with background_command("seed-worker", env, db.data_dir / "logs", "worker"):
             await wait_until(triaged, "the seeded requests to be triaged", SETUP_TIMEOUT)
-    return clients, staff
+    return clients, staff, staff_token
+
+
+async def _seed_offers(server: ServerProcess, staff: httpx.AsyncClient, clients: Sequence[Client]) -> None:
+    """Vetted volunteers for every field and language, and enough approved requests (OPEN, each
+    with its offers) for the largest page."""
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=60, trust_env=False) as anonymous:
+        for i in range(VOLUNTEERS):
+            data = await call(
+                anonymous,
+                "/graphql",
+                REGISTER_VOLUNTEER,
+                {
+                    "input": {
+                        "displayName": f"Bench volunteer {i}",
+                        "languages": ["vi", "en", "zh", "es", "ko", "pt", "tl"],
+                        "skills": "interpreting, forms at the ward office, hospital visits, schools",
+                        "fields": ["MEDICAL", "WELFARE", "CHILDCARE_EDUCATION", "LIFELINE", "OTHER"],
+                        "area": AREAS[i % len(AREAS)],
+                        "availability": "any time",
+                        "remoteOk": True,
+                        "maxActiveRequests": 20,
+                        "contact": f"volunteer{i}@example.org",
+                    }
+                },
+            )
+            volunteer = data["registerVolunteer"]["volunteer"]
+            await call(staff, "/graphql", VERIFY, {"id": volunteer["id"]})
+    ids = [rid for c in clients for rid in c.request_ids][: max(PAGE_SIZES) + 10]
+    for rid in ids:
+        data = await call(staff, "/graphql", APPROVE, {"input": {"requestId": rid, "decision": "APPROVE"}})
+        if data["reviewTriage"]["errors"]:
+            raise OpFailed(f"approval refused: {data['reviewTriage']['errors']}")
+    opened = await _count(staff, ["OPEN"])
+    if opened < max(PAGE_SIZES):
+        raise OpFailed(f"only {opened} requests are OPEN with offers after approving {len(ids)}")
+
+
+async def _statements(staff: httpx.AsyncClient) -> dict[int, int]:
+    """SQL statements of the page query at each page size, as the server counts them."""
+    found = {}
+    for first in PAGE_SIZES:
+        body = await call_body(staff, "/graphql", PAGE, {"first": first})
+        found[first] = int(body["extensions"]["statements"])
+    return found
+
+
+def cost_overhead() -> tuple[float, float]:
+    """Microseconds to plan the page query's cost the first time, and to evaluate the cached plan."""
+    from graphql import parse
+
+    from schema import build_schema
+    from service.cost import plan
+
+    schema = build_schema()._schema
+    document = parse(PAGE)
+    rounds = COST_ROUNDS // 20
+    started = time.perf_counter()
+    for _ in range(rounds):
+        steps = plan(schema, document, "Page")
+    planning = (time.perf_counter() - started) / rounds
+    assert steps is not None  # noqa: S101 - the bench's own document
+    variables = {"first": 50}
+    started = time.perf_counter()
+    for _ in range(COST_ROUNDS):
+        sum(step.cost(variables) for step in steps)
+    cached = (time.perf_counter() - started) / COST_ROUNDS
+    return 1e6 * planning, 1e6 * cached
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -280,6 +392,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     parser.add_argument("--ops", type=int, default=4000, help="measured hello and request(id) operations")
     parser.add_argument("--submit-ops", type=int, default=2000, help="measured submitRequest operations")
+    parser.add_argument("--page-ops", type=int, default=1000, help="measured page 5 and page 50 operations")
     parser.add_argument("--warmup", type=int, default=500, help="unmeasured operations before each phase")
     parser.add_argument("--baseline-ops", type=int, default=300, help="single-client operations (0: skip)")
     parser.add_argument("--seed", type=int, default=4, help="requests seeded per resident")
@@ -299,14 +412,22 @@ async def _run(args: argparse.Namespace) -> int:
             OTONARI_SUBMIT_RATE_PER_MINUTE="100000000",
             OTONARI_REGISTER_RATE_PER_HOUR="100000000",
             OTONARI_BENCH_HELLO="1",
+            OTONARI_COUNT_STATEMENTS="1",
         )
         async with running_server("api", env, db.data_dir / "logs") as server:
-            clients, staff = await _seed(server, args, env, db)
+            clients, staff, staff_token = await _seed(server, args, env, db)
             seeded = sum(c.submitted for c in clients)
-            phases: list[tuple[str, Op, int]] = [
-                ("hello", op_hello, args.ops),
-                ("request(id)", op_read, args.ops),
-                ("submitRequest", op_submit, args.submit_ops),
+            await _seed_offers(server, staff, clients)
+            statements = await _statements(staff)
+            staff_clients = [
+                Client(_client(server, staff_token), staff_token, [], random.Random(i))
+                for i in range(args.clients)
+            ]
+            phases: list[tuple[str, Op, int, list[Client]]] = [
+                ("hello", op_hello, args.ops, clients),
+                ("request(id)", op_read, args.ops, clients),
+                *[(f"page {n}", op_page(n), args.page_ops, staff_clients) for n in PAGE_SIZES],
+                ("submitRequest", op_submit, args.submit_ops, clients),
             ]
 
             def groups() -> dict[str, list[int]]:
@@ -315,9 +436,9 @@ async def _run(args: argparse.Namespace) -> int:
             results: list[PhaseResult] = []
             try:
                 # Full concurrency first, in the order above; then the single-client baselines.
-                plan = [(name, op, ops, clients) for name, op, ops in phases]
+                plan = [(name, op, ops, group) for name, op, ops, group in phases]
                 if args.baseline_ops > 0:
-                    plan += [(name, op, args.baseline_ops, clients[:1]) for name, op, _ in phases]
+                    plan += [(name, op, args.baseline_ops, group[:1]) for name, op, _, group in phases]
                 for name, op, ops, group in plan:
                     result = await run_phase(
                         name,
@@ -337,9 +458,10 @@ async def _run(args: argparse.Namespace) -> int:
                 stored = await _count(staff)
                 expected = sum(c.submitted for c in clients)
             finally:
-                for c in clients:
+                for c in [*clients, *staff_clients]:
                     await c.http.aclose()
                 await staff.aclose()
+    planning_us, cached_us = cost_overhead()
 
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}; server workers="
@@ -347,10 +469,23 @@ async def _run(args: argparse.Namespace) -> int:
         f"{args.clients} residents, {seeded} seeded requests"
     )
     print(render(results))
-    return _verdict(results, args.clients, stored, expected)
+    print(
+        "page query SQL statements: "
+        + ", ".join(f"{statements[n]} at first={n}" for n in PAGE_SIZES)
+        + f"; cost analysis: {planning_us:.0f} us to plan the document once, "
+        f"{cached_us:.1f} us per request with the plan cached"
+    )
+    return _verdict(results, args.clients, stored, expected, statements, cached_us)
 
 
-def _verdict(results: Sequence[PhaseResult], clients: int, stored: int, expected: int) -> int:
+def _verdict(
+    results: Sequence[PhaseResult],
+    clients: int,
+    stored: int,
+    expected: int,
+    statements: dict[int, int],
+    cost_us: float,
+) -> int:
     by_name = {r.name: r for r in results if r.clients == clients}
     hello, read, submit = by_name["hello"], by_name["request(id)"], by_name["submitRequest"]
     ratio = read.pct(0.99) / hello.pct(0.99)
@@ -371,7 +506,14 @@ def _verdict(results: Sequence[PhaseResult], clients: int, stored: int, expected
     consistent = stored == expected
     if not consistent:
         print(f"staff see {stored} requests, {expected} were submitted successfully")
-    return 0 if ok_ratio and ok_submit and not failed and consistent else 1
+    ok_batched = len(set(statements.values())) == 1
+    ok_cost = cost_us <= COST_TARGET_US
+    print(
+        f"page statements equal at every size: {'met' if ok_batched else 'MISSED'}; cached cost "
+        f"analysis {cost_us:.1f} us (target <= {COST_TARGET_US:g} us): {'met' if ok_cost else 'MISSED'}"
+    )
+    ok = ok_ratio and ok_submit and ok_batched and ok_cost
+    return 0 if ok and not failed and consistent else 1
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from db.availability import RETRY_AFTER_SECONDS, database_unavailable
 from schema.operations import Mutation, Query, Subscription
 from schema.types import LongTermPair, Offer, Resident, SupportRequest, Volunteer
+from service.cost import CostLimit
 from service.documents import DocumentCache, DocumentGuard, OperationNameRequired, code_execution_error
 from service.errors import UNAVAILABLE_MESSAGE, ErrorCode
 from service.statements import CountStatements
@@ -105,7 +106,12 @@ class OtonariSchema(strawberry.Schema):
 
 
 def build_schema(
-    *, max_depth: int = 10, max_aliases: int = 15, max_tokens: int = 1000, count_statements: bool = False
+    *,
+    max_depth: int = 10,
+    max_aliases: int = 15,
+    max_tokens: int = 1000,
+    max_cost: int = 1000,
+    count_statements: bool = False,
 ) -> strawberry.Schema:
     # The limits' rule classes are built once, so that a cached validation result stays right
     # for every request; a limiter built per request would make new classes.
@@ -125,6 +131,7 @@ def build_schema(
             lambda: AddValidationRules(limits),
             lambda: DocumentGuard(documents, max_tokens),
             OperationNameRequired,
+            lambda: CostLimit(documents, max_cost),
             MaskUnexpected,
             *([CountStatements] if count_statements else []),
         ],

@@ -27,6 +27,8 @@ from graphql import (
     print_ast,
 )
 
+from service import cost
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS_FILE = ROOT / "docs" / "api.md"
 EXAMPLES_DIR = Path(__file__).parent / "examples"
@@ -191,9 +193,20 @@ person to read. Requests that cannot run at all (no valid token on a query, malf
 limits) get the top-level GraphQL `errors` with `extensions.code`.
 """
 
+_SIZES = ", ".join(f"`{name}` {size}" for name, size in cost.LIST_SIZES.items())
+COST = f"""\
+**Cost.** Before a query or mutation runs, its cost is counted from the document: an object
+field {cost.OBJECT_COST}, a connection {cost.CONNECTION_COST}, a leaf 0, and a list multiplies the cost of
+each item by how many it can return: the page size (`first`/`last`, else the argument's
+default, at most 100), or for a list without one {cost.DEFAULT_LIST_SIZE} ({_SIZES}).
+Over the server's limit (`OTONARI_MAX_QUERY_COST`, 1000 by default) nothing runs: the error has
+`extensions.code` `{cost.TOO_COMPLEX}` with the `cost` and the `limit`. Every costed response says
+what it cost in `extensions.cost {{requested, limit}}`. Introspection costs nothing.
+"""
+
 
 def render(schema: GraphQLSchema, examples: dict[str, Example]) -> str:
-    lines = [INTRO]
+    lines = [INTRO, COST]
     roots = [
         ("Queries", "query", schema.query_type),
         ("Mutations", "mutation", schema.mutation_type),

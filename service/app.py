@@ -208,6 +208,7 @@ def create_app(
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_query_tokens,
+        max_cost=settings.max_query_cost,
         count_statements=settings.count_statements,
     )
     trusted = trusted_documents.load(settings.trusted_documents) if settings.trusted_documents else None

@@ -232,6 +232,8 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # GraphQL documents: tokens counted while parsing, refused beyond (before any validation).
     max_query_tokens: int = 1000
+    # The cost a query or mutation may have (service.cost, counted before it runs), as Shopify's.
+    max_query_cost: int = 1000
     # WebSocket: open connections per account (per process), operations per connection.
     max_sockets_per_account: int = 5
     max_operations_per_socket: int = 20
@@ -325,6 +327,7 @@ class Settings:
             max_aliases=_int(env, "OTONARI_MAX_ALIASES", defaults.max_aliases),
             max_body_bytes=_positive(env, "OTONARI_MAX_BODY_BYTES", defaults.max_body_bytes),
             max_query_tokens=_positive(env, "OTONARI_MAX_QUERY_TOKENS", defaults.max_query_tokens),
+            max_query_cost=_positive(env, "OTONARI_MAX_QUERY_COST", defaults.max_query_cost),
             max_sockets_per_account=_positive(
                 env, "OTONARI_MAX_SOCKETS_PER_ACCOUNT", defaults.max_sockets_per_account
             ),

@@ -22,7 +22,8 @@ most, and ~500 typical documents of ~100 tokens.
 
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import (
     DirectiveNode,
@@ -62,6 +63,8 @@ OPERATION_NAME_REQUIRED = "OPERATION_NAME_REQUIRED"
 class Checked:
     document: DocumentNode
     errors: tuple[GraphQLError, ...]
+    # Per operation name: its cost plan (service.cost), made on first use.
+    plans: dict[str | None, Any] = field(default_factory=dict, compare=False)
 
     @property
     def tokens(self) -> int:

@@ -51,7 +51,7 @@ async def test_the_accept_header_picks_the_media_type(api: Api) -> None:
         assert response.status_code == 200, (accept, response.text)
         assert media(response) == expected, accept
         assert "charset=utf-8" in response.headers["content-type"]
-        assert response.json() == {"data": {"__typename": "Query"}}
+        assert response.json()["data"] == {"__typename": "Query"}
     no_accept = await api.client.post("/graphql", json=query, headers={"accept": ""})
     assert no_accept.status_code == 200 and media(no_accept) == "application/json"
     refused = await post(api, query, {"accept": "text/plain", "content-type": "application/json"})
@@ -88,7 +88,7 @@ async def test_several_operations_need_an_operation_name_and_it_is_obeyed(api: A
     document = "query A { a: __typename } query B { b: __typename }"
     for name, data in (("A", {"a": "Query"}), ("B", {"b": "Query"})):
         chosen = await post(api, {"query": document, "operationName": name}, ASK_GQL)
-        assert chosen.status_code == 200 and chosen.json() == {"data": data}
+        assert chosen.status_code == 200 and chosen.json()["data"] == data
     unnamed = await post(api, {"query": document}, ASK_JSON)
     assert code(unnamed) == "OPERATION_NAME_REQUIRED" and unnamed.json()["data"] is None
     unknown = await post(api, {"query": document, "operationName": "C"}, ASK_GQL)
@@ -121,7 +121,7 @@ async def test_get_runs_queries_only(api: Api, db: asyncpg.Connection) -> None:
         },
         headers={"accept": GQL},
     )
-    assert ok.status_code == 200 and ok.json() == {"data": {"__type": {"name": "Query"}}}
+    assert ok.status_code == 200 and ok.json()["data"] == {"__type": {"name": "Query"}}
     mutation = REGISTER_RESIDENT
     variables = {
         "input": {"displayName": "Lan", "languages": ["vi"], "area": "Meguro", "contact": "lan@example.org"}
@@ -196,7 +196,7 @@ async def test_an_8_mb_body_gets_a_413_that_urllib_can_read(api: Api) -> None:
     status, answer, _ = await asyncio.to_thread(
         _urllib_post, api.base_url + "/graphql", json.dumps({"query": "{ __typename }"}).encode()
     )
-    assert status == 200 and answer == {"data": {"__typename": "Query"}}
+    assert status == 200 and answer["data"] == {"__typename": "Query"}
 
 
 async def test_a_chunked_body_over_the_limit_is_a_413(api: Api) -> None:

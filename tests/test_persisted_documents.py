@@ -55,12 +55,12 @@ async def test_apq_hash_only_then_register_then_hash_only(api: Api) -> None:
     legacy = await post(api.client, {"extensions": persisted(query)}, LEGACY)
     assert legacy.status_code == 200 and code(legacy) == "PERSISTED_QUERY_NOT_FOUND"
     registered = await post(api.client, {"query": query, "extensions": persisted(query)})
-    assert registered.status_code == 200 and registered.json() == {"data": {"__typename": "Query"}}
+    assert registered.status_code == 200 and registered.json()["data"] == {"__typename": "Query"}
     again = await post(api.client, {"extensions": persisted(query)})
-    assert again.status_code == 200 and again.json() == {"data": {"__typename": "Query"}}
+    assert again.status_code == 200 and again.json()["data"] == {"__typename": "Query"}
     # ...and over GET, the point of APQ (short URLs).
     by_get = await api.client.get("/graphql", params={"extensions": json.dumps(persisted(query))})
-    assert by_get.status_code == 200 and by_get.json() == {"data": {"__typename": "Query"}}
+    assert by_get.status_code == 200 and by_get.json()["data"] == {"__typename": "Query"}
 
 
 async def test_apq_over_get_registers_and_keeps_mutations_off_get(api: Api) -> None:
@@ -69,7 +69,7 @@ async def test_apq_over_get_registers_and_keeps_mutations_off_get(api: Api) -> N
     assert code(await api.client.get("/graphql", params=params)) == "PERSISTED_QUERY_NOT_FOUND"
     assert (await api.client.get("/graphql", params={**params, "query": query})).status_code == 200
     found = await api.client.get("/graphql", params=params, headers={"accept": GQL["accept"]})
-    assert found.json() == {"data": {"__type": {"name": "Query"}}}
+    assert found.json()["data"] == {"__type": {"name": "Query"}}
     # A mutation registered by POST still cannot run by GET.
     variables = {
         "input": {"displayName": "Lan", "languages": ["vi"], "area": "Meguro", "contact": "lan@example.org"}
