@@ -410,6 +410,7 @@ async def _run(args: argparse.Namespace) -> int:
             db.data_dir,
             OTONARI_WORKERS="1" if args.with_workers else "0",
             OTONARI_SUBMIT_RATE_PER_MINUTE="100000000",
+            OTONARI_REQUESTS_RATE_PER_HOUR="100000000",
             OTONARI_REGISTER_RATE_PER_HOUR="100000000",
             OTONARI_BENCH_HELLO="1",
             OTONARI_COUNT_STATEMENTS="1",

@@ -195,11 +195,20 @@ class Database:
         return embedded_postmaster_pid(self.data_dir)
 
 
+# What a fresh data directory may borrow from the default one (var/), if it has them: the
+# converted model and the triage examples' vectors (else a first start spends minutes on them).
+REUSABLE = ("models", "cache")
+
+
 def _empty_dir(data_dir: Path) -> None:
     if data_dir.exists():
         stop_embedded_database(data_dir)  # left running by an interrupted run
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
+    for name in REUSABLE:
+        source = REPO / "var" / name
+        if source.is_dir() and source.resolve() != (data_dir / name).resolve():
+            shutil.copytree(source, data_dir / name)
 
 
 def _remove_database(data_dir: Path) -> None:
@@ -209,7 +218,8 @@ def _remove_database(data_dir: Path) -> None:
 
 @contextlib.asynccontextmanager
 async def fresh_database(data_dir: Path) -> AsyncIterator[Database]:
-    """A new embedded PostgreSQL under data_dir (emptied first), stopped and deleted at the end."""
+    """A new embedded PostgreSQL under data_dir (emptied first, then given var/'s model and
+    example vectors when there are any), stopped and deleted at the end."""
     data_dir = REPO / data_dir if not data_dir.is_absolute() else data_dir
     await asyncio.to_thread(_empty_dir, data_dir)
     try:
