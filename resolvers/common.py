@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -11,9 +12,11 @@ from graphql import GraphQLError
 from service.auth import Viewer
 from service.context import Context
 from service.errors import ErrorCode
+from service.paging import Window
 from service.validation import MAX_PAGE
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def require_viewer(ctx: Context) -> Viewer:
@@ -27,13 +30,13 @@ def require_viewer(ctx: Context) -> Viewer:
     return ctx.viewer
 
 
-def check_first(first: int | None, default: int = 20) -> int:
+def check_first(first: int | None, default: int = 20, name: str = "first") -> int:
     """The page size: null means the default; anything outside 1..100 is refused."""
     if first is None:
         return default
     if not 1 <= first <= MAX_PAGE:
         raise GraphQLError(
-            f"first must be between 1 and {MAX_PAGE}",
+            f"{name} must be between 1 and {MAX_PAGE}",
             extensions={"code": ErrorCode.INVALID_INPUT.value},
         )
     return first
@@ -90,10 +93,34 @@ def int_cursor(cursor: str | None) -> int | None:
 
 
 @dataclass(frozen=True)
+class Paging:
+    """A connection's arguments as sent: `first`/`after` forward, `last`/`before` backward."""
+
+    first: int | None = 20
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+    default: int = 20
+
+    def window(self, key: Callable[[str | None], K | None]) -> Window[K]:
+        """`last` pages backward (and then wins over `first`, whose default is always there);
+        cursors are read with `key`, which refuses what is not one of ours."""
+        after, before = key(self.after), key(self.before)
+        if self.last is not None:
+            return Window(check_first(self.last, self.default, "last"), after, before, True)
+        return Window(check_first(self.first, self.default), after, before, False)
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[tuple[str, T]]
     has_next_page: bool
     total_count: int
+    has_previous_page: bool = False
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.items[0][0] if self.items else None
 
     @property
     def end_cursor(self) -> str | None:
@@ -102,3 +129,14 @@ class Page(Generic[T]):
     @classmethod
     def empty(cls) -> "Page[T]":
         return cls([], False, 0)
+
+    @classmethod
+    def scanned(cls, page: Window[Any], items: list[tuple[str, T]], total: int) -> "Page[T]":
+        """From up to size + 1 items read in the window's scan order (reversed when backward).
+        Edges beyond the far cursor are known to exist (it came from one); on the near side only
+        the one extra item read says whether more follow."""
+        more = len(items) > page.size
+        items = items[: page.size]
+        if page.backward:
+            return cls(items[::-1], page.before is not None, total, more)
+        return cls(items, more, total, page.after is not None)

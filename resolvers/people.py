@@ -7,7 +7,7 @@ from graphql import GraphQLError
 from db.queries import q
 from resolvers.common import (
     Page,
-    check_first,
+    Paging,
     encode_cursor,
     int_cursor,
     require_viewer,
@@ -17,7 +17,7 @@ from service.audit import ContactOf
 from service.context import Context
 from service.ids import from_global_id
 from service.languages import normalise_language
-from service.records import LongTermPairRecord, ResidentRecord, VolunteerRecord
+from service.records import OfferRecord, ResidentRecord, VolunteerRecord
 from service.validation import MAX_AREA
 from triage.labels import SupportField
 
@@ -74,11 +74,10 @@ async def volunteers(
     field: SupportField | None,
     language: str | None,
     area: str | None,
-    first: int | None,
-    after: str | None,
+    page: Paging,
     verified: bool | None = None,
 ) -> Page[VolunteerRecord]:
-    first = check_first(first)
+    window = page.window(int_cursor)
     area = search_text(area, "area", MAX_AREA)
     lang = None
     if language is not None:
@@ -87,12 +86,35 @@ async def volunteers(
             raise GraphQLError(
                 f"unknown language code {language[:20]!r}", extensions={"code": "INVALID_INPUT"}
             )
-    after_id = int_cursor(after)
     field_value = field.value if field else None
-    rows = await ctx.pool.fetch(q("list_volunteers"), field_value, lang, area, after_id, first + 1, verified)
+    rows = await ctx.pool.fetch(
+        q("list_volunteers"),
+        field_value,
+        lang,
+        area,
+        window.after,
+        window.size + 1,
+        verified,
+        window.before,
+        window.backward,
+    )
     total = await ctx.pool.fetchval(q("count_volunteers"), field_value, lang, area, verified)
-    records = [VolunteerRecord.from_row(r) for r in rows[:first]]
-    return Page([(encode_cursor(v.id), v) for v in records], len(rows) > first, total)
+    records = [VolunteerRecord.from_row(r) for r in rows]
+    return Page.scanned(window, [(encode_cursor(v.id), v) for v in records], total)
+
+
+async def volunteer_offers(
+    ctx: Context, volunteer_id: int | None, statuses: list[str] | None, page: Paging
+) -> Page[OfferRecord]:
+    """A volunteer's offers, newest first: for staff and the volunteer themself; others get an
+    empty page."""
+    viewer = require_viewer(ctx)
+    window = page.window(int_cursor)
+    if volunteer_id is None or not (viewer.is_staff or viewer.volunteer_id == volunteer_id):
+        return Page.empty()
+    wanted = tuple(statuses) if statuses is not None else None
+    found, total = await ctx.loaders.offer_pages_of_volunteer.load((volunteer_id, window, wanted))
+    return Page.scanned(window, [(encode_cursor(o.id), o) for o in found], total)
 
 
 async def node(ctx: Context, global_id: str) -> tuple[str, Any] | None:
@@ -134,13 +156,13 @@ async def node(ctx: Context, global_id: str) -> tuple[str, Any] | None:
         )
         return (kind, record) if allowed else None
     if kind == "LongTermPair":
-        row = await ctx.pool.fetchrow(q("long_term_pair_by_id"), pk)
-        if row is None:
+        pair = await ctx.loaders.long_term_pairs.load(pk)
+        if pair is None:
             return None
         allowed = (
             viewer.is_staff
-            or row["resident_id"] == viewer.resident_id
-            or (row["volunteer_id"] == viewer.volunteer_id)
+            or pair.resident_id == viewer.resident_id
+            or pair.volunteer_id == viewer.volunteer_id
         )
-        return (kind, LongTermPairRecord.from_row(row)) if allowed else None
+        return (kind, pair) if allowed else None
     return None

@@ -5,6 +5,7 @@ from graphql import GraphQLError
 from db.queries import q
 from resolvers.common import (
     Page,
+    Paging,
     check_first,
     decode_cursor,
     encode_cursor,
@@ -17,11 +18,12 @@ from service.context import Context
 from service.events import EventRecord
 from service.ids import pk_of
 from service.matching import CandidateView
+from service.paging import Window
 from service.records import OfferRecord, RequestRecord, ResidentRecord, ReviewRecord
-from service.requests import get_request, sees_without_offer
+from service.requests import sees_without_offer
 from triage.labels import SupportField, Urgency
 
-__all__ = ["Page"]
+__all__ = ["Page", "Paging"]
 
 
 async def request(ctx: Context, global_id: str) -> RequestRecord | None:
@@ -29,7 +31,8 @@ async def request(ctx: Context, global_id: str) -> RequestRecord | None:
     pk = pk_of(global_id, "SupportRequest")
     if pk is None:
         return None
-    return await get_request(ctx.pool, viewer, pk)
+    record = await ctx.loaders.requests.load(pk)
+    return record if record is not None and await _can_see(ctx, viewer, record) else None
 
 
 async def request_by_pk(ctx: Context, pk: int) -> RequestRecord:
@@ -54,19 +57,18 @@ async def requests(
     statuses: list[str] | None,
     field: SupportField | None,
     urgency: Urgency | None,
-    first: int | None,
-    after: str | None,
+    page: Paging,
 ) -> Page[RequestRecord]:
     """Staff see all; a resident their own; a volunteer those assigned to them."""
     viewer = require_viewer(ctx)
-    first = check_first(first)
+    window_ = page.window(int_cursor)
     resident_scope = viewer.resident_id if viewer.role is Role.RESIDENT else None
     volunteer_scope = viewer.volunteer_id if viewer.role is Role.VOLUNTEER else None
     if viewer.role is Role.RESIDENT and resident_scope is None:
         return Page.empty()
     if viewer.role is Role.VOLUNTEER and volunteer_scope is None:
         return Page.empty()
-    return await _request_page(ctx, statuses, field, urgency, resident_scope, volunteer_scope, first, after)
+    return await _request_page(ctx, statuses, field, urgency, resident_scope, volunteer_scope, window_)
 
 
 async def _request_page(
@@ -76,10 +78,8 @@ async def _request_page(
     urgency: Urgency | None,
     resident_scope: int | None,
     volunteer_scope: int | None,
-    first: int,
-    after: str | None,
+    page: Window[int],
 ) -> Page[RequestRecord]:
-    before_id = int_cursor(after)
     field_value = field.value if field else None
     urgency_value = urgency.value if urgency else None
     rows = await ctx.pool.fetch(
@@ -87,51 +87,56 @@ async def _request_page(
         statuses,
         field_value,
         urgency_value,
-        before_id,
+        page.after,
         resident_scope,
         volunteer_scope,
-        first + 1,
+        page.size + 1,
+        page.before,
+        page.backward,
     )
     total = await ctx.pool.fetchval(
         q("count_requests"), statuses, field_value, urgency_value, resident_scope, volunteer_scope
     )
-    records = [RequestRecord.from_row(r) for r in rows[:first]]
-    return Page([(encode_cursor(r.id), r) for r in records], len(rows) > first, total)
+    records = [RequestRecord.from_row(r) for r in rows]
+    return Page.scanned(page, [(encode_cursor(r.id), r) for r in records], total)
 
 
-async def resident_requests(
-    ctx: Context, resident: ResidentRecord, first: int | None, after: str | None
-) -> Page[RequestRecord]:
+async def resident_requests(ctx: Context, resident: ResidentRecord, page: Paging) -> Page[RequestRecord]:
     viewer = require_viewer(ctx)
-    first = check_first(first)
+    window_ = page.window(int_cursor)
     if not (viewer.is_staff or viewer.resident_id == resident.id):
         return Page.empty()
-    return await _request_page(ctx, None, None, None, resident.id, None, first, after)
+    return await _request_page(ctx, None, None, None, resident.id, None, window_)
 
 
-async def review_queue(ctx: Context, first: int | None, after: str | None) -> Page[RequestRecord]:
+QueueKey = tuple[int, float, int]
+
+
+def queue_key(cursor: str | None) -> QueueKey | None:
+    """A review queue cursor: [urgency rank, emergency probability, id]."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    if not (isinstance(key, list) and len(key) == 3):
+        raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
+    if not (is_key(key[0]) and is_probability(key[1]) and is_key(key[2])):
+        raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
+    return (key[0], float(key[1]), key[2])
+
+
+async def review_queue(ctx: Context, page: Paging) -> Page[RequestRecord]:
     """IN_REVIEW and ESCALATED, most urgent first, then the likeliest emergency, then oldest."""
-    first = check_first(first)
-    key = decode_cursor(after)
-    rank, probability, after_id = (None, None, None)
-    if key is not None:
-        if not (
-            isinstance(key, list)
-            and len(key) == 3
-            and is_key(key[0])
-            and is_probability(key[1])
-            and is_key(key[2])
-        ):
-            raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
-        rank, probability, after_id = key
-    rows = await ctx.pool.fetch(q("review_queue"), rank, probability, after_id, first + 1)
+    window_ = page.window(queue_key)
+    after = window_.after or (None, None, None)
+    before = window_.before or (None, None, None)
+    rows = await ctx.pool.fetch(q("review_queue"), *after, window_.size + 1, *before, window_.backward)
     total = await ctx.pool.fetchval(q("count_review_queue"))
     items = []
-    for row in rows[:first]:
+    for row in rows:
         record = RequestRecord.from_row(row)
         cursor = [row["urgency_rank"], float(row["queue_probability"]), record.id]
         items.append((encode_cursor(cursor), record))
-    return Page(items, len(rows) > first, total)
+    return Page.scanned(window_, items, total)
 
 
 def is_probability(value: object) -> bool:
@@ -146,6 +151,18 @@ async def offers(ctx: Context, record: RequestRecord) -> list[OfferRecord]:
     if viewer.is_staff or viewer.resident_id == record.resident_id:
         return found
     return [o for o in found if o.volunteer_id == viewer.volunteer_id]
+
+
+async def offers_page(ctx: Context, record: RequestRecord, page: Paging) -> Page[OfferRecord]:
+    """offers, a page at a time (oldest first)."""
+    viewer = require_viewer(ctx)
+    window_ = page.window(int_cursor)
+    everyone = viewer.is_staff or viewer.resident_id == record.resident_id
+    if not everyone and viewer.volunteer_id is None:
+        return Page.empty()
+    only = None if everyone else viewer.volunteer_id
+    found, total = await ctx.loaders.offer_pages_of_request.load((record.id, window_, only))
+    return Page.scanned(window_, [(encode_cursor(o.id), o) for o in found], total)
 
 
 async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:

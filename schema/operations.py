@@ -1,9 +1,11 @@
 """The root types: Query, Mutation, Subscription. Each field is one call into resolvers/."""
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from resolvers import accounts as account_resolvers
@@ -13,7 +15,7 @@ from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
 from resolvers import stats as stats_resolvers
 from resolvers import subscriptions as live
-from resolvers.common import require_viewer
+from resolvers.common import Paging, require_viewer
 from schema.accounts import (
     AuditEntryConnection,
     DeactivateAccountPayload,
@@ -47,10 +49,13 @@ from schema.notifications import (
 from schema.permissions import allow
 from schema.types import (
     AFTER,
+    BEFORE,
+    LAST,
     PAGE_SIZE,
     LongTermPair,
     Node,
     Offer,
+    OfferConnection,
     OfferStatus,
     RequestEvent,
     RequestEventKind,
@@ -71,6 +76,7 @@ from service.accounts import ResidentInput, VolunteerInput, VolunteerUpdate
 from service.auth import Role
 from service.context import Context
 from service.erasure import Erasure
+from service.errors import ErrorCode
 from service.errors import UserError as UserErrorRecord
 from service.events import REPLAY_LIMIT, EventRecord, event_id_text
 from service.ids import from_global_id
@@ -80,6 +86,7 @@ from service.notifications.preferences import Preferences
 from service.notifications.staff import WebhookInput
 from service.records import RequestRecord
 from service.requests import SubmitInput
+from service.validation import MAX_PAGE
 
 ContextInfo = Info[Context, None]
 
@@ -101,6 +108,27 @@ def _answer(view: AnswerView | None, errors: tuple[UserErrorRecord, ...]) -> Ans
     return AnswerLinkPayload(offer=AnswerLinkOffer.from_view(view) if view else None, errors=_errors(errors))
 
 
+async def _node(info: ContextInfo, id: strawberry.ID) -> Node | None:
+    decoded = from_global_id(id)
+    if decoded is None:
+        return None
+    type_name, _ = decoded
+    if type_name == "SupportRequest":
+        record = await request_resolvers.request(info.context, id)
+        return SupportRequest.from_record(record) if record else None
+    node = await people_resolvers.node(info.context, id)
+    if node is None:
+        return None
+    kind, value = node
+    if kind == "Resident":
+        return Resident.from_record(value)
+    if kind == "Volunteer":
+        return Volunteer.from_record(value)
+    if kind == "Offer":
+        return Offer.from_record(value)
+    return LongTermPair.from_record(value)
+
+
 @strawberry.type(description="Reads. Every field needs `Authorization: Bearer <token>`.")
 class Query:
     @strawberry.field(
@@ -109,24 +137,26 @@ class Query:
         "exist or is not the viewer's to see (the same answer for both).",
     )
     async def node(self, info: ContextInfo, id: Annotated[strawberry.ID, ID_ARG]) -> Node | None:
-        decoded = from_global_id(id)
-        if decoded is None:
-            return None
-        type_name, _ = decoded
-        if type_name == "SupportRequest":
-            record = await request_resolvers.request(info.context, id)
-            return SupportRequest.from_record(record) if record else None
-        node = await people_resolvers.node(info.context, id)
-        if node is None:
-            return None
-        kind, value = node
-        if kind == "Resident":
-            return Resident.from_record(value)
-        if kind == "Volunteer":
-            return Volunteer.from_record(value)
-        if kind == "Offer":
-            return Offer.from_record(value)
-        return LongTermPair.from_record(value)
+        return await _node(info, id)
+
+    @strawberry.field(
+        extensions=allow(),
+        description=f"Several objects by global ID (at most {MAX_PAGE}), in the order asked: each "
+        "as `node` answers it, null where it does not exist or is not the viewer's to see.",
+    )
+    async def nodes(
+        self,
+        info: ContextInfo,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description=f"Global IDs, at most {MAX_PAGE}.")
+        ],
+    ) -> list[Node | None]:
+        if len(ids) > MAX_PAGE:
+            raise GraphQLError(
+                f"ids: at most {MAX_PAGE} at once", extensions={"code": ErrorCode.INVALID_INPUT.value}
+            )
+        # Together, so that each kind is read in one batch.
+        return list(await asyncio.gather(*(_node(info, i) for i in ids)))
 
     @strawberry.field(extensions=allow(), description="The signed-in account: its role and profile.")
     async def viewer(self, info: ContextInfo) -> Viewer:
@@ -171,9 +201,12 @@ class Query:
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> SupportRequestConnection:
         statuses = [s.name for s in status] if status else None
-        page = await request_resolvers.requests(info.context, statuses, field, urgency, first, after)
+        paging = Paging(first, after, last, before)
+        page = await request_resolvers.requests(info.context, statuses, field, urgency, paging)
         return SupportRequestConnection.from_page(page)
 
     @strawberry.field(
@@ -185,10 +218,11 @@ class Query:
         info: ContextInfo,
         first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> SupportRequestConnection:
-        return SupportRequestConnection.from_page(
-            await request_resolvers.review_queue(info.context, first, after)
-        )
+        paging = Paging(first, after, last, before)
+        return SupportRequestConnection.from_page(await request_resolvers.review_queue(info.context, paging))
 
     @strawberry.field(
         extensions=allow(Role.STAFF), description="Staff only. Volunteers, oldest registration first."
@@ -212,8 +246,11 @@ class Query:
             bool | None,
             strawberry.argument(description="Only vetted (true) or not yet vetted (false) volunteers."),
         ] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> VolunteerConnection:
-        page = await people_resolvers.volunteers(info.context, field, language, area, first, after, verified)
+        paging = Paging(first, after, last, before)
+        page = await people_resolvers.volunteers(info.context, field, language, area, paging, verified)
         return VolunteerConnection.from_page(page)
 
     @strawberry.field(
@@ -230,6 +267,29 @@ class Query:
     ) -> list[Offer]:
         statuses = [s.name for s in status] if status else None
         return [Offer.from_record(o) for o in await m.my_offers(info.context, statuses)]
+
+    @strawberry.field(
+        extensions=allow(),
+        description="Volunteer: the offers of `myOffers` a page at a time, newest first, without "
+        "its limit of 200; an empty page for other roles.",
+    )
+    async def my_offers_connection(
+        self,
+        info: ContextInfo,
+        status: Annotated[
+            list[OfferStatus] | None,
+            strawberry.argument(description="Only offers in one of these statuses; null: any."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> OfferConnection:
+        statuses = [s.name for s in status] if status else None
+        paging = Paging(first, after, last, before)
+        viewer = require_viewer(info.context)
+        page = await people_resolvers.volunteer_offers(info.context, viewer.volunteer_id, statuses, paging)
+        return OfferConnection.from_page(page)
 
     @strawberry.field(
         extensions=allow(Role.STAFF),

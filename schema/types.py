@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +13,7 @@ from resolvers import dashboard as dashboard_resolvers
 from resolvers import notifications as notification_resolvers
 from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
+from resolvers.common import Page, Paging
 from schema.permissions import allow
 from service.auth import Role as RoleEnum
 from service.context import Context
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 # Argument descriptions shared by every paged field.
 PAGE_SIZE = "Page size, 1 to 100 (default 20)."
 AFTER = "Start after this cursor (an edge's cursor or pageInfo.endCursor of the page before)."
+LAST = "Page backward: the last this many (1 to 100) before `before` (or of all); `first` is then ignored."
+BEFORE = "End before this cursor (an edge's cursor or pageInfo.startCursor of the page after)."
 
 
 def _domain_enum(cls: type[Enum], name: str, description: str, values: dict[str, str]) -> None:
@@ -229,12 +232,31 @@ class UserError:
         )
 
 
-@strawberry.type(description="Where a page of a connection ends (Relay cursor connections).")
+@strawberry.type(description="Where a page of a connection starts and ends (Relay cursor connections).")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow after endCursor.")
     end_cursor: str | None = strawberry.field(
         description="The last edge's cursor: pass it as `after` for the next page. Null on an empty page."
     )
+    has_previous_page: bool = strawberry.field(
+        default=False,
+        description="Items come before startCursor: when paging backward (`last`), whether more "
+        "precede this page; when paging forward, whether the page started after a cursor.",
+    )
+    start_cursor: str | None = strawberry.field(
+        default=None,
+        description="The first edge's cursor: pass it as `before` (with `last`) for the page "
+        "before. Null on an empty page.",
+    )
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            end_cursor=page.end_cursor,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+        )
 
 
 @strawberry.type(
@@ -266,8 +288,11 @@ class Resident(Node):
         info: Info[Context, None],
         first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> SupportRequestConnection:
-        page = await request_resolvers.resident_requests(info.context, self.record, first, after)
+        paging = Paging(first, after, last, before)
+        page = await request_resolvers.resident_requests(info.context, self.record, paging)
         return SupportRequestConnection.from_page(page)
 
     @strawberry.field(description="Private: staff, and the volunteer matched with this resident.")
@@ -329,6 +354,27 @@ class Volunteer(Node):
     @strawberry.field(description="Private: staff, the volunteer, and the resident once matched.")
     async def contact(self, info: Info[Context, None]) -> str | None:
         return await people_resolvers.volunteer_contact(info.context, self.record)
+
+    @strawberry.field(
+        description="Offers made to this volunteer, newest first: for staff and the volunteer "
+        "themself; others get an empty page."
+    )
+    async def offers_connection(
+        self,
+        info: Info[Context, None],
+        status: Annotated[
+            list[OfferStatus] | None,
+            strawberry.argument(description="Only offers in one of these statuses; null: any."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> OfferConnection:
+        statuses = [s.name for s in status] if status else None
+        paging = Paging(first, after, last, before)
+        page = await people_resolvers.volunteer_offers(info.context, self.record.id, statuses, paging)
+        return OfferConnection.from_page(page)
 
     @strawberry.field(description="How this volunteer hears from the service: themself and staff only.")
     async def notification_settings(
@@ -628,6 +674,23 @@ class SupportRequest(Node):
         return [Offer.from_record(o) for o in await request_resolvers.offers(info.context, self.record)]
 
     @strawberry.field(
+        description="The offers of `offers` a page at a time, oldest first: all of them for staff "
+        "and the resident; a volunteer sees only their own."
+    )
+    async def offers_connection(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> OfferConnection:
+        paging = Paging(first, after, last, before)
+        return OfferConnection.from_page(
+            await request_resolvers.offers_page(info.context, self.record, paging)
+        )
+
+    @strawberry.field(
         extensions=allow(Role.STAFF),
         description="Staff only: the request's timeline, every event written for it, oldest first "
         "(at most 500).",
@@ -700,7 +763,7 @@ class SupportRequestConnection:
                 SupportRequestEdge(cursor=cursor, node=SupportRequest.from_record(r))
                 for cursor, r in page.items
             ],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.of(page),
             total_count=page.total_count,
         )
 
@@ -721,7 +784,28 @@ class VolunteerConnection:
     def from_page(cls, page: request_resolvers.Page[VolunteerRecord]) -> VolunteerConnection:
         return cls(
             edges=[VolunteerEdge(cursor=cursor, node=Volunteer.from_record(v)) for cursor, v in page.items],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.of(page),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.type(description="One offer in a page, with its cursor.")
+class OfferEdge:
+    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+    node: Offer = strawberry.field(description="The offer.")
+
+
+@strawberry.type(description="A page of offers (Relay cursor connection).")
+class OfferConnection:
+    edges: list[OfferEdge] = strawberry.field(description="The offers of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
+    total_count: int = strawberry.field(description="How many offers match, over every page.")
+
+    @classmethod
+    def from_page(cls, page: Page[OfferRecord]) -> OfferConnection:
+        return cls(
+            edges=[OfferEdge(cursor=cursor, node=Offer.from_record(o)) for cursor, o in page.items],
+            page_info=PageInfo.of(page),
             total_count=page.total_count,
         )
 

@@ -28,9 +28,11 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -66,12 +68,17 @@ class Size:
     literal: int | None
     variable: str | None
     fallback: int
+    # The variable holds a list (of IDs): its length is the size.
+    length: bool = False
 
     def value(self, variables: Mapping[str, Any]) -> int:
         found = self.literal
         if self.variable is not None:
             raw = variables.get(self.variable)
-            found = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+            if self.length:
+                found = len(raw) if isinstance(raw, list) else 1 if raw is not None else None
+            else:
+                found = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
         return max(0, min(MAX_PAGE, self.fallback if found is None else found))
 
 
@@ -176,33 +183,41 @@ class _Planner:
         return Step(OBJECT_COST, None, self.selections(named, node.selection_set, pending))
 
     def _page_sizes(self, definition: GraphQLField, node: FieldNode) -> tuple[Size, ...] | None:
-        sizes = []
+        """A paged field's sizes (the largest applies): `first` and `last` as sent, else the
+        default; a `last` alone wins over `first`'s default, as the resolvers read them. A
+        list of `ids` is as long as it is."""
         given = {a.name.value: a.value for a in node.arguments or ()}
-        for argument in PAGE_ARGUMENTS:
-            declared = definition.args.get(argument)
-            if declared is None:
-                continue
-            default = declared.default_value if isinstance(declared.default_value, int) else None
-            value = given.get(argument)
-            if value is None or isinstance(value, NullValueNode):
-                if default is not None:
-                    sizes.append(Size(default, None, default))
-                continue
-            fallback = default if default is not None else DEFAULT_LIST_SIZE
-            if isinstance(value, IntValueNode):
-                sizes.append(Size(int(value.value), None, fallback))
-            elif isinstance(value, VariableNode):
-                variable = value.name.value
-                fallback = self.defaults.get(variable, fallback)
-                sizes.append(Size(None, variable, fallback))
-        if not sizes and any(a in definition.args for a in PAGE_ARGUMENTS):
-            sizes.append(Size(DEFAULT_LIST_SIZE, None, DEFAULT_LIST_SIZE))
-        return tuple(sizes) or None
+        if "ids" in definition.args:
+            return (self._length(given.get("ids")),)
+        declared = [a for a in PAGE_ARGUMENTS if a in definition.args]
+        if not declared:
+            return None
+        defaults = [definition.args[a].default_value for a in declared]
+        default = next((d for d in defaults if isinstance(d, int)), DEFAULT_LIST_SIZE)
+        sent = [self._size(given[a], default) for a in declared if _sent(given.get(a))]
+        return tuple(sent) or (Size(default, None, default),)
+
+    def _size(self, value: ValueNode, default: int) -> Size:
+        if isinstance(value, VariableNode):
+            variable = value.name.value
+            return Size(None, variable, self.defaults.get(variable, default))
+        return Size(int(value.value) if isinstance(value, IntValueNode) else default, None, default)
+
+    def _length(self, value: ValueNode | None) -> Size:
+        if isinstance(value, ListValueNode):
+            return Size(len(value.values), None, 0)
+        if isinstance(value, VariableNode):
+            return Size(None, value.name.value, MAX_PAGE, length=True)
+        return Size(1, None, 1)  # one ID, coerced to a list of one
 
     @staticmethod
     def _list_size(owner: str, name: str) -> Size:
         size = LIST_SIZES.get(f"{owner}.{name}", DEFAULT_LIST_SIZE)
         return Size(size, None, size)
+
+
+def _sent(value: ValueNode | None) -> bool:
+    return value is not None and not isinstance(value, NullValueNode)
 
 
 class CostLimit(SchemaExtension):

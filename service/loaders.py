@@ -18,7 +18,8 @@ from service.audit import ContactOf
 from service.auth import Viewer
 from service.events import EventRecord
 from service.notifications import preferences
-from service.records import OfferRecord, RequestRecord, ResidentRecord, VolunteerRecord
+from service.paging import Window
+from service.records import LongTermPairRecord, OfferRecord, RequestRecord, ResidentRecord, VolunteerRecord
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -34,6 +35,20 @@ def _by_key(
         return [found.get(key, missing) for key in keys]
 
     return load
+
+
+OfferPage = tuple[list[OfferRecord], int]
+RequestOffersKey = tuple[int, Window[int], int | None]
+VolunteerOffersKey = tuple[int, Window[int], tuple[str, ...] | None]
+F = TypeVar("F", bound=Hashable)
+
+
+def _grouped(keys: list[tuple[int, Window[int], F]]) -> dict[tuple[Window[int], F], list[int]]:
+    """Parents by the page they ask for: one statement per distinct page (usually one)."""
+    groups: dict[tuple[Window[int], F], list[int]] = {}
+    for pk, window, condition in keys:
+        groups.setdefault((window, condition), []).append(pk)
+    return groups
 
 
 class Loaders:
@@ -54,6 +69,7 @@ class Loaders:
         self.live_offers: DataLoader[tuple[int, int], bool] = loader(self._live_offers, False)
         # (resident, volunteer) -> matched on a request (each may read the other's contact).
         self.matched: DataLoader[tuple[int, int], bool] = loader(self._matched, False)
+        self.long_term_pairs: DataLoader[int, LongTermPairRecord | None] = loader(self._pairs, None)
         self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
         # Request -> the sides (RESIDENT, VOLUNTEER) that have completed it.
         self.completed_sides: DataLoader[int, frozenset[str]] = loader(self._completed_sides, frozenset())
@@ -62,6 +78,14 @@ class Loaders:
         self.contacts: DataLoader[tuple[ContactOf, int, Viewer], str | None] = loader(self._contacts, None)
         self.notification_settings: DataLoader[int, preferences.Settings | None] = loader(
             self._notification_settings, None
+        )
+        # (request, window, only this volunteer's) -> a page of the request's offers, its total.
+        self.offer_pages_of_request: DataLoader[RequestOffersKey, OfferPage] = loader(
+            self._offer_pages_of_requests, ([], 0)
+        )
+        # (volunteer, window, only these statuses) -> a page of the volunteer's offers, its total.
+        self.offer_pages_of_volunteer: DataLoader[VolunteerOffersKey, OfferPage] = loader(
+            self._offer_pages_of_volunteers, ([], 0)
         )
 
     async def _residents(self, ids: list[int]) -> dict[int, ResidentRecord | None]:
@@ -104,8 +128,29 @@ class Loaders:
             found.update({(of, pk, reader): contacts.get(pk) for pk in ids})
         return found
 
+    async def _pairs(self, ids: list[int]) -> dict[int, LongTermPairRecord | None]:
+        return dict(await offers.long_term_pairs(self._pool, ids))
+
     async def _events(self, ids: list[int]) -> dict[int, list[EventRecord]]:
         return await events.events_for_requests(self._pool, ids)
+
+    async def _offer_pages_of_requests(
+        self, keys: list[RequestOffersKey]
+    ) -> dict[RequestOffersKey, OfferPage]:
+        found: dict[RequestOffersKey, OfferPage] = {}
+        for (window, volunteer_id), ids in _grouped(keys).items():
+            pages = await offers.offer_pages_of_requests(self._pool, ids, window, volunteer_id)
+            found.update({(pk, window, volunteer_id): page for pk, page in pages.items()})
+        return found
+
+    async def _offer_pages_of_volunteers(
+        self, keys: list[VolunteerOffersKey]
+    ) -> dict[VolunteerOffersKey, OfferPage]:
+        found: dict[VolunteerOffersKey, OfferPage] = {}
+        for (window, statuses), ids in _grouped(keys).items():
+            pages = await offers.offer_pages_of_volunteers(self._pool, ids, window, statuses)
+            found.update({(pk, window, statuses): page for pk, page in pages.items()})
+        return found
 
     async def _notification_settings(self, ids: Sequence[int]) -> dict[int, preferences.Settings | None]:
         return dict(await preferences.of_accounts(self._pool, ids))

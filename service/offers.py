@@ -17,7 +17,8 @@ from service.context import AppState
 from service.errors import ErrorCode, UserErrors, forbidden, not_found
 from service.ids import to_global_id
 from service.notifications import outbox
-from service.records import LongTermPairRecord, OfferRecord
+from service.paging import Window
+from service.records import LongTermPairRecord, OfferRecord, Row
 from service.requests import ReviewInput, emit_event, review_triage
 from service.validation import MAX_NOTE, Checker
 from triage.labels import Urgency
@@ -47,6 +48,71 @@ async def offers_with_residents(db: Executor, offer_ids: Sequence[int]) -> dict[
     """Offers by id, each with its request's resident (who may read it, with staff and its volunteer)."""
     rows = await db.fetch(q("offers_with_resident_by_ids"), list(offer_ids))
     return {r["id"]: (OfferRecord.from_row(r), r["resident_id"]) for r in rows}
+
+
+async def long_term_pairs(db: Executor, pair_ids: Sequence[int]) -> dict[int, LongTermPairRecord]:
+    rows = await db.fetch(q("long_term_pairs_by_ids"), list(pair_ids))
+    return {r["id"]: LongTermPairRecord.from_row(r) for r in rows}
+
+
+# Of each parent (request or volunteer): up to a page and one more of its offers, in the
+# window's scan order, and how many it has in all.
+OfferPages = dict[int, tuple[list[OfferRecord], int]]
+
+
+async def offer_pages_of_requests(
+    db: Executor, request_ids: Sequence[int], window: Window[int], volunteer_id: int | None
+) -> OfferPages:
+    """Each request's offers, oldest first; only `volunteer_id`'s when given."""
+    rows = await db.fetch(
+        q("offer_pages_of_requests"),
+        list(request_ids),
+        window.after,
+        window.before,
+        window.size + 1,
+        window.backward,
+        volunteer_id,
+    )
+    return await _pages(db, rows, "request_id", request_ids, window, "count_offers_of_requests", volunteer_id)
+
+
+async def offer_pages_of_volunteers(
+    db: Executor, volunteer_ids: Sequence[int], window: Window[int], statuses: Sequence[str] | None
+) -> OfferPages:
+    """Each volunteer's offers, newest first; only in `statuses` when given."""
+    wanted = list(statuses) if statuses is not None else None
+    rows = await db.fetch(
+        q("offer_pages_of_volunteers"),
+        list(volunteer_ids),
+        window.after,
+        window.before,
+        window.size + 1,
+        window.backward,
+        wanted,
+    )
+    return await _pages(db, rows, "volunteer_id", volunteer_ids, window, "count_offers_of_volunteers", wanted)
+
+
+async def _pages(
+    db: Executor,
+    rows: Sequence[Row],
+    parent: str,
+    parent_ids: Sequence[int],
+    window: Window[int],
+    count_query: str,
+    condition: object,
+) -> OfferPages:
+    pages: OfferPages = {pk: ([], 0) for pk in parent_ids}
+    for row in rows:
+        found, _ = pages[row[parent]]
+        found.append(OfferRecord.from_row(row))
+        pages[row[parent]] = (found, row["total_count"])
+    # A parent with no row in a window after or before a cursor may still have offers.
+    unknown = [pk for pk, (found, _) in pages.items() if not found]
+    if unknown and (window.after is not None or window.before is not None):
+        for row in await db.fetch(q(count_query), unknown, condition):
+            pages[row[parent]] = ([], row["total_count"])
+    return pages
 
 
 async def review_and_dispatch(state: AppState, viewer: Viewer, review: ReviewInput) -> None:

@@ -1,6 +1,7 @@
 """Query cost, counted before execution: over OTONARI_MAX_QUERY_COST a document is refused with
 QUERY_TOO_COMPLEX and its cost before any SQL runs; every response reports its cost."""
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ import pytest
 
 from service.config import Settings
 from service.cost import CONNECTION_COST, DEFAULT_LIST_SIZE, LIST_SIZES, OBJECT_COST
-from tests.conftest import serve
+from tests.conftest import REPO, serve
 from tests.flows import register_resident
 from tests.support import Api
 
@@ -109,3 +110,24 @@ def test_the_limit_is_configured_and_checked() -> None:
     for bad in ("0", "-1", "lots"):
         with pytest.raises(ValueError, match="OTONARI_MAX_QUERY_COST"):
             Settings.from_env({"OTONARI_MAX_QUERY_COST": bad})
+
+
+def test_the_web_apps_documents_fit_the_default_budget() -> None:
+    """Every trusted document (the web app's operations) runs under the default limit, with
+    pages of 50 where a variable sets the page size."""
+    from graphql import parse
+
+    from schema import build_schema
+    from service.cost import plan
+    from service.validation import MAX_PAGE
+
+    schema = build_schema()._schema
+    documents = json.loads((REPO / "schema" / "trusted-documents.json").read_text())
+    assert documents
+    for text in documents.values():
+        document = parse(text)
+        steps = plan(schema, document, None)
+        assert steps is not None
+        variables = {"first": MAX_PAGE // 2}
+        cost = sum(step.cost(variables) for step in steps)
+        assert cost <= Settings().max_query_cost, (cost, text[:80])

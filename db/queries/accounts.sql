@@ -67,15 +67,17 @@ RETURNING id;
 UPDATE volunteers SET verified = $2, updated_at = now() WHERE id = $1 RETURNING id;
 
 -- name: list_volunteers
--- Keyset pagination by id; filters are optional (NULL = any).
+-- Keyset pagination by id, oldest first: after $4, before $7, read from the end when $8
+-- (backward: `last`); filters are optional (NULL = any).
 SELECT v.*, a.display_name
 FROM volunteers v JOIN accounts a ON a.id = v.account_id
 WHERE ($1::text IS NULL OR $1 = ANY(v.fields))
   AND ($2::text IS NULL OR $2 = ANY(v.languages))
   AND ($3::text IS NULL OR lower(v.area) = lower($3))
   AND ($4::bigint IS NULL OR v.id > $4)
+  AND ($7::bigint IS NULL OR v.id < $7)
   AND ($6::boolean IS NULL OR v.verified = $6)
-ORDER BY v.id
+ORDER BY CASE WHEN $8::boolean THEN -v.id ELSE v.id END
 LIMIT $5;
 
 -- name: count_volunteers

@@ -85,6 +85,9 @@ SELECT o.*, r.resident_id FROM offers o JOIN requests r ON r.id = o.request_id W
 -- name: long_term_pair_by_id
 SELECT * FROM long_term_pairs WHERE id = $1;
 
+-- name: long_term_pairs_by_ids
+SELECT * FROM long_term_pairs WHERE id = ANY($1::bigint[]);
+
 -- name: volunteer_max_active
 SELECT max_active_requests FROM volunteers WHERE id = $1;
 
@@ -96,3 +99,49 @@ ORDER BY request_id, id;
 
 -- name: volunteer_is_verified
 SELECT verified FROM volunteers WHERE id = $1;
+
+-- name: offer_pages_of_requests
+-- A page of each request's offers ($1), oldest first: after id $2, before id $3, at most $4 rows
+-- each (the page and one more), from the end when $5 (backward); each row with its request's
+-- total. $6: only this volunteer's offers (NULL: all).
+SELECT * FROM (
+    SELECT w.*, row_number() OVER (
+               PARTITION BY w.request_id ORDER BY CASE WHEN $5::boolean THEN -w.id ELSE w.id END
+           ) AS n
+    FROM (
+        SELECT o.*, count(*) OVER (PARTITION BY o.request_id) AS total_count
+        FROM offers o
+        WHERE o.request_id = ANY($1::bigint[]) AND ($6::bigint IS NULL OR o.volunteer_id = $6)
+    ) w
+    WHERE ($2::bigint IS NULL OR w.id > $2) AND ($3::bigint IS NULL OR w.id < $3)
+) p
+WHERE n <= $4
+ORDER BY request_id, n;
+
+-- name: count_offers_of_requests
+SELECT request_id, count(*) AS total_count FROM offers
+WHERE request_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR volunteer_id = $2)
+GROUP BY request_id;
+
+-- name: offer_pages_of_volunteers
+-- A page of each volunteer's offers ($1), newest first: after id $2 (older), before id $3
+-- (newer), at most $4 rows each, from the end when $5 (backward); each row with its
+-- volunteer's total. $6: only these statuses (NULL: any).
+SELECT * FROM (
+    SELECT w.*, row_number() OVER (
+               PARTITION BY w.volunteer_id ORDER BY CASE WHEN $5::boolean THEN w.id ELSE -w.id END
+           ) AS n
+    FROM (
+        SELECT o.*, count(*) OVER (PARTITION BY o.volunteer_id) AS total_count
+        FROM offers o
+        WHERE o.volunteer_id = ANY($1::bigint[]) AND ($6::text[] IS NULL OR o.status = ANY($6))
+    ) w
+    WHERE ($2::bigint IS NULL OR w.id < $2) AND ($3::bigint IS NULL OR w.id > $3)
+) p
+WHERE n <= $4
+ORDER BY volunteer_id, n;
+
+-- name: count_offers_of_volunteers
+SELECT volunteer_id, count(*) AS total_count FROM offers
+WHERE volunteer_id = ANY($1::bigint[]) AND ($2::text[] IS NULL OR status = ANY($2))
+GROUP BY volunteer_id;

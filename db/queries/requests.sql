@@ -56,14 +56,17 @@ WHERE o.request_id = ANY($1::bigint[]) AND o.volunteer_id = $2 AND o.status = 'P
 -- name: list_requests
 -- Newest first; NULL filters mean any. $5/$6: the viewer's resident / assigned-volunteer scope
 -- (a volunteer's: matched or completed with them; a cancelled request is theirs no more).
+-- A page between the cursors $4 (after: older ids) and $8 (before: newer ids), read from the
+-- newest, or from the oldest when $9 (backward: `last`).
 SELECT * FROM request_details d
 WHERE ($1::text[] IS NULL OR d.status = ANY($1))
   AND ($2::text IS NULL OR d.field = $2)
   AND ($3::text IS NULL OR d.urgency = $3)
   AND ($4::bigint IS NULL OR d.id < $4)
+  AND ($8::bigint IS NULL OR d.id > $8)
   AND ($5::bigint IS NULL OR d.resident_id = $5)
   AND ($6::bigint IS NULL OR (d.assigned_volunteer_id = $6 AND d.status IN ('MATCHED', 'COMPLETED')))
-ORDER BY d.id DESC
+ORDER BY CASE WHEN $9::boolean THEN d.id ELSE -d.id END
 LIMIT $7;
 
 -- name: count_requests
@@ -77,7 +80,8 @@ WHERE ($1::text[] IS NULL OR d.status = ANY($1))
 -- name: review_queue
 -- Most urgent first; within an urgency the likeliest emergency first (the triage's calibrated
 -- emergency probability, 0 without a triage), then oldest first. The cursor is
--- (urgency rank, emergency probability, id).
+-- (urgency rank, emergency probability, id): a page after $1..$3 and before $5..$7, read from
+-- the start, or from the end when $8 (backward: `last`).
 SELECT * FROM (
     SELECT d.*,
            CASE d.urgency WHEN 'EMERGENCY' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'NORMAL' THEN 2 ELSE 3 END
@@ -86,8 +90,11 @@ SELECT * FROM (
     FROM request_details d
     WHERE d.status IN ('IN_REVIEW', 'ESCALATED')
 ) q
-WHERE $1::int IS NULL OR (q.urgency_rank, -q.queue_probability, q.id) > ($1, -$2::real, $3::bigint)
-ORDER BY q.urgency_rank, q.queue_probability DESC, q.id
+WHERE ($1::int IS NULL OR (q.urgency_rank, -q.queue_probability, q.id) > ($1, -$2::real, $3::bigint))
+  AND ($5::int IS NULL OR (q.urgency_rank, -q.queue_probability, q.id) < ($5, -$6::real, $7::bigint))
+ORDER BY CASE WHEN $8::boolean THEN -q.urgency_rank ELSE q.urgency_rank END,
+         CASE WHEN $8::boolean THEN q.queue_probability ELSE -q.queue_probability END,
+         CASE WHEN $8::boolean THEN -q.id ELSE q.id END
 LIMIT $4;
 
 -- name: count_review_queue
