@@ -709,6 +709,22 @@ class SupportRequest(Node):
         ]
 
     @strawberry.field(
+        description="The newest event of this request that this read already reflects: pass it as "
+        "requestUpdated(after:) to get every later change, none missed between this read and the "
+        "subscription. Null on a redacted request (or one with no event yet)."
+    )
+    async def last_event_id(self, info: Info[Context, None]) -> strawberry.ID | None:
+        found = await request_resolvers.last_event_id(info.context, self.record)
+        return strawberry.ID(event_id_text(found)) if found is not None else None
+
+    @strawberry.field(
+        description="Whether the viewer's own side (the request's resident, or its matched volunteer) "
+        "has already called completeRequest for it: each side completes once. False for others."
+    )
+    async def completed_by_viewer(self, info: Info[Context, None]) -> bool:
+        return await request_resolvers.completed_by_viewer(info.context, self.record)
+
+    @strawberry.field(
         description="The volunteer who accepted (MATCHED, COMPLETED); null before, and on a redacted request."
     )
     async def assigned_volunteer(self, info: Info[Context, None]) -> Volunteer | None:

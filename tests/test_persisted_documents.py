@@ -157,7 +157,9 @@ async def test_trusted_mode_serves_the_web_apps_operations_and_nothing_else(
         try:
             ran: set[str] = set()
 
-            async def run(name: str, variables: dict[str, Any], token: str = staff_token) -> dict[str, Any]:
+            async def run(
+                name: str, variables: dict[str, Any], token: str | None = staff_token
+            ) -> dict[str, Any]:
                 response = await post(client, {"query": documents[name], "variables": variables}, token=token)
                 assert response.status_code == 200 and "errors" not in response.json(), (name, response.text)
                 ran.add(name)
@@ -204,6 +206,37 @@ async def test_trusted_mode_serves_the_web_apps_operations_and_nothing_else(
             assert (await run("MyProfile", {}, volunteer))["viewer"]["volunteer"]["id"] == volunteer_id
             updated = await run("UpdateVolunteer", {"input": {"availability": "Sat AM"}}, volunteer)
             assert updated["updateVolunteer"]["volunteer"]["availability"] == "Sat AM"
+            # The resident page's, with a resident's token (registration needs none).
+            registration = {
+                "displayName": "Mai",
+                "languages": ["vi"],
+                "area": "Adachi",
+                "contact": "mai@example.org",
+            }
+            registered = (await run("RegisterResident", {"input": registration}, None))["registerResident"]
+            mine = registered["token"]
+            submitted = await run("SubmitRequest", {"input": {"text": "Help me read a tax letter"}}, mine)
+            own_id = submitted["submitRequest"]["request"]["id"]
+            assert (await run("MyRequests", {"first": 10}, mine))["viewer"]["resident"]["requests"][
+                "totalCount"
+            ] == 1
+            own = (await run("MyRequest", {"id": own_id}, mine))["request"]
+            assert own["id"] == own_id and own["lastEventId"] is not None
+            resident_live = await LiveClient.connect(base_url, mine)
+            try:
+                await resident_live.subscribe(
+                    documents["MyRequestUpdated"], {"id": own_id, "after": own["lastEventId"]}
+                )
+                ran.add("MyRequestUpdated")
+                refused_completion = await run("CompleteMyRequest", {"input": {"requestId": own_id}}, mine)
+                assert refused_completion["completeRequest"]["errors"][0]["code"] == "CONFLICT"
+                cancelled = await run("CancelMyRequest", {"id": own_id}, mine)
+                assert cancelled["cancelRequest"]["request"]["status"] == "CANCELLED"
+                assert (await resident_live.next())["payload"]["data"]["requestUpdated"][
+                    "kind"
+                ] == "CANCELLED"
+            finally:
+                await resident_live.close()
             assert ran == set(documents), f"operations not exercised: {set(documents) - ran}"
             # Both subscriptions deliver (the approval is an event of the request and of the queue).
             seen = {(await live.next())["id"], (await live.next())["id"]}

@@ -284,3 +284,26 @@ def test_ping_interval_setting_is_checked() -> None:
             assert "OTONARI_WS_PING_SECONDS" in str(exc)
         else:
             raise AssertionError(f"{bad!r} accepted")
+
+
+async def test_last_event_id_resumes_from_a_read_without_a_gap(api: Api, staff_token: str) -> None:
+    """A client reads a request, then subscribes after its lastEventId: a change made in between
+    is delivered, and nothing the read already showed comes again."""
+    resident, _ = await register_resident(api)
+    request_id = (await submit(api, resident, "Tôi cần người giúp đọc thư của phường"))["request"]["id"]
+    read = "query($id: ID!) { request(id: $id) { status lastEventId } }"
+    await wait_triaged(api, resident, request_id)
+    before = (await api.gql(read, {"id": request_id}, resident))["request"]
+    assert before["status"] == "IN_REVIEW" and before["lastEventId"] is not None
+    # Staff decide between the resident's read and their subscription.
+    approved = await api.gql(REVIEW, {"input": {"requestId": request_id, "decision": "APPROVE"}}, staff_token)
+    assert approved["reviewTriage"]["errors"] == []
+    live = await LiveClient.connect(api.base_url, resident)
+    try:
+        await live.subscribe(REQUEST_UPDATED, {"id": request_id, "after": before["lastEventId"]})
+        first = data_of(await live.next(), "requestUpdated")
+        assert first["kind"] == "REVIEWED" and int(first["eventId"]) > int(before["lastEventId"])
+    finally:
+        await live.close()
+    after = (await api.gql(read, {"id": request_id}, resident))["request"]
+    assert int(after["lastEventId"]) >= int(first["eventId"])

@@ -16,6 +16,17 @@ SELECT id, request_id, kind, offer_id, created_at FROM (
 WHERE n <= 500
 ORDER BY request_id, id;
 
+-- name: request_last_event_id
+-- SupportRequest.lastEventId for request $1 read with updated_at $2. Unchanged since: its newest
+-- event (a change and its event commit together). Changed since: only events older than that
+-- read (events take clock_timestamp(), after their transaction's now()), so resuming after it
+-- may repeat a change but never skips one.
+SELECT CASE WHEN r.updated_at = $2
+            THEN (SELECT max(e.id) FROM events e WHERE e.request_id = r.id)
+            ELSE (SELECT max(e.id) FROM events e WHERE e.request_id = r.id AND e.created_at < $2)
+       END
+FROM requests r WHERE r.id = $1;
+
 -- name: missed_request_events
 -- A resumed requestUpdated: the request's events after $2, oldest first, at most $3.
 SELECT id, request_id, kind, offer_id, created_at FROM events

@@ -17,7 +17,7 @@ async def test_page_loads_clean_and_accessible(open_page: OpenPage, path: str) -
     await page.page.get_by_label("Access token").or_(page.page.get_by_label("アクセストークン")).wait_for()
     await page.assert_accessible()
     phone = await open_page(path, viewport=PHONE)
-    await phone.page.locator("form").wait_for()
+    await phone.page.locator("form").first.wait_for()
     await phone.assert_fits_width()
     await phone.assert_accessible()
 

@@ -1,25 +1,12 @@
-// Resident page (`/`): the foundation only so far (language menu with every resident locale,
-// token sign-in); registration, submission and live status are still to be built on it.
+// Resident page (`/`): register or sign in, ask for help in any language, follow each request
+// live; an EMERGENCY fills the screen with the advice and tap-to-call numbers. 15 languages.
 import "../shared/base.css";
 import "../shared/page.css";
+import "./resident.css";
 import { render } from "preact";
-import { I18n } from "../shared/i18n";
-import { Session } from "../shared/session";
-import { SkeletonPage } from "../shared/skeleton";
-
-const i18n = new I18n("resident", "en");
-const session = new Session("resident");
+import { App } from "./app";
+import { i18n } from "./context";
 
 void i18n.use(i18n.initialCode()).then(() => {
-  render(
-    <SkeletonPage
-      i18n={i18n}
-      session={session}
-      role="RESIDENT"
-      title="resident.title"
-      hint="resident.signInHint"
-      signedInAs="resident.signedInAs"
-    />,
-    document.getElementById("app")!,
-  );
+  render(<App />, document.getElementById("app")!);
 });
