@@ -214,23 +214,7 @@ async def last_event_id(ctx: Context, record: RequestRecord) -> int | None:
     """The id to resume requestUpdated after, for the request as it was read."""
     if record.redacted:
         return None
-    found = await ctx.pool.fetchval(q("request_last_event_id"), record.id, record.updated_at)
-    return int(found) if found is not None else None
-
-
-async def completed_by_viewer(ctx: Context, record: RequestRecord) -> bool:
-    """Whether the viewer's side (the request's resident, or its matched volunteer) completed it."""
-    viewer = require_viewer(ctx)
-    if record.redacted:
-        return False
-    if viewer.role is Role.RESIDENT and record.resident_id == viewer.resident_id:
-        side = "RESIDENT"
-    elif viewer.role is Role.VOLUNTEER and record.assigned_volunteer_id == viewer.volunteer_id:
-        side = "VOLUNTEER"
-    else:
-        return False
-    rows = await ctx.pool.fetch(q("completion_sides"), record.id)
-    return any(r["side"] == side for r in rows)
+    return await ctx.loaders.last_event_ids.load((record.id, record.updated_at))
 
 
 async def similar_reviewed_requests(

@@ -718,13 +718,6 @@ class SupportRequest(Node):
         return strawberry.ID(event_id_text(found)) if found is not None else None
 
     @strawberry.field(
-        description="Whether the viewer's own side (the request's resident, or its matched volunteer) "
-        "has already called completeRequest for it: each side completes once. False for others."
-    )
-    async def completed_by_viewer(self, info: Info[Context, None]) -> bool:
-        return await request_resolvers.completed_by_viewer(info.context, self.record)
-
-    @strawberry.field(
         description="The volunteer who accepted (MATCHED, COMPLETED); null before, and on a redacted request."
     )
     async def assigned_volunteer(self, info: Info[Context, None]) -> Volunteer | None:

@@ -64,6 +64,23 @@ async def events_for_requests(db: Executor, request_ids: Sequence[int]) -> dict[
     return found
 
 
+async def last_event_ids(
+    db: Executor, reads: Sequence[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], int]:
+    """For each (request, updated_at as read): the event to resume requestUpdated after without
+    missing a change that read lacks (see the named query). Absent: no event to resume after."""
+    rows = await db.fetch(
+        q("last_event_ids_of_requests"), [pk for pk, _ in reads], [read_at for _, read_at in reads]
+    )
+    by_request = {row["request_id"]: row["last_id"] for row in rows}
+    found: dict[tuple[int, datetime], int] = {}
+    for pk, read_at in reads:
+        last = by_request.get(pk)
+        if last is not None:
+            found[(pk, read_at)] = int(last)
+    return found
+
+
 class EventBroker:
     def __init__(self, connect: Callable[[], Awaitable[Connection]]) -> None:
         self._connect = connect

@@ -8,6 +8,7 @@ runs for a long time and must see each change.
 """
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -71,6 +72,8 @@ class Loaders:
         self.matched: DataLoader[tuple[int, int], bool] = loader(self._matched, False)
         self.long_term_pairs: DataLoader[int, LongTermPairRecord | None] = loader(self._pairs, None)
         self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
+        # (request, its updated_at as read) -> the event id to resume requestUpdated after.
+        self.last_event_ids: DataLoader[tuple[int, datetime], int | None] = loader(self._last_event_ids, None)
         # Request -> the sides (RESIDENT, VOLUNTEER) that have completed it.
         self.completed_sides: DataLoader[int, frozenset[str]] = loader(self._completed_sides, frozenset())
         # (whose, owner id, reader) -> the contact, each read logged by the reading statement
@@ -151,6 +154,11 @@ class Loaders:
             pages = await offers.offer_pages_of_volunteers(self._pool, ids, window, statuses)
             found.update({(pk, window, statuses): page for pk, page in pages.items()})
         return found
+
+    async def _last_event_ids(
+        self, reads: list[tuple[int, datetime]]
+    ) -> dict[tuple[int, datetime], int | None]:
+        return dict(await events.last_event_ids(self._pool, reads))
 
     async def _notification_settings(self, ids: Sequence[int]) -> dict[int, preferences.Settings | None]:
         return dict(await preferences.of_accounts(self._pool, ids))

@@ -270,29 +270,3 @@ async def test_stats_follow_the_pipeline(api: Api, staff_token: str) -> None:
     assert stats["medianSecondsToMatch"] is not None and stats["medianSecondsToMatch"] >= 0
     assert stats["triageAgreement"] in (0.0, 1.0)
     assert stats["offerAcceptanceRate"] == 1.0
-
-
-async def test_completed_by_viewer_tells_each_side_whether_it_completed(api: Api, staff_token: str) -> None:
-    volunteers = await _volunteers(api, staff_token, 1)
-    resident, request_id = await _approved_request(api, staff_token)
-    token = volunteers[0][0]
-    offer = await _pending_offer(api, token)
-    assert (await api.gql(RESPOND, {"id": offer, "accept": True}, token))["respondToOffer"]["errors"] == []
-    done = "query($id: ID!) { request(id: $id) { status completedByViewer } }"
-    complete = (
-        """mutation($input: CompleteRequestInput!) { completeRequest(input: $input) { errors { code } } }"""
-    )
-
-    async def state(who: str) -> tuple[str, bool]:
-        found = (await api.gql(done, {"id": request_id}, who))["request"]
-        return found["status"], found["completedByViewer"]
-
-    assert await state(resident) == ("MATCHED", False)
-    assert await state(token) == ("MATCHED", False)
-    sent = await api.gql(complete, {"input": {"requestId": request_id, "rating": 4}}, resident)
-    assert sent["completeRequest"]["errors"] == []
-    assert await state(resident) == ("COMPLETED", True)
-    assert await state(token) == ("COMPLETED", False)  # the volunteer may still complete their side
-    assert await state(staff_token) == ("COMPLETED", False)
-    again = await api.gql(complete, {"input": {"requestId": request_id}}, resident)
-    assert again["completeRequest"]["errors"] == [{"code": "CONFLICT"}]

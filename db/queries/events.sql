@@ -16,16 +16,18 @@ SELECT id, request_id, kind, offer_id, created_at FROM (
 WHERE n <= 500
 ORDER BY request_id, id;
 
--- name: request_last_event_id
--- SupportRequest.lastEventId for request $1 read with updated_at $2. Unchanged since: its newest
--- event (a change and its event commit together). Changed since: only events older than that
--- read (events take clock_timestamp(), after their transaction's now()), so resuming after it
--- may repeat a change but never skips one.
-SELECT CASE WHEN r.updated_at = $2
-            THEN (SELECT max(e.id) FROM events e WHERE e.request_id = r.id)
-            ELSE (SELECT max(e.id) FROM events e WHERE e.request_id = r.id AND e.created_at < $2)
-       END
-FROM requests r WHERE r.id = $1;
+-- name: last_event_ids_of_requests
+-- SupportRequest.lastEventId: for each request $1[i] read with updated_at $2[i]. Unchanged since:
+-- its newest event (a change and its event commit together). Changed since: only events older
+-- than that read (events take clock_timestamp(), after their transaction's now()), so resuming
+-- after it may repeat a change but never skips one.
+SELECT k.id AS request_id,
+       CASE WHEN r.updated_at = k.read_at
+            THEN (SELECT max(e.id) FROM events e WHERE e.request_id = k.id)
+            ELSE (SELECT max(e.id) FROM events e WHERE e.request_id = k.id AND e.created_at < k.read_at)
+       END AS last_id
+FROM unnest($1::bigint[], $2::timestamptz[]) AS k(id, read_at)
+JOIN requests r ON r.id = k.id;
 
 -- name: missed_request_events
 -- A resumed requestUpdated: the request's events after $2, oldest first, at most $3.

@@ -205,7 +205,7 @@ function Completion(props: { request: MyRequest }) {
   const pair = useSignal(false);
   const wished = useSignal(false);
   const form = useRef<HTMLFormElement>(null);
-  if (props.request.completedByViewer) {
+  if (props.request.viewerCompleted) {
     return (
       <section class="completion" aria-labelledby="complete-title">
         <h3 id="complete-title">

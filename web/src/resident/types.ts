@@ -23,7 +23,7 @@ export interface MyRequest {
   createdAt: string;
   updatedAt: string;
   lastEventId: string | null;
-  completedByViewer: boolean;
+  viewerCompleted: boolean | null;
   triage: { language: string } | null;
   emergencyAdvice: Advice | null;
   assignedVolunteer: { id: string; displayName: string; languages: string[]; contact: string | null } | null;
