@@ -1,7 +1,6 @@
 """What matching reads (volunteer and request profiles) and what it returns (candidates)."""
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,8 +97,3 @@ class Candidate:
     volunteer_id: str
     score: float
     breakdown: Breakdown
-
-
-def field_set(fields: Iterable[SupportField | str]) -> frozenset[SupportField]:
-    """Accepts enum members or their names ("MEDICAL"); ValueError for unknown names."""
-    return frozenset(SupportField(f) for f in fields)

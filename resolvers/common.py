@@ -13,7 +13,7 @@ from service.auth import Viewer
 from service.context import Context
 from service.errors import ErrorCode
 from service.paging import Window
-from service.validation import MAX_PAGE
+from service.validation import DEFAULT_PAGE, MAX_PAGE
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -30,7 +30,7 @@ def require_viewer(ctx: Context) -> Viewer:
     return ctx.viewer
 
 
-def check_first(first: int | None, default: int = 20, name: str = "first") -> int:
+def check_first(first: int | None, default: int = DEFAULT_PAGE, name: str = "first") -> int:
     """The page size: null means the default; anything outside 1..100 is refused."""
     if first is None:
         return default
@@ -96,11 +96,11 @@ def int_cursor(cursor: str | None) -> int | None:
 class Paging:
     """A connection's arguments as sent: `first`/`after` forward, `last`/`before` backward."""
 
-    first: int | None = 20
+    first: int | None = DEFAULT_PAGE
     after: str | None = None
     last: int | None = None
     before: str | None = None
-    default: int = 20
+    default: int = DEFAULT_PAGE
 
     def window(self, key: Callable[[str | None], K | None]) -> Window[K]:
         """`last` pages backward (and then wins over `first`, whose default is always there);

@@ -17,6 +17,7 @@ from service.auth import Viewer
 from service.context import Context
 from service.errors import ErrorCode, UserError, UserErrors, not_found, unavailable
 from service.ids import pk_of
+from service.offers import MY_OFFERS_LIMIT
 from service.rate_limits import REGISTER, RateCheck, RateRule, client_key
 from service.records import LongTermPairRecord, OfferRecord, RequestRecord, VolunteerRecord
 from triage.labels import SupportField, Urgency
@@ -212,5 +213,5 @@ async def my_offers(ctx: Context, statuses: list[str] | None) -> list[OfferRecor
     viewer = require_viewer(ctx)
     if viewer.volunteer_id is None:
         return []
-    rows = await ctx.pool.fetch(q("offers_for_volunteer"), viewer.volunteer_id, statuses)
+    rows = await ctx.pool.fetch(q("offers_for_volunteer"), viewer.volunteer_id, statuses, MY_OFFERS_LIMIT)
     return [OfferRecord.from_row(r) for r in rows]

@@ -84,9 +84,10 @@ from service.notifications.answers import AnswerView
 from service.notifications.kinds import NotificationKind as NotificationKindEnum
 from service.notifications.preferences import Preferences
 from service.notifications.staff import WebhookInput
+from service.offers import MY_OFFERS_LIMIT
 from service.records import RequestRecord
 from service.requests import SubmitInput
-from service.validation import MAX_PAGE
+from service.validation import DEFAULT_PAGE, MAX_PAGE
 
 ContextInfo = Info[Context, None]
 
@@ -199,7 +200,7 @@ class Query:
             Urgency | None,
             strawberry.argument(description="Only this urgency (the review's, else the triage's)."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
@@ -216,7 +217,7 @@ class Query:
     async def review_queue(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
@@ -240,7 +241,7 @@ class Query:
         area: Annotated[
             str | None, strawberry.argument(description="Only those in this ward or city (exact name).")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         verified: Annotated[
             bool | None,
@@ -271,7 +272,7 @@ class Query:
     @strawberry.field(
         extensions=allow(),
         description="Volunteer: the offers of `myOffers` a page at a time, newest first, without "
-        "its limit of 200; an empty page for other roles.",
+        f"its limit of {MY_OFFERS_LIMIT}; an empty page for other roles.",
     )
     async def my_offers_connection(
         self,
@@ -280,7 +281,7 @@ class Query:
             list[OfferStatus] | None,
             strawberry.argument(description="Only offers in one of these statuses; null: any."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
@@ -299,7 +300,9 @@ class Query:
     async def failed_notifications(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100.")] = 20,
+        first: Annotated[
+            int | None, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE}.")
+        ] = DEFAULT_PAGE,
         after: Annotated[
             str | None, strawberry.argument(description="The endCursor of the previous page.")
         ] = None,
@@ -339,7 +342,7 @@ class Query:
     async def audit_log(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         actor: Annotated[
             strawberry.ID | None,

@@ -19,7 +19,7 @@ from service.auth import Role as RoleEnum
 from service.context import Context
 from service.errors import ErrorCode as ErrorCodeEnum
 from service.errors import UserError as UserErrorRecord
-from service.events import event_id_text
+from service.events import TIMELINE_LIMIT, event_id_text
 from service.ids import to_global_id
 from service.records import (
     LongTermPairRecord,
@@ -30,6 +30,10 @@ from service.records import (
     TriageRecord,
     VolunteerRecord,
 )
+from service.statuses import EventKind as EventKindEnum
+from service.statuses import OfferStatus as OfferStatusEnum
+from service.statuses import RequestStatus as RequestStatusEnum
+from service.validation import DEFAULT_PAGE, MAX_PAGE
 from triage.labels import SupportField as SupportFieldEnum
 from triage.labels import Urgency as UrgencyEnum
 
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
     from schema.notifications import NotificationSettings
 
 # Argument descriptions shared by every paged field.
-PAGE_SIZE = "Page size, 1 to 100 (default 20)."
+PAGE_SIZE = f"Page size, 1 to {MAX_PAGE} (default {DEFAULT_PAGE})."
 AFTER = "Start after this cursor (an edge's cursor or pageInfo.endCursor of the page before)."
 LAST = "Page backward: the last this many (1 to 100) before `before` (or of all); `first` is then ignored."
 BEFORE = "End before this cursor (an edge's cursor or pageInfo.startCursor of the page after)."
@@ -122,82 +126,62 @@ Urgency = UrgencyEnum
 ErrorCode = ErrorCodeEnum
 
 
-@strawberry.enum(description="Where a support request is in its life, from submission to an end.")
-class RequestStatus(Enum):
-    RECEIVED = strawberry.enum_value("RECEIVED", description="Stored; triage not finished yet.")
-    IN_REVIEW = strawberry.enum_value(
-        "IN_REVIEW", description="Triaged; waiting for staff to approve or correct the triage."
-    )
-    ESCALATED = strawberry.enum_value(
-        "ESCALATED",
-        description="Triaged as EMERGENCY: the resident got emergency advice at once and staff were alerted.",
-    )
-    OPEN = strawberry.enum_value("OPEN", description="Approved; offers are going out to volunteers.")
-    MATCHED = strawberry.enum_value("MATCHED", description="A volunteer accepted.")
-    COMPLETED = strawberry.enum_value(
-        "COMPLETED", description="The resident or the matched volunteer marked the help as done."
-    )
-    CANCELLED = strawberry.enum_value("CANCELLED", description="Cancelled by the resident.")
-    CLOSED = strawberry.enum_value(
-        "CLOSED", description="Closed by staff: out of scope, duplicate, referred elsewhere."
-    )
-
-
-@strawberry.enum(description="Where an offer to one volunteer stands.")
-class OfferStatus(Enum):
-    PENDING = strawberry.enum_value(
-        "PENDING", description="Waiting for the volunteer's answer until expiresAt."
-    )
-    ACCEPTED = strawberry.enum_value(
-        "ACCEPTED", description="The volunteer accepted first: the request is MATCHED with them."
-    )
-    DECLINED = strawberry.enum_value(
-        "DECLINED", description="The volunteer declined; the next candidate gets an offer."
-    )
-    EXPIRED = strawberry.enum_value(
-        "EXPIRED", description="Nobody answered before expiresAt; the next candidate gets an offer."
-    )
-    WITHDRAWN = strawberry.enum_value(
-        "WITHDRAWN",
-        description="Another volunteer accepted first, the resident cancelled, or staff withdrew it "
-        "(un-vetting a volunteer withdraws their pending offers).",
-    )
-
-
-@strawberry.enum(description="What happened to a support request (RequestEvent.kind).")
-class RequestEventKind(Enum):
-    RECEIVED = strawberry.enum_value("RECEIVED", description="The resident submitted it; it is stored.")
-    TRIAGED = strawberry.enum_value(
-        "TRIAGED", description="The triage finished; the request waits for staff review (IN_REVIEW)."
-    )
-    ESCALATED = strawberry.enum_value(
-        "ESCALATED",
-        description="The triage found an emergency: emergency advice went to the resident and staff "
+_domain_enum(
+    RequestStatusEnum,
+    "RequestStatus",
+    "Where a support request is in its life, from submission to an end.",
+    {
+        "RECEIVED": "Stored; triage not finished yet.",
+        "IN_REVIEW": "Triaged; waiting for staff to approve or correct the triage.",
+        "ESCALATED": "Triaged as EMERGENCY: the resident got emergency advice at once and staff "
         "were alerted.",
-    )
-    REVIEWED = strawberry.enum_value(
-        "REVIEWED", description="Staff approved or closed the triage (a CLOSED event follows a close)."
-    )
-    OFFERED = strawberry.enum_value("OFFERED", description="An offer went out to a volunteer.")
-    OFFER_DECLINED = strawberry.enum_value(
-        "OFFER_DECLINED", description="A volunteer declined an offer; the next candidate gets one."
-    )
-    OFFER_EXPIRED = strawberry.enum_value(
-        "OFFER_EXPIRED", description="An offer ran out of time; the next candidate gets one."
-    )
-    OFFER_WITHDRAWN = strawberry.enum_value(
-        "OFFER_WITHDRAWN",
-        description="A pending offer was withdrawn because its volunteer may no longer help "
-        "(staff un-vetted them); the next candidate gets one.",
-    )
-    RETURNED_TO_REVIEW = strawberry.enum_value(
-        "RETURNED_TO_REVIEW",
-        description="No volunteer candidate was left: back in the staff queue.",
-    )
-    MATCHED = strawberry.enum_value("MATCHED", description="A volunteer accepted an offer.")
-    COMPLETED = strawberry.enum_value("COMPLETED", description="One side marked the help as done.")
-    CANCELLED = strawberry.enum_value("CANCELLED", description="The resident cancelled it.")
-    CLOSED = strawberry.enum_value("CLOSED", description="Staff closed it.")
+        "OPEN": "Approved; offers are going out to volunteers.",
+        "MATCHED": "A volunteer accepted.",
+        "COMPLETED": "The resident or the matched volunteer marked the help as done.",
+        "CANCELLED": "Cancelled by the resident.",
+        "CLOSED": "Closed by staff: out of scope, duplicate, referred elsewhere.",
+    },
+)
+
+_domain_enum(
+    OfferStatusEnum,
+    "OfferStatus",
+    "Where an offer to one volunteer stands.",
+    {
+        "PENDING": "Waiting for the volunteer's answer until expiresAt.",
+        "ACCEPTED": "The volunteer accepted first: the request is MATCHED with them.",
+        "DECLINED": "The volunteer declined; the next candidate gets an offer.",
+        "EXPIRED": "Nobody answered before expiresAt; the next candidate gets an offer.",
+        "WITHDRAWN": "Another volunteer accepted first, the resident cancelled, or staff withdrew "
+        "it (un-vetting a volunteer withdraws their pending offers).",
+    },
+)
+
+_domain_enum(
+    EventKindEnum,
+    "RequestEventKind",
+    "What happened to a support request (RequestEvent.kind).",
+    {
+        "RECEIVED": "The resident submitted it; it is stored.",
+        "TRIAGED": "The triage finished; the request waits for staff review (IN_REVIEW).",
+        "ESCALATED": "The triage found an emergency: emergency advice went to the resident and "
+        "staff were alerted.",
+        "REVIEWED": "Staff approved or closed the triage (a CLOSED event follows a close).",
+        "OFFERED": "An offer went out to a volunteer.",
+        "OFFER_DECLINED": "A volunteer declined an offer; the next candidate gets one.",
+        "OFFER_EXPIRED": "An offer ran out of time; the next candidate gets one.",
+        "OFFER_WITHDRAWN": "A pending offer was withdrawn because its volunteer may no longer "
+        "help (staff un-vetted them); the next candidate gets one.",
+        "RETURNED_TO_REVIEW": "No volunteer candidate was left: back in the staff queue.",
+        "MATCHED": "A volunteer accepted an offer.",
+        "COMPLETED": "One side marked the help as done.",
+        "CANCELLED": "The resident cancelled it.",
+        "CLOSED": "Staff closed it.",
+    },
+)
+RequestStatus = RequestStatusEnum
+OfferStatus = OfferStatusEnum
+RequestEventKind = EventKindEnum
 
 
 @strawberry.interface(description="An object with a global ID, readable with Query.node.")
@@ -286,7 +270,7 @@ class Resident(Node):
     async def requests(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
@@ -366,7 +350,7 @@ class Volunteer(Node):
             list[OfferStatus] | None,
             strawberry.argument(description="Only offers in one of these statuses; null: any."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
@@ -633,7 +617,7 @@ class SupportRequest(Node):
         self,
         info: Info[Context, None],
         first: Annotated[
-            int | None, strawberry.argument(description="How many, 1 to 100 (default 10).")
+            int | None, strawberry.argument(description=f"How many, 1 to {MAX_PAGE} (default 10).")
         ] = 10,
     ) -> list[MatchCandidate]:
         ranked = await request_resolvers.candidates(info.context, self.record, first)
@@ -661,7 +645,9 @@ class SupportRequest(Node):
     async def similar_reviewed_requests(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description="How many, 1 to 100 (default 5).")] = 5,
+        first: Annotated[
+            int | None, strawberry.argument(description=f"How many, 1 to {MAX_PAGE} (default 5).")
+        ] = 5,
     ) -> list[SupportRequest]:
         found = await request_resolvers.similar_reviewed_requests(info.context, self.record, first)
         return [SupportRequest.from_record(r) for r in found]
@@ -680,7 +666,7 @@ class SupportRequest(Node):
     async def offers_connection(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
         before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
@@ -693,7 +679,7 @@ class SupportRequest(Node):
     @strawberry.field(
         extensions=allow(Role.STAFF),
         description="Staff only: the request's timeline, every event written for it, oldest first "
-        "(at most 500).",
+        f"(at most {TIMELINE_LIMIT}).",
     )
     async def events(self, info: Info[Context, None]) -> list[RequestEvent]:
         found = await request_resolvers.events(info.context, self.record)

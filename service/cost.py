@@ -44,6 +44,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from service.documents import DocumentCache
+from service.events import TIMELINE_LIMIT
+from service.offers import MY_OFFERS_LIMIT
 from service.validation import MAX_PAGE
 
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"
@@ -54,9 +56,9 @@ DEFAULT_LIST_SIZE = 10
 LIST_SIZES: Mapping[str, int] = {
     # A few pending at a time (OTONARI_OFFERS_PER_REQUEST), a few more over the request's life.
     "SupportRequest.offers": 5,
-    # The query's own bounds (db/queries): a volunteer's latest offers, a request's timeline.
-    "Query.myOffers": 200,
-    "SupportRequest.events": 500,
+    # The fields' own bounds: a volunteer's latest offers, a request's timeline.
+    "Query.myOffers": MY_OFFERS_LIMIT,
+    "SupportRequest.events": TIMELINE_LIMIT,
 }
 PAGE_ARGUMENTS = ("first", "last")
 

@@ -27,6 +27,8 @@ EVENTS_CHANNEL = "otonari_events"
 # A resumed subscription replays at most this many missed events; further behind, the client
 # reads the current state by query and subscribes afresh.
 REPLAY_LIMIT = 500
+# The events of one request's timeline (SupportRequest.events) at most.
+TIMELINE_LIMIT = 500
 MAX_EVENT_ID = 2**63 - 1  # PostgreSQL bigint
 QUEUE_LIMIT = 1000
 # Shared reads kept for the most recent events; a subscriber further behind reads again itself.
@@ -57,9 +59,9 @@ class EventRecord:
 
 
 async def events_for_requests(db: Executor, request_ids: Sequence[int]) -> dict[int, list[EventRecord]]:
-    """Each request's timeline, oldest first (at most 500 events each)."""
+    """Each request's timeline, oldest first (at most TIMELINE_LIMIT events each)."""
     found: dict[int, list[EventRecord]] = {pk: [] for pk in request_ids}
-    for row in await db.fetch(q("events_for_requests"), list(request_ids)):
+    for row in await db.fetch(q("events_for_requests"), list(request_ids), TIMELINE_LIMIT):
         found[row["request_id"]].append(EventRecord.from_row(row))
     return found
 

@@ -25,6 +25,9 @@ from triage.labels import Urgency
 
 log = logging.getLogger(__name__)
 
+# myOffers lists at most this many (myOffersConnection pages through all of them).
+MY_OFFERS_LIMIT = 200
+
 NO_CANDIDATE_LEFT = "no volunteer candidate left: every ranked volunteer declined, expired or is unavailable"
 
 

@@ -11,14 +11,21 @@ from service.errors import ErrorCode, UserErrors, forbidden, not_found
 from service.notifications import outbox
 from service.rate_limits import rate_limited
 from service.records import RequestRecord
+from service.statuses import RequestStatus
 from service.validation import MAX_AREA, MAX_NOTE, MAX_SHORT_TEXT, MAX_TEXT, Checker
 from triage.labels import SupportField, Urgency
 
-TERMINAL_STATUSES = frozenset({"COMPLETED", "CANCELLED", "CLOSED"})
-REVIEWABLE_STATUSES = frozenset({"IN_REVIEW", "ESCALATED"})
+
+def _values(*statuses: RequestStatus) -> frozenset[str]:
+    """Statuses as the records hold them (requests.status)."""
+    return frozenset(s.value for s in statuses)
+
+
+TERMINAL_STATUSES = _values(RequestStatus.COMPLETED, RequestStatus.CANCELLED, RequestStatus.CLOSED)
+REVIEWABLE_STATUSES = _values(RequestStatus.IN_REVIEW, RequestStatus.ESCALATED)
 # The matched volunteer reads the request (and the resident's contact) in these statuses only:
 # a resident who cancels ends the volunteer's access.
-MATCHED_STATUSES = frozenset({"MATCHED", "COMPLETED"})
+MATCHED_STATUSES = _values(RequestStatus.MATCHED, RequestStatus.COMPLETED)
 
 
 async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int | None = None) -> None:
@@ -141,9 +148,6 @@ class ReviewInput:
 class ReviewOutcome:
     request_id: int
     opened: bool
-    text: str
-    field: SupportField
-    urgency: Urgency
 
 
 async def review_triage(conn: Connection, viewer: Viewer, data: ReviewInput) -> ReviewOutcome:
@@ -198,4 +202,4 @@ async def review_triage(conn: Connection, viewer: Viewer, data: ReviewInput) -> 
     else:
         await conn.execute(q("set_request_status"), data.request_id, "CLOSED")
         await emit_event(conn, data.request_id, "CLOSED")
-    return ReviewOutcome(data.request_id, opened, row["text"], field, urgency)
+    return ReviewOutcome(data.request_id, opened)

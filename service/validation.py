@@ -15,6 +15,8 @@ MAX_SHORT_TEXT = 500
 MAX_NOTE = 2000
 MAX_LANGUAGES = 10
 MAX_PAGE = 100
+# The page size of a connection whose `first` is not given.
+DEFAULT_PAGE = 20
 
 
 class Checker:
@@ -104,8 +106,3 @@ class Checker:
     def check(self) -> None:
         if self.errors:
             raise UserErrors(self.errors)
-
-
-def check_page_size(first: int, field: str = "first") -> None:
-    if not 1 <= first <= MAX_PAGE:
-        raise UserErrors.one(ErrorCode.INVALID_INPUT, f"{field} must be between 1 and {MAX_PAGE}", field)

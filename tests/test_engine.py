@@ -142,7 +142,7 @@ def test_embeddings_for_matching(triage_engine: Triage) -> None:
     assert q.shape == (2, 384) and p.shape == (1, 384) and q.dtype == np.float32
     assert np.allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-4)
     # Alone or padded in a batch: the same vector up to rounding.
-    assert float(np.dot(triage_engine.embed_query(["歯医者"])[0], q[1])) > 0.9999
+    assert float(np.dot(triage_engine.embed_queries(["歯医者"])[0], q[1])) > 0.9999
     # The engine's encoder (bfloat16 where available) stays within rounding of the float32 model.
     reference = triage_engine.embedder.encode(
         ["need a Tagalog speaker for the ward office"], prompt_name="query"

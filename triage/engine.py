@@ -193,10 +193,6 @@ class Triage:
         """[n, dim] unit vectors of texts as e5 queries ("query: "), e.g. requests."""
         return self._encoder.encode(list(texts), self._encoder.query_prompt)
 
-    def embed_query(self, texts: Sequence[str]) -> F32:
-        """Same as embed_queries."""
-        return self.embed_queries(texts)
-
     def embed_passages(self, texts: Sequence[str]) -> F32:
         """[n, dim] unit vectors of texts as e5 passages ("passage: "), e.g. volunteers' skills."""
         return self._encoder.encode(list(texts), self._encoder.passage_prompt)

@@ -8,12 +8,12 @@ SELECT id, request_id, kind, offer_id, created_at FROM events WHERE id > $1 ORDE
 SELECT coalesce(max(id), 0) FROM events;
 
 -- name: events_for_requests
--- Each request's timeline, oldest first, at most 500 events each.
+-- Each request's timeline, oldest first, at most $2 events each.
 SELECT id, request_id, kind, offer_id, created_at FROM (
     SELECT e.*, row_number() OVER (PARTITION BY e.request_id ORDER BY e.id) AS n
     FROM events e WHERE e.request_id = ANY($1::bigint[])
 ) e
-WHERE n <= 500
+WHERE n <= $2
 ORDER BY request_id, id;
 
 -- name: last_event_ids_of_requests

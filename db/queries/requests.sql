@@ -132,10 +132,11 @@ RETURNING id, volunteer_id;
 SELECT * FROM offers WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, id;
 
 -- name: offers_for_volunteer
+-- The newest $3.
 SELECT * FROM offers
 WHERE volunteer_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))
 ORDER BY id DESC
-LIMIT 200;
+LIMIT $3;
 
 -- name: similar_reviewed_requests
 -- Staff: the reviewed requests whose texts were nearest to this one when it was triaged.
