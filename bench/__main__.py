@@ -24,6 +24,10 @@ BENCHES: dict[str, tuple[str, str]] = {
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
     "web": ("bench.web", "the staff console in Chromium: first load, live updates, scrolling 1,000 rows"),
     "notify": ("bench.notify", "from an offer's commit to its email's acceptance by an SMTP server"),
+    "soak": (
+        "bench.soak",
+        "minutes of a realistic mix on two API processes and a worker: errors, lost events, p99, RSS drift",
+    ),
     "hostile": (
         "bench.hostile",
         "what hostile documents cost a server (CPU, memory) over HTTP and WebSocket",

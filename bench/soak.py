@@ -1,0 +1,592 @@
+"""`python -m bench soak`: a realistic mix for minutes on end, looking for what only time shows.
+
+Two `main.py serve` processes (A and B, OTONARI_WORKERS=0) and one `main.py worker` share one
+fresh embedded PostgreSQL (OTONARI_DATA_DIR=var/bench-soak, deleted at the end). Set-up:
+--residents residents and --volunteers volunteers register (staff verify the volunteers), then
+--subscribers graphql-transport-ws clients connect, spread over A and B: half are staff on
+`reviewQueueUpdated`, half volunteers on `offerReceived`.
+
+Then, for --minutes, operations are started at --rate per second (open loop: a slow answer
+does not slow the pacing), each on A or B at random, in this mix:
+
+- residents: submitRequest 10%, their requests (list) 25%, one of their requests 15%, viewer 5%;
+- staff: the review queue 10%, reviewTriage(APPROVE) of a queued request 5% (which sends
+  offers to volunteers);
+- volunteers: their pending offers 25%, accepting one 5%.
+
+An operation whose precondition is missing (no queued request, no pending offer) reads instead.
+
+Reported: per operation, count, p50/p99/max and errors (an HTTP status other than 200, a
+GraphQL error, or a payload error other than the races the mix makes on purpose: CONFLICT
+when two volunteers accept offers of the same request, NOT_FOUND/CONFLICT for an offer gone);
+lost events (every queue event and every offer written after the subscribers connected must
+reach each subscriber that should see it, once); RSS of each process, sampled every few
+seconds, as its largest drift from its level at the end of the warm-up (--warmup-seconds);
+the largest number of database connections (pg_stat_activity).
+
+Targets (issue 11): 0 errors, 0 lost events, RSS within 5% after warm-up, database
+connections bounded (at most the pools' sizes plus the LISTEN connections). Exit status 1 when
+one is missed.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
+
+from bench.server import (
+    REGISTER,
+    REPO,
+    SUBMIT,
+    TEXTS,
+    ServerProcess,
+    background_command,
+    create_staff,
+    fresh_database,
+    running_server,
+    server_env,
+)
+from resolvers.subscriptions import REVIEW_QUEUE_KINDS
+
+DATA_DIR = Path("var/bench-soak")
+RSS_DRIFT_TARGET = 0.05
+SAMPLE_SECONDS = 5.0
+DRAIN_SECONDS = 60.0  # after the last operation: every subscriber must have its events by then
+POOL_SIZE = 10  # OTONARI_DB_POOL_SIZE of each process
+
+REGISTER_VOLUNTEER = """mutation($input: RegisterVolunteerInput!) {
+  registerVolunteer(input: $input) { token volunteer { id } errors { path message code } }
+}"""
+VERIFY = """mutation($id: ID!) {
+  setVolunteerVerified(volunteerId: $id, verified: true) { errors { code message } }
+}"""
+MY_REQUESTS = "query { requests(first: 10) { edges { node { id status urgency } } } }"
+ONE_REQUEST = "query($id: ID!) { request(id: $id) { id status text field urgency } }"
+VIEWER = "query { viewer { role } }"
+QUEUE = "query { reviewQueue(first: 10) { edges { node { id status field urgency } } } }"
+REVIEW = """mutation($id: ID!) {
+  reviewTriage(input: {requestId: $id, decision: APPROVE}) { request { id status } errors { code message } }
+}"""
+MY_OFFERS = "query { myOffers(status: [PENDING]) { id status request { id } } }"
+RESPOND = """mutation($id: ID!) {
+  respondToOffer(offerId: $id, accept: true) { offer { id status } errors { code message } }
+}"""
+QUEUE_UPDATED = "subscription { reviewQueueUpdated { eventId kind request { id } } }"
+OFFER_RECEIVED = "subscription { offerReceived { id eventId status } }"
+
+# Payload errors the mix provokes on purpose (races between clients), not failures.
+EXPECTED_REFUSALS = {"review": {"CONFLICT", "NOT_FOUND"}, "accept offer": {"CONFLICT", "NOT_FOUND"}}
+VOLUNTEER_LANGUAGES = (["vi", "en"], ["zh", "en"], ["es", "en"], ["ko", "en"], ["pt", "en"], ["tl", "en"])
+FIELDS = ["MEDICAL", "WELFARE", "CHILDCARE_EDUCATION", "LIFELINE", "OTHER"]
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    if not values:
+        return math.nan
+    return values[max(0, math.ceil(q * len(values)) - 1)]
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)  # ms
+    errors: int = 0
+    refused: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def failed(self, what: str) -> None:
+        self.errors += 1
+        if len(self.examples) < 3:
+            self.examples.append(what[:300])
+
+
+@dataclass
+class Account:
+    token: str
+    http: list[httpx.AsyncClient]  # one client per API process
+    request_ids: list[str] = field(default_factory=list)  # a resident's own requests
+    pending_offers: deque[str] = field(default_factory=deque)  # a volunteer's, as last read
+
+
+@dataclass
+class Watcher:
+    """One subscriber: the event ids it received, per subscription kind."""
+
+    kind: str  # "queue" or "offers"
+    account_index: int
+    ws: ClientConnection
+    received: list[int] = field(default_factory=list)
+    failure: str | None = None
+
+    async def read(self) -> None:
+        try:
+            async for raw in self.ws:
+                message = json.loads(raw)
+                if message.get("type") == "ping":
+                    await self.ws.send(json.dumps({"type": "pong"}))
+                elif message.get("type") == "next":
+                    data = message["payload"].get("data") or {}
+                    item = data.get("reviewQueueUpdated") or data.get("offerReceived")
+                    if item is None or item.get("eventId") is None:
+                        self.failure = f"unexpected message {str(message)[:200]}"
+                        return
+                    self.received.append(int(item["eventId"]))
+                elif message.get("type") in ("error", "complete"):
+                    self.failure = f"subscription ended: {str(message)[:200]}"
+                    return
+        except ConnectionClosed as closed:
+            self.failure = f"connection closed: {closed}"
+
+
+async def open_watcher(base_url: str, token: str, kind: str, account_index: int) -> Watcher:
+    ws = await connect(
+        base_url.replace("http", "ws", 1) + "/graphql",
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        proxy=None,
+        max_queue=None,
+    )
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+    ack = json.loads(await asyncio.wait_for(ws.recv(), 60))
+    if ack.get("type") != "connection_ack":
+        raise RuntimeError(f"connection refused: {ack}")
+    query = QUEUE_UPDATED if kind == "queue" else OFFER_RECEIVED
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    return Watcher(kind, account_index, ws)
+
+
+def _client(server: ServerProcess, token: str | None = None) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        base_url=server.base_url,
+        headers=headers,
+        timeout=60,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
+    )
+
+
+async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+    body: dict[str, Any] = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"GraphQL call failed ({response.status_code}): {str(body)[:500]}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+class Mix:
+    """The operations, their weights, and what they need from each other."""
+
+    def __init__(
+        self, residents: list[Account], volunteers: list[Account], staff: Account, rng: random.Random
+    ) -> None:
+        self.residents = residents
+        self.volunteers = volunteers
+        self.staff = staff
+        self.rng = rng
+        self.queue: deque[str] = deque(maxlen=200)  # queued request ids, as last read
+        self.stats: dict[str, Stats] = defaultdict(Stats)
+        self.measuring = False
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.operations: list[tuple[str, float, Callable[[], Coroutine[Any, Any, None]]]] = [
+            ("submit", 10, self.submit),
+            ("my requests", 25, self.my_requests),
+            ("one request", 15, self.one_request),
+            ("viewer", 5, self.viewer),
+            ("review queue", 10, self.review_queue),
+            ("review", 5, self.review),
+            ("my offers", 25, self.my_offers),
+            ("accept offer", 5, self.accept_offer),
+        ]
+
+    def start_one(self) -> None:
+        names = [op for op in self.operations]
+        _, _, run = self.rng.choices(names, weights=[w for _, w, _ in names])[0]
+        task = asyncio.create_task(run())
+        self.in_flight.add(task)
+        task.add_done_callback(self.in_flight.discard)
+
+    async def call(
+        self, name: str, account: Account, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        http = self.rng.choice(account.http)
+        started = time.perf_counter()
+        try:
+            response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+            body: dict[str, Any] = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            self._record(name, started, f"{type(exc).__name__}: {exc}")
+            return None
+        if response.status_code != 200 or body.get("errors"):
+            self._record(name, started, f"{response.status_code}: {str(body)[:300]}")
+            return None
+        data: dict[str, Any] = body["data"]
+        payload = next(iter(data.values()))
+        errors = payload.get("errors") if isinstance(payload, dict) else None
+        if errors:
+            codes = {e["code"] for e in errors}
+            if codes <= EXPECTED_REFUSALS.get(name, set()):
+                self._record(name, started, None, refused=True)
+                return None
+            self._record(name, started, f"payload errors {errors}")
+            return None
+        self._record(name, started, None)
+        return data
+
+    def _record(self, name: str, started: float, error: str | None, *, refused: bool = False) -> None:
+        if not self.measuring:
+            return
+        stats = self.stats[name]
+        stats.latencies.append(1000 * (time.perf_counter() - started))
+        if error is not None:
+            stats.failed(error)
+        elif refused:
+            stats.refused += 1
+
+    async def submit(self) -> None:
+        resident = self.rng.choice(self.residents)
+        text = f"{self.rng.choice(TEXTS)} ({self.rng.randrange(10**6)})"
+        data = await self.call("submit", resident, SUBMIT, {"input": {"text": text, "area": "Katsushika"}})
+        if data is not None:
+            resident.request_ids.append(data["submitRequest"]["request"]["id"])
+
+    async def my_requests(self) -> None:
+        await self.call("my requests", self.rng.choice(self.residents), MY_REQUESTS)
+
+    async def one_request(self) -> None:
+        resident = self.rng.choice(self.residents)
+        if not resident.request_ids:
+            return await self.my_requests()
+        await self.call("one request", resident, ONE_REQUEST, {"id": self.rng.choice(resident.request_ids)})
+
+    async def viewer(self) -> None:
+        await self.call("viewer", self.rng.choice(self.residents), VIEWER)
+
+    async def review_queue(self) -> None:
+        data = await self.call("review queue", self.staff, QUEUE)
+        if data is not None:
+            known = set(self.queue)
+            self.queue.extend(
+                edge["node"]["id"] for edge in data["reviewQueue"]["edges"] if edge["node"]["id"] not in known
+            )
+
+    async def review(self) -> None:
+        if not self.queue:
+            return await self.review_queue()
+        await self.call("review", self.staff, REVIEW, {"id": self.queue.popleft()})
+
+    async def my_offers(self) -> None:
+        volunteer = self.rng.choice(self.volunteers)
+        data = await self.call("my offers", volunteer, MY_OFFERS)
+        if data is not None:
+            volunteer.pending_offers = deque(offer["id"] for offer in data["myOffers"])
+
+    async def accept_offer(self) -> None:
+        volunteer = self.rng.choice(self.volunteers)
+        if not volunteer.pending_offers:
+            return await self.my_offers()
+        await self.call("accept offer", volunteer, RESPOND, {"id": volunteer.pending_offers.popleft()})
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+async def _setup(
+    servers: list[ServerProcess], env: dict[str, str], args: argparse.Namespace
+) -> tuple[list[Account], list[Account], Account]:
+    staff_token = create_staff(env, "Soak Staff")
+    clients = [_client(s) for s in servers]
+
+    def account(token: str) -> Account:
+        return Account(token, [_client(s, token) for s in servers])
+
+    residents = []
+    for i in range(args.residents):
+        data = await gql(
+            clients[i % len(clients)],
+            REGISTER,
+            {
+                "input": {
+                    "displayName": f"Resident {i}",
+                    "languages": VOLUNTEER_LANGUAGES[i % len(VOLUNTEER_LANGUAGES)][:1],
+                    "area": "Katsushika",
+                    "contact": f"resident{i}@example.org",
+                }
+            },
+        )
+        residents.append(account(data["registerResident"]["token"]))
+    staff = account(staff_token)
+    volunteers = []
+    for i in range(args.volunteers):
+        data = await gql(
+            clients[i % len(clients)],
+            REGISTER_VOLUNTEER,
+            {
+                "input": {
+                    "displayName": f"Volunteer {i}",
+                    "languages": VOLUNTEER_LANGUAGES[i % len(VOLUNTEER_LANGUAGES)],
+                    "skills": "Interpreting at hospitals and the ward office; forms, letters, housing",
+                    "fields": FIELDS,
+                    "area": "Katsushika",
+                    "availability": "evenings and weekends",
+                    "remoteOk": True,
+                    "maxActiveRequests": 20,
+                    "contact": f"volunteer{i}@example.org",
+                }
+            },
+        )
+        payload = data["registerVolunteer"]
+        await gql(staff.http[0], VERIFY, {"id": payload["volunteer"]["id"]})
+        volunteers.append(account(payload["token"]))
+    for client in clients:
+        await client.aclose()
+    return residents, volunteers, staff
+
+
+async def _run(args: argparse.Namespace) -> int:
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    async with fresh_database(args.data_dir) as db:
+        # The converted model and its examples' embeddings, as the repository's var/ has them:
+        # a fresh directory would spend a minute per process re-embedding them.
+        cache = REPO / "var" / "cache"
+        if cache.is_dir():
+            shutil.copytree(cache, db.data_dir / "cache", dirs_exist_ok=True)
+        logs = db.data_dir / "logs"
+        limits = {
+            f"OTONARI_{family}_RATE_PER_HOUR": "100000000"
+            for family in ("REQUESTS", "OFFERS", "REVIEWS", "PROFILE", "ACCOUNTS", "REGISTER")
+        }
+        env = server_env(
+            db.data_dir,
+            OTONARI_WORKERS="0",
+            OTONARI_SUBMIT_RATE_PER_MINUTE="100000000",
+            OTONARI_MAX_SOCKETS_PER_ACCOUNT="100000",
+            OTONARI_DB_POOL_SIZE=str(POOL_SIZE),
+            **limits,
+        )
+        async with contextlib.AsyncExitStack() as stack:
+            a = await stack.enter_async_context(running_server("A", env, logs))
+            b = await stack.enter_async_context(running_server("B", env, logs))
+            stack.enter_context(background_command("worker", {**env, "OTONARI_WORKERS": "1"}, logs, "worker"))
+            worker_pid = await _worker_pid(a.pid, b.pid)
+            print(f"  setting up {args.residents} residents, {args.volunteers} volunteers", file=sys.stderr)
+            residents, volunteers, staff = await _setup([a, b], env, args)
+            servers = [a, b]
+            watchers = []
+            for i in range(args.subscribers):
+                kind = "queue" if i % 2 == 0 else "offers"
+                index = (i // 2) % len(volunteers)
+                token = staff.token if kind == "queue" else volunteers[index].token
+                watchers.append(await open_watcher(servers[i % 2].base_url, token, kind, index))
+            readers = [asyncio.create_task(w.read()) for w in watchers]
+            conn = await asyncpg.connect(db.url)
+            try:
+                await asyncio.sleep(2.0)  # every subscription live
+                start_id = await conn.fetchval("SELECT coalesce(max(id), 0) FROM events")
+                mix = Mix(residents, volunteers, staff, random.Random(args.seed))
+                pids = {"A": a.pid, "B": b.pid, "worker": worker_pid}
+                samples: dict[str, list[tuple[float, int]]] = {name: [] for name in pids}
+                connections: list[int] = []
+                print(
+                    f"  {len(watchers)} subscribers; {args.rate:g} operations/s for {args.minutes:g} min "
+                    f"(warm-up {args.warmup_seconds:g} s)",
+                    file=sys.stderr,
+                )
+                started = time.perf_counter()
+                end = started + 60 * args.minutes
+                next_sample = started
+                interval = 1.0 / args.rate
+                next_start = started
+                while (now := time.perf_counter()) < end:
+                    mix.measuring = now - started >= args.warmup_seconds
+                    if now >= next_sample:
+                        for name, pid in pids.items():
+                            samples[name].append((now - started, rss_bytes(pid)))
+                        connections.append(
+                            await conn.fetchval(
+                                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                " AND pid <> pg_backend_pid()"
+                            )
+                        )
+                        next_sample += SAMPLE_SECONDS
+                    while next_start <= now:
+                        mix.start_one()
+                        next_start += interval
+                    await asyncio.sleep(max(0.0, min(next_start, next_sample) - time.perf_counter()))
+                if mix.in_flight:
+                    await asyncio.wait(mix.in_flight, timeout=60)
+                mix.measuring = False
+                wall = time.perf_counter() - started
+                lost, duplicated = await _lost_events(conn, watchers, start_id)
+            finally:
+                await conn.close()
+                for w in watchers:
+                    await w.ws.close()
+                for reader in readers:
+                    reader.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await reader
+                for acc in [*residents, *volunteers, staff]:
+                    for client in acc.http:
+                        await client.aclose()
+    return report(args, load_before, mix, wall, samples, connections, lost, duplicated, watchers)
+
+
+async def _worker_pid(*servers: int) -> int:
+    """The `main.py worker` process just started (the bench's child that is not a server)."""
+    from bench.server import children_of
+
+    for _ in range(100):
+        found = [pid for pid in children_of(os.getpid()) if pid not in servers]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the worker process did not start")
+
+
+async def _lost_events(conn: asyncpg.Connection, watchers: list[Watcher], start_id: int) -> tuple[int, int]:
+    """Events each subscriber should have had since start_id and did not get (waiting up to
+    DRAIN_SECONDS for stragglers), and events it got twice."""
+    queue_events = set()
+    offers: dict[int, set[int]] = {}
+
+    async def expected() -> None:
+        nonlocal queue_events, offers
+        rows = await conn.fetch(
+            "SELECT id FROM events WHERE id > $1 AND kind = ANY($2::text[])",
+            start_id,
+            sorted(REVIEW_QUEUE_KINDS),
+        )
+        queue_events = {row["id"] for row in rows}
+        rows = await conn.fetch(
+            "SELECT e.id, o.volunteer_id FROM events e JOIN offers o ON o.id = e.offer_id "
+            "WHERE e.id > $1 AND e.kind = 'OFFERED'",
+            start_id,
+        )
+        offers = defaultdict(set)
+        for row in rows:
+            offers[row["volunteer_id"]].add(row["id"])
+
+    volunteer_ids = {
+        row["n"] - 1: row["id"]
+        for row in await conn.fetch("SELECT id, row_number() OVER (ORDER BY id) AS n FROM volunteers")
+    }
+
+    def missing() -> int:
+        count = 0
+        for w in watchers:
+            want = queue_events if w.kind == "queue" else offers.get(volunteer_ids[w.account_index], set())
+            count += len(want - set(w.received))
+        return count
+
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while True:
+        await expected()  # the worker may still be triaging what was submitted last
+        if not missing() or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1.0)
+    duplicated = sum(len(w.received) - len(set(w.received)) for w in watchers)
+    return missing(), duplicated
+
+
+def report(
+    args: argparse.Namespace,
+    load_before: str,
+    mix: Mix,
+    wall: float,
+    samples: dict[str, list[tuple[float, int]]],
+    connections: list[int],
+    lost: int,
+    duplicated: int,
+    watchers: list[Watcher],
+) -> int:
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average before {load_before}; "
+        f"A and B: serve, workers=0; one `main.py worker`; {args.residents} residents, "
+        f"{args.volunteers} volunteers, {len(watchers)} subscribers; {args.rate:g} operations/s "
+        f"for {wall / 60:.1f} min, measured after {args.warmup_seconds:g} s of warm-up"
+    )
+    columns = ("count", "errors", "refused", "p50 ms", "p99 ms", "max ms")
+    print(f"{'operation':<14} " + " ".join(f"{c:>8}" for c in columns))
+    errors = 0
+    total = 0
+    for name, _, _ in mix.operations:
+        stats = mix.stats.get(name, Stats())
+        values = sorted(stats.latencies)
+        errors += stats.errors
+        total += len(values)
+        print(
+            f"{name:<14} {len(values):>8} {stats.errors:>8} {stats.refused:>8} {pct(values, 0.5):>8.1f} "
+            f"{pct(values, 0.99):>8.1f} {(values[-1] if values else math.nan):>8.1f}"
+        )
+    measured_seconds = max(1.0, wall - args.warmup_seconds)
+    print(f"operations measured: {total} ({total / measured_seconds:.1f}/s achieved); errors: {errors}")
+    drift_ok = True
+    for name, series in samples.items():
+        after = [rss for t, rss in series if t >= args.warmup_seconds and rss]
+        if not after:
+            print(f"RSS {name}: no samples after the warm-up")
+            drift_ok = False
+            continue
+        level = after[0]
+        drift = max(abs(rss - level) for rss in after) / level
+        drift_ok &= drift <= RSS_DRIFT_TARGET
+        print(
+            f"RSS {name}: {level / 2**20:.0f} MiB after warm-up, last {after[-1] / 2**20:.0f} MiB, "
+            f"largest drift {100 * drift:.1f}% (target <= {100 * RSS_DRIFT_TARGET:g}%)"
+        )
+    # Each process: its pool, its event and revocation LISTEN connections.
+    bound = 3 * (POOL_SIZE + 2)
+    most = max(connections, default=0)
+    print(f"database connections: at most {most} (bound {bound}: 3 pools of {POOL_SIZE} + 2 listeners each)")
+    broken = [w for w in watchers if w.failure]
+    print(f"events lost: {lost}; received twice: {duplicated}; subscribers broken: {len(broken)}")
+    for stats_name, stats in mix.stats.items():
+        for example in stats.examples:
+            print(f"  {stats_name} error: {example}")
+    for w in broken[:3]:
+        print(f"  broken subscriber: {w.failure}")
+    ok = errors == 0 and lost == 0 and duplicated == 0 and not broken and drift_ok and most <= bound
+    print("targets: " + ("met" if ok else "MISSED"))
+    return 0 if ok else 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--minutes", type=float, default=10.0, help="how long the mix runs")
+    parser.add_argument("--rate", type=float, default=200.0, help="operations started per second")
+    parser.add_argument("--subscribers", type=int, default=200, help="live subscribers over A and B")
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--volunteers", type=int, default=20)
+    parser.add_argument(
+        "--warmup-seconds", type=float, default=60.0, help="not measured; RSS levels are taken at its end"
+    )
+    parser.add_argument("--seed", type=int, default=11, help="of the operation mix")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="emptied first, deleted at the end")
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args))
