@@ -71,7 +71,7 @@ async def _staff_token(settings: Settings, name: str, *, create: bool) -> int:
         issue = create_staff if create else issue_staff_token
         print(await issue(pool, name, token_lifetime=lifetime))
     except UserErrors as refused:
-        print(f"main.py: {refused}", file=sys.stderr)
+        print(f"main.py: {name!r}: {refused}", file=sys.stderr)
         return 1
     finally:
         await pool.close()

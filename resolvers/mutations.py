@@ -15,7 +15,7 @@ from service import rate_limits as rates
 from service import requests as request_service
 from service.auth import Viewer
 from service.context import Context
-from service.errors import ErrorCode, UserError, UserErrors, not_found, unavailable
+from service.errors import ErrorReason, UserError, UserErrors, not_found, unavailable
 from service.ids import pk_of
 from service.offers import MY_OFFERS_LIMIT
 from service.rate_limits import REGISTER, RateCheck, RateRule, client_key
@@ -73,7 +73,7 @@ def account_limit(ctx: Context, family: str) -> RateCheck:
 def signed_in(ctx: Context) -> Viewer:
     """The viewer of a mutation whose field declares who may call it (schema.permissions)."""
     if ctx.viewer is None:
-        raise UserErrors.one(ErrorCode.UNAUTHENTICATED, "sign in: send Authorization: Bearer <token>")
+        raise UserErrors.one(ErrorReason.SIGN_IN_REQUIRED)
     return ctx.viewer
 
 
@@ -88,7 +88,7 @@ async def _request(ctx: Context, pk: int) -> RequestRecord:
     viewer = require_viewer(ctx)
     record = await request_service.get_request(ctx.pool, viewer, pk)
     if record is None:
-        raise not_found("request")
+        raise not_found("SupportRequest")
     return record
 
 

@@ -188,9 +188,13 @@ One endpoint, `/graphql`: queries and mutations by HTTP POST (JSON), subscriptio
 SDL is `schema/schema.graphql`; the README explains limits and how to start.
 
 **Errors.** A mutation that refuses its input changes nothing and returns `errors: [UserError!]!`
-in its payload: `path` (the input field at fault), `code` (a coarse class), and `message` for a
-person to read. Requests that cannot run at all (no valid token on a query, malformed documents,
-limits) get the top-level GraphQL `errors` with `extensions.code`.
+in its payload: `path` (the input field at fault), `code` (a coarse class), `reason` (the exact
+reason: see ErrorReason, which lists each one's `params`), `limit` (the bound of TOO_LONG, TOO_MANY
+and AT_CAPACITY), and `message` for a person to read, in their language (`messageLanguage`: the
+viewer's notificationLanguage, else their first language with messages, else the request's
+`Accept-Language`, else English). Branch on `reason`, or on `code` for a reason added later.
+Requests that cannot run at all (no valid token on a query, malformed documents, limits) get the
+top-level GraphQL `errors` with `extensions.code`.
 """
 
 _SIZES = ", ".join(f"`{name}` {size}" for name, size in cost.LIST_SIZES.items())

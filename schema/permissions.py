@@ -20,7 +20,7 @@ from strawberry.types.field import StrawberryField
 
 from service.auth import Role
 from service.context import Context
-from service.errors import ErrorCode
+from service.errors import CODE_OF, ErrorReason, Param
 from service.errors import UserError as UserErrorRecord
 
 SIGN_IN = "sign in: send Authorization: Bearer <token>"
@@ -28,19 +28,21 @@ SIGN_IN = "sign in: send Authorization: Bearer <token>"
 
 class SignedIn(BasePermission):
     message = SIGN_IN
-    error_extensions = {"code": ErrorCode.UNAUTHENTICATED.value}  # noqa: RUF012 - strawberry's shape
+    reason = ErrorReason.SIGN_IN_REQUIRED
+    params: dict[str, Param] = {}  # noqa: RUF012 - read only
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         return info.context.viewer is not None
 
 
 class HasRole(BasePermission):
-    error_extensions = {"code": ErrorCode.FORBIDDEN.value}  # noqa: RUF012 - strawberry's shape
+    reason = ErrorReason.ROLE_NOT_ALLOWED
 
     def __init__(self, roles: frozenset[Role]) -> None:
         self.roles = roles
         names = " or ".join(sorted(r.value.lower() for r in roles))
         self.message = f"only {names} accounts may do this"
+        self.params: dict[str, Param] = {"roles": ", ".join(sorted(r.value for r in roles))}
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         viewer = info.context.viewer
@@ -51,7 +53,7 @@ class Allowed(FieldExtension):
     """The permission check of one field; a payload-returning mutation gets its refusal in the payload."""
 
     def __init__(self, roles: frozenset[Role]) -> None:
-        self.permissions: list[BasePermission] = [SignedIn()]
+        self.permissions: list[SignedIn | HasRole] = [SignedIn()]
         if roles:
             self.permissions.append(HasRole(roles))
         self.roles = roles
@@ -62,7 +64,7 @@ class Allowed(FieldExtension):
         if definition is not None and any(f.python_name == "errors" for f in definition.fields):
             self.payload = definition.origin
 
-    def refusal(self, info: Info[Context, None]) -> BasePermission | None:
+    def refusal(self, info: Info[Context, None]) -> SignedIn | HasRole | None:
         for permission in self.permissions:
             if not permission.has_permission(None, info):
                 return permission
@@ -85,11 +87,12 @@ class Allowed(FieldExtension):
             return result
         return await result
 
-    def _refuse(self, permission: BasePermission) -> Any:
-        code = ErrorCode(permission.error_extensions["code"] if permission.error_extensions else "FORBIDDEN")
-        message = permission.message or "not allowed"
+    def _refuse(self, permission: SignedIn | HasRole) -> Any:
         if self.payload is None:
-            raise GraphQLError(message, extensions={"code": code.value})
+            raise GraphQLError(
+                permission.message or "not allowed",
+                extensions={"code": CODE_OF[permission.reason].value, "reason": permission.reason.value},
+            )
         from schema.types import UserError  # schema.types declares its fields with allow()
 
         definition = get_object_definition(self.payload, strict=True)
@@ -98,7 +101,7 @@ class Allowed(FieldExtension):
             for f in definition.fields
             if f.base_resolver is None and f.python_name != "errors"
         }
-        values["errors"] = [UserError.from_record(UserErrorRecord((), message, code))]
+        values["errors"] = [UserError.from_record(UserErrorRecord((), permission.reason, permission.params))]
         return self.payload(**values)
 
 

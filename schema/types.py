@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import dashboard as dashboard_resolvers
+from resolvers import errors as error_resolvers
 from resolvers import notifications as notification_resolvers
 from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
@@ -18,6 +19,7 @@ from schema.permissions import allow
 from service.auth import Role as RoleEnum
 from service.context import Context
 from service.errors import ErrorCode as ErrorCodeEnum
+from service.errors import ErrorReason as ErrorReasonEnum
 from service.errors import UserError as UserErrorRecord
 from service.events import TIMELINE_LIMIT, event_id_text
 from service.ids import to_global_id
@@ -120,10 +122,71 @@ _domain_enum(
         "short this way is normally not made, reload to be sure before repeating it.",
     },
 )
+_domain_enum(
+    ErrorReasonEnum,
+    "ErrorReason",
+    "The exact reason of a UserError, within its `code`; `params` holds the values its message "
+    "names (listed per reason as Params). New reasons may be added: treat an unknown one by its `code`.",
+    {
+        "BLANK": "INVALID_INPUT: the field is empty (or only spaces), or a list has no item.",
+        "TOO_LONG": "INVALID_INPUT: the text is longer than allowed, counted in characters after "
+        "trimming. Params: limit, length. `limit` holds the bound.",
+        "TOO_MANY": "INVALID_INPUT: the list has more items than allowed. Params: limit, count.",
+        "OUT_OF_RANGE": "INVALID_INPUT: the number is outside its range. Params: min, max.",
+        "NUL_CHARACTER": "INVALID_INPUT: the text contains NUL (U+0000).",
+        "CONTROL_CHARACTER": "INVALID_INPUT: a one-line field (name, area, contact, times) contains "
+        "a line break, tab or other control character.",
+        "PRIVATE_USE_CHARACTER": "INVALID_INPUT: the text contains private-use or unpaired surrogate "
+        "characters.",
+        "INVISIBLE_CHARACTER": "INVALID_INPUT: the text contains an invisible formatting character "
+        "(bidi override, zero-width space ...). Params: codepoint (e.g. U+202E).",
+        "NO_VISIBLE_CHARACTER": "INVALID_INPUT: the text has no letter, digit or symbol.",
+        "MIXED_SCRIPTS": "INVALID_INPUT: one word mixes Latin, Cyrillic or Greek letters (a "
+        "look-alike spelling). Params: scripts (e.g. Latin, Cyrillic).",
+        "UNKNOWN_LANGUAGE": "INVALID_INPUT: not an ISO 639-1 language code. Params: value.",
+        "UNKNOWN_LOCALE": "INVALID_INPUT: notificationLanguage is not a locale with messages. "
+        "Params: value, allowed.",
+        "NOT_OPT_OUTABLE": "INVALID_INPUT: a notification kind that cannot be opted out of. "
+        "Params: value, allowed.",
+        "INVALID_EMAIL": "INVALID_INPUT: not an email address.",
+        "INVALID_URL": "INVALID_INPUT: not a URL.",
+        "URL_WITH_CREDENTIALS": "INVALID_INPUT: the URL holds a user name or password.",
+        "URL_NOT_HTTPS": "INVALID_INPUT: the URL is not https://.",
+        "VOLUNTEER_NOT_ELIGIBLE": "INVALID_INPUT: a volunteer picked for an offer is not vetted and active.",
+        "SIGN_IN_REQUIRED": "UNAUTHENTICATED: no valid token was sent.",
+        "TOKEN_NO_LONGER_VALID": "UNAUTHENTICATED: the token was revoked or expired.",
+        "ACCOUNT_DEACTIVATED": "UNAUTHENTICATED: the account was deactivated.",
+        "ROLE_NOT_ALLOWED": "FORBIDDEN: the viewer's role may not do this. Params: roles (those that may).",
+        "NOT_FOUND": "NOT_FOUND: no such object, or not the viewer's to see. Params: type (e.g. "
+        "SupportRequest).",
+        "LINK_INVALID": "NOT_FOUND: a one-click answer link that is not valid.",
+        "NOT_ALLOWED_IN_STATUS": "CONFLICT: the object's status does not allow this (e.g. cancelling "
+        "a completed request). Params: status (e.g. COMPLETED).",
+        "OFFER_EXPIRED": "CONFLICT: the offer expired before an answer.",
+        "OFFER_WITHDRAWN": "CONFLICT: the offer was withdrawn (another volunteer accepted first, the "
+        "request ended, or staff withdrew it).",
+        "OFFER_ALREADY_ANSWERED": "CONFLICT: the offer was already answered. Params: status "
+        "(ACCEPTED or DECLINED).",
+        "NOT_VETTED": "CONFLICT: only vetted volunteers can accept offers.",
+        "AT_CAPACITY": "CONFLICT: the volunteer already helps with as many requests as their "
+        "maxActiveRequests. Params: limit.",
+        "ALREADY_OFFERED": "CONFLICT: every volunteer picked already had an offer for the request.",
+        "ALREADY_COMPLETED": "CONFLICT: the viewer already marked the request as done.",
+        "ALREADY_DEACTIVATED": "CONFLICT: the account is already deactivated.",
+        "ALREADY_ERASED": "CONFLICT: the resident's data is already erased.",
+        "NAME_TAKEN": "CONFLICT: the name is already taken (staff accounts). Params: name.",
+        "OWN_ACCOUNT": "CONFLICT: the viewer cannot do this to their own account.",
+        "RATE_LIMITED": "RATE_LIMITED: too many of these operations. Params: seconds (as "
+        "retryAfterSeconds), limit, windowSeconds, per (address, account or resident).",
+        "SERVICE_UNAVAILABLE": "SERVICE_UNAVAILABLE: the database did not answer in time; nothing "
+        "was changed. Params: seconds (as retryAfterSeconds).",
+    },
+)
 Role = RoleEnum
 SupportField = SupportFieldEnum
 Urgency = UrgencyEnum
 ErrorCode = ErrorCodeEnum
+ErrorReason = ErrorReasonEnum
 
 
 _domain_enum(
@@ -191,29 +254,68 @@ class Node:
     )
 
 
+@strawberry.type(description="One parameter of a UserError: a value its message names.")
+class ErrorParam:
+    name: str = strawberry.field(description="The parameter's name, as ErrorReason lists it (e.g. `limit`).")
+    value: str = strawberry.field(description="Its value, as text (numbers in decimal).")
+
+
 @strawberry.type(
     description="Why a mutation refused its input. Nothing was changed when a payload has errors."
 )
 class UserError:
-    path: list[str] = strawberry.field(
+    record: strawberry.Private[UserErrorRecord]
+
+    @strawberry.field(
         description='Path to the input field at fault, e.g. ["input", "text"]; empty when not tied to one.'
     )
-    message: str = strawberry.field(description="What went wrong, for a person to read.")
-    code: ErrorCode = strawberry.field(description="The class of the error, for a client to act on.")
-    retry_after_seconds: int | None = strawberry.field(
-        default=None,
-        description="RATE_LIMITED: seconds until the same operation would be allowed again; "
-        "SERVICE_UNAVAILABLE: seconds to wait before retrying (also sent as the Retry-After header).",
+    def path(self) -> list[str]:
+        return list(self.record.path)
+
+    @strawberry.field(
+        description="What went wrong, for a person to read, in the viewer's language: their "
+        "notificationLanguage, else the first of their languages with messages, else the request's "
+        "Accept-Language, else English (see messageLanguage). For a program: `reason`."
     )
+    async def message(self, info: Info[Context, None]) -> str:
+        return await error_resolvers.message(info.context, self.record)
+
+    @strawberry.field(description="The class of the error, for a client to act on.")
+    def code(self) -> ErrorCode:
+        return self.record.code
+
+    @strawberry.field(
+        description="RATE_LIMITED: seconds until the same operation would be allowed again; "
+        "SERVICE_UNAVAILABLE: seconds to wait before retrying (also sent as the Retry-After header)."
+    )
+    def retry_after_seconds(self) -> int | None:
+        return self.record.retry_after_seconds
+
+    @strawberry.field(description="The exact reason, within `code`: what to tell the person or fix.")
+    def reason(self) -> ErrorReason:
+        return self.record.reason
+
+    @strawberry.field(
+        description="TOO_LONG (characters), TOO_MANY (items), AT_CAPACITY (requests): the limit that "
+        "was crossed; null for other reasons."
+    )
+    def limit(self) -> int | None:
+        return self.record.limit
+
+    @strawberry.field(description="The values `message` names, as ErrorReason lists them for each reason.")
+    def params(self) -> list[ErrorParam]:
+        return [ErrorParam(name=k, value=str(v)) for k, v in self.record.params.items()]
+
+    @strawberry.field(
+        description="The locale `message` is written in: one of notificationLanguage's locales "
+        "(e.g. vi, zh-Hant, ja-easy, en)."
+    )
+    async def message_language(self, info: Info[Context, None]) -> str:
+        return await error_resolvers.error_locale(info.context, self.record)
 
     @classmethod
     def from_record(cls, error: UserErrorRecord) -> UserError:
-        return cls(
-            path=list(error.path),
-            message=error.message,
-            code=error.code,
-            retry_after_seconds=error.retry_after_seconds,
-        )
+        return cls(record=error)
 
 
 @strawberry.type(description="Where a page of a connection starts and ends (Relay cursor connections).")

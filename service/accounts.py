@@ -15,7 +15,7 @@ from service import audit
 from service.auth import Role, Viewer, issue_token
 from service.config import Settings
 from service.context import AppState
-from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.errors import ErrorReason, UserErrors, forbidden, not_found
 from service.notifications import preferences
 from service.notifications.preferences import Preferences
 from service.offers import withdraw_live_offers
@@ -165,9 +165,7 @@ async def create_staff(pool: Pool, name: str, *, token_lifetime: timedelta | Non
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(q("lock_staff_names"))
         if await conn.fetch(q("active_staff_named"), cleaned):
-            raise UserErrors.one(
-                ErrorCode.CONFLICT, f"a staff account named {cleaned!r} exists already", "name"
-            )
+            raise UserErrors.one(ErrorReason.NAME_TAKEN, "name", name=cleaned)
         account_id = await conn.fetchval(q("insert_account"), Role.STAFF.value, cleaned)
         await audit.record(
             conn, audit.AuditAction.STAFF_CREATED, actor=None, subject=("StaffMember", account_id)
@@ -180,7 +178,7 @@ async def issue_staff_token(pool: Pool, name: str, *, token_lifetime: timedelta 
     async with pool.acquire() as conn, conn.transaction():
         found = await conn.fetch(q("active_staff_named"), name)
         if not found:
-            raise UserErrors.one(ErrorCode.NOT_FOUND, f"no active staff account is named {name!r}", "name")
+            raise UserErrors.one(ErrorReason.NOT_FOUND, "name", type="StaffMember")
         account_id = found[0]["id"]
         await audit.record(
             conn, audit.AuditAction.STAFF_TOKEN_ISSUED, actor=None, subject=("StaffMember", account_id)
@@ -190,7 +188,7 @@ async def issue_staff_token(pool: Pool, name: str, *, token_lifetime: timedelta 
 
 async def update_volunteer(pool: Pool, embedder: SkillEmbedder, viewer: Viewer, data: VolunteerUpdate) -> int:
     if viewer.role is not Role.VOLUNTEER or viewer.volunteer_id is None:
-        raise forbidden("only volunteers can update their profile")
+        raise forbidden(Role.VOLUNTEER)
     check = Checker("input")
     languages = (
         check.languages("languages", data.languages, max_count=MAX_VOLUNTEER_LANGUAGES)
@@ -237,7 +235,7 @@ async def set_volunteer_verified(state: AppState, viewer: Viewer, volunteer_id: 
     async with state.pool.acquire() as conn, conn.transaction():
         found = await conn.fetchval(q("set_volunteer_verified"), volunteer_id, verified)
         if found is None:
-            raise not_found("volunteer", "volunteerId")
+            raise not_found("Volunteer", "volunteerId")
         withdrawn = 0 if verified else await withdraw_live_offers(state, conn, volunteer_id)
         await audit.record(
             conn,

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from db.queries import q
 from db.types import Connection, Executor, Pool
-from service.errors import ErrorCode, UserErrors
+from service.errors import ErrorReason, UserErrors
 
 TOKEN_PREFIX = "oto_"  # noqa: S105 - a visible prefix so leaked tokens are recognisable, not a secret
 
@@ -106,9 +106,7 @@ class IssuedToken:
 
 
 def _no_longer_valid() -> UserErrors:
-    return UserErrors.one(
-        ErrorCode.UNAUTHENTICATED, "this token is no longer valid (revoked or expired): sign in again"
-    )
+    return UserErrors.one(ErrorReason.TOKEN_NO_LONGER_VALID)
 
 
 async def rotate_token(pool: Pool, viewer: Viewer, lifetime: timedelta) -> IssuedToken:

@@ -26,7 +26,7 @@ from db.types import Connection, Executor
 from service.audit import AuditAction, record
 from service.auth import Role, Viewer, revoke_account_tokens
 from service.context import AppState
-from service.errors import ErrorCode, UserErrors, not_found
+from service.errors import ErrorReason, UserErrors, not_found
 from service.offers import withdraw_live_offers
 from service.requests import cancel_locked, emit_event
 
@@ -60,21 +60,17 @@ async def account_of(db: Executor, type_name: str, pk: int) -> int | None:
 async def deactivate_account(state: AppState, staff: Viewer, account_id: int) -> Deactivation:
     """Staff only (checked by the caller's permission); refuses the caller's own account."""
     if account_id == staff.account_id:
-        raise UserErrors.one(
-            ErrorCode.CONFLICT,
-            "you cannot deactivate your own account (revokeToken signs you out; "
-            "another staff member can deactivate it)",
-            "id",
-        )
+        # revokeToken signs one out; another staff member can deactivate the account.
+        raise UserErrors.one(ErrorReason.OWN_ACCOUNT, "id")
     async with state.pool.acquire() as conn, conn.transaction():
         resident_id = await conn.fetchval(q("resident_of_account"), account_id)
         if resident_id is not None:  # first, as submitRequest does (service.requests)
             await conn.execute(q("lock_resident_submissions"), resident_id)
         account = await conn.fetchrow(q("lock_account"), account_id)
         if account is None:
-            raise not_found("account", "id")
+            raise not_found("Account", "id")
         if account["deactivated_at"] is not None:
-            raise UserErrors.one(ErrorCode.CONFLICT, "the account is already deactivated", "id")
+            raise UserErrors.one(ErrorReason.ALREADY_DEACTIVATED, "id")
         await conn.execute(q("deactivate_account"), account_id)
         revoked = await revoke_account_tokens(conn, account_id)
         outcome = Deactivation(account_id, Role(account["role"]), revoked)

@@ -33,7 +33,7 @@ from db.queries import q
 from db.types import Connection, Pool
 from service import audit
 from service.auth import revoke_account_tokens
-from service.errors import ErrorCode, UserErrors, not_found
+from service.errors import ErrorReason, UserErrors, not_found
 from service.requests import TERMINAL_STATUSES, cancel_locked
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ async def erase_resident(pool: Pool, resident_id: int, *, actor: int | None, by:
     async with pool.acquire() as conn, conn.transaction():
         erased = await _erase_resident(conn, resident_id, actor=actor, by=by)
         if erased is None:
-            raise UserErrors.one(ErrorCode.CONFLICT, "this resident is already erased", "id")
+            raise UserErrors.one(ErrorReason.ALREADY_ERASED, "id")
     return erased
 
 
@@ -89,7 +89,7 @@ async def _erase_resident(
     await conn.execute(q("lock_resident_submissions"), resident_id)
     resident = await conn.fetchrow(q("lock_resident"), resident_id)
     if resident is None:
-        raise not_found("resident", "id")
+        raise not_found("Resident", "id")
     if resident["erased_at"] is not None:
         return None
     if still_due is not None:

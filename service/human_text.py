@@ -20,6 +20,8 @@ import unicodedata
 
 import regex
 
+from service.errors import ErrorReason, Problem
+
 _IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 _SPACES = regex.compile(r" {2,}")
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
@@ -38,22 +40,22 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).strip())
 
 
-def problem(text: str) -> str | None:
+def problem(text: str) -> Problem | None:
     """Why this (normalised) text may not be shown as a name or label, or None."""
     for i, char in enumerate(text):
         category = unicodedata.category(char)
         if category == "Cc":
-            return "must be one line without control characters (line breaks, tabs, NUL)"
+            return Problem(ErrorReason.NUL_CHARACTER if char == "\x00" else ErrorReason.CONTROL_CHARACTER)
         if category in ("Co", "Cs"):
-            return "must not contain private-use or unpaired surrogate characters"
+            return Problem(ErrorReason.PRIVATE_USE_CHARACTER)
         if _IGNORABLE.match(char) and not _allowed_ignorable(text, i):
-            return f"must not contain invisible formatting characters (U+{ord(char):04X})"
+            return Problem(ErrorReason.INVISIBLE_CHARACTER, {"codepoint": f"U+{ord(char):04X}"})
     if not any(unicodedata.category(c)[0] in "LNS" for c in text):
-        return "must contain at least one letter, digit or symbol"
+        return Problem(ErrorReason.NO_VISIBLE_CHARACTER)
     for word in _WORD.findall(text):
         scripts = [name for name, pattern in _CONFUSABLE_SCRIPTS.items() if _only_in(pattern, word)]
         if len(scripts) > 1:
-            return f"mixes {' and '.join(scripts)} letters in one word (look-alike spelling)"
+            return Problem(ErrorReason.MIXED_SCRIPTS, {"scripts": ", ".join(scripts)})
     return None
 
 

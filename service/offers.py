@@ -14,7 +14,7 @@ from db.types import Connection, Executor
 from service import audit
 from service.auth import Role, Viewer
 from service.context import AppState
-from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.errors import ErrorReason, UserErrors, forbidden, not_found
 from service.ids import to_global_id
 from service.notifications import outbox
 from service.paging import Window
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # myOffers lists at most this many (myOffersConnection pages through all of them).
 MY_OFFERS_LIMIT = 200
 
+MAX_OFFERS_AT_ONCE = 20  # sendOffers: volunteers picked by hand in one call
 NO_CANDIDATE_LEFT = "no volunteer candidate left: every ranked volunteer declined, expired or is unavailable"
 
 
@@ -169,37 +170,31 @@ async def _insert_offer(
 async def send_offers(state: AppState, viewer: Viewer, request_id: int, volunteer_ids: Sequence[int]) -> int:
     """Staff pick volunteers by hand, besides the automatic offers."""
     if not volunteer_ids:
-        raise UserErrors.one(ErrorCode.INVALID_INPUT, "choose at least one volunteer", "volunteerIds")
-    if len(volunteer_ids) > 20:
-        raise UserErrors.one(ErrorCode.INVALID_INPUT, "at most 20 volunteers at once", "volunteerIds")
+        raise UserErrors.one(ErrorReason.BLANK, "volunteerIds")
+    if len(volunteer_ids) > MAX_OFFERS_AT_ONCE:
+        raise UserErrors.one(
+            ErrorReason.TOO_MANY, "volunteerIds", limit=MAX_OFFERS_AT_ONCE, count=len(volunteer_ids)
+        )
     async with state.pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(q("lock_request"), request_id)
         if row is None:
-            raise not_found("request", "requestId")
+            raise not_found("SupportRequest", "requestId")
         # A request that came back to staff because no candidate was left is where hand-picking
         # matters most: it reopens. Anything not yet approved must be reviewed first.
         returned = row["status"] == "IN_REVIEW" and row["needs_attention"] is not None
         if row["status"] != "OPEN" and not returned:
-            raise UserErrors.one(
-                ErrorCode.CONFLICT,
-                f"offers go out only for approved (OPEN) requests; this one is {row['status']}",
-                "requestId",
-            )
+            raise UserErrors.one(ErrorReason.NOT_ALLOWED_IN_STATUS, "requestId", status=row["status"])
         eligible = {r["id"] for r in await conn.fetch(q("eligible_volunteers"), list(volunteer_ids))}
         missing = [v for v in volunteer_ids if v not in eligible]
         if missing:
-            raise UserErrors.one(
-                ErrorCode.INVALID_INPUT,
-                "only verified, active volunteers can get offers",
-                "volunteerIds",
-            )
+            raise UserErrors.one(ErrorReason.VOLUNTEER_NOT_ELIGIBLE, "volunteerIds")
         ttl = await _offer_ttl(state, conn, request_id)
         sent = 0
         for volunteer_id in dict.fromkeys(volunteer_ids):
             if await _insert_offer(conn, request_id, volunteer_id, viewer.account_id, ttl):
                 sent += 1
         if sent == 0:
-            raise UserErrors.one(ErrorCode.CONFLICT, "these volunteers already had an offer", "volunteerIds")
+            raise UserErrors.one(ErrorReason.ALREADY_OFFERED, "volunteerIds")
         if returned:
             await conn.execute(q("open_request"), request_id)
         await audit.record(
@@ -217,41 +212,38 @@ async def send_offers(state: AppState, viewer: Viewer, request_id: int, voluntee
 
 async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accept: bool) -> OfferRecord:
     if viewer.role is not Role.VOLUNTEER or viewer.volunteer_id is None:
-        raise forbidden("only volunteers can respond to offers")
+        raise forbidden(Role.VOLUNTEER)
     async with state.pool.acquire() as conn, conn.transaction():
         peek = await conn.fetchrow(q("offer_by_id"), offer_id)
         if peek is None or peek["volunteer_id"] != viewer.volunteer_id:
-            raise not_found("offer", "offerId")
+            raise not_found("Offer", "offerId")
         # Request first, then offer: the same lock order everywhere, so no deadlocks.
         request = await conn.fetchrow(q("lock_request"), peek["request_id"])
         offer = await conn.fetchrow(q("lock_offer"), offer_id)
         if request is None or offer is None:  # deleted meanwhile
-            raise not_found("offer", "offerId")
+            raise not_found("Offer", "offerId")
+        if offer["status"] == "WITHDRAWN":
+            raise UserErrors.one(ErrorReason.OFFER_WITHDRAWN, "offerId")
+        if offer["status"] == "EXPIRED" or (
+            offer["status"] == "PENDING"
+            and await conn.fetchval("SELECT now() >= $1::timestamptz", offer["expires_at"])
+        ):
+            raise UserErrors.one(ErrorReason.OFFER_EXPIRED, "offerId")
         if offer["status"] != "PENDING":
-            reason = {
-                "WITHDRAWN": "another volunteer accepted first, or staff withdrew the offer",
-                "EXPIRED": "the offer has expired",
-            }.get(offer["status"], f"the offer is already {offer['status'].lower()}")
-            raise UserErrors.one(ErrorCode.CONFLICT, reason, "offerId")
-        if await conn.fetchval("SELECT now() >= $1::timestamptz", offer["expires_at"]):
-            raise UserErrors.one(ErrorCode.CONFLICT, "the offer has expired", "offerId")
+            raise UserErrors.one(ErrorReason.OFFER_ALREADY_ANSWERED, "offerId", status=offer["status"])
         if not accept:
             updated = await _set_offer_status(conn, offer_id, "DECLINED")
             await emit_event(conn, offer["request_id"], "OFFER_DECLINED", offer_id)
             await dispatch_offers(state, conn, offer["request_id"])
             return updated
         if request["status"] != "OPEN":
-            raise UserErrors.one(ErrorCode.CONFLICT, "the request is no longer open", "offerId")
+            raise UserErrors.one(ErrorReason.NOT_ALLOWED_IN_STATUS, "offerId", status=request["status"])
         if not await conn.fetchval(q("volunteer_is_verified"), viewer.volunteer_id):
-            raise UserErrors.one(ErrorCode.CONFLICT, "only vetted volunteers can accept offers", "offerId")
+            raise UserErrors.one(ErrorReason.NOT_VETTED, "offerId")
         limit = await conn.fetchval(q("volunteer_max_active"), viewer.volunteer_id)
         active = await conn.fetchval(q("volunteer_active_count"), viewer.volunteer_id)
         if active >= limit:
-            raise UserErrors.one(
-                ErrorCode.CONFLICT,
-                f"you already help with {active} requests (your maximum): complete one first",
-                "offerId",
-            )
+            raise UserErrors.one(ErrorReason.AT_CAPACITY, "offerId", limit=limit)
         updated = await _set_offer_status(conn, offer_id, "ACCEPTED")
         await conn.fetch(q("withdraw_other_offers"), offer["request_id"], offer_id)
         await conn.execute(q("match_request"), offer["request_id"], viewer.volunteer_id)
@@ -316,25 +308,23 @@ async def complete_request(state: AppState, viewer: Viewer, data: CompleteInput)
     async with state.pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(q("lock_request"), data.request_id)
         if row is None:
-            raise not_found("request", "input", "requestId")
+            raise not_found("SupportRequest", "input", "requestId")
         if viewer.role is Role.RESIDENT and row["resident_id"] == viewer.resident_id:
             side = "RESIDENT"
         elif viewer.role is Role.VOLUNTEER and row["assigned_volunteer_id"] == viewer.volunteer_id:
             side = "VOLUNTEER"
         else:
-            raise not_found("request", "input", "requestId")
+            raise not_found("SupportRequest", "input", "requestId")
         if row["status"] not in ("MATCHED", "COMPLETED"):
             raise UserErrors.one(
-                ErrorCode.CONFLICT, "only a matched request can be completed", "input", "requestId"
+                ErrorReason.NOT_ALLOWED_IN_STATUS, "input", "requestId", status=row["status"]
             )
         sides = {
             r["side"]: r["wants_long_term_pair"]
             for r in await conn.fetch(q("completion_sides"), data.request_id)
         }
         if side in sides:
-            raise UserErrors.one(
-                ErrorCode.CONFLICT, "you have already completed this request", "input", "requestId"
-            )
+            raise UserErrors.one(ErrorReason.ALREADY_COMPLETED, "input", "requestId")
         await conn.execute(
             q("insert_completion"),
             data.request_id,

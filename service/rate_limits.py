@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from db.queries import q
 from db.types import Executor
-from service.errors import ErrorCode, UserError, UserErrors
+from service.errors import ErrorReason, UserErrors
 
 # Families, and what they key on.
 REGISTER = "register"  # registerResident, registerVolunteer: per client address
@@ -38,12 +38,6 @@ class RateRule:
     def interval(self) -> float:
         return self.window_seconds / self.limit
 
-    def describe(self) -> str:
-        hours = self.window_seconds / 3600
-        if hours >= 1 and hours == int(hours):
-            return f"{self.limit} an hour" if hours == 1 else f"{self.limit} every {int(hours)} hours"
-        return f"{self.limit} every {self.window_seconds:g} seconds"
-
 
 @dataclass(frozen=True)
 class RateCheck:
@@ -56,10 +50,14 @@ class RateCheck:
         await take(db, self.rule, self.key)
 
 
-def rate_limited(message: str, retry_after: float, *path: str) -> UserErrors:
-    seconds = max(1, math.ceil(retry_after))
-    return UserErrors(
-        [UserError(tuple(path), f"{message}: try again in {seconds} s", ErrorCode.RATE_LIMITED, seconds)]
+def rate_limited(retry_after: float, *, limit: int, window_seconds: float, per: str) -> UserErrors:
+    """RATE_LIMITED: at most `limit` per `window_seconds` from one `per` (address, account, resident)."""
+    return UserErrors.one(
+        ErrorReason.RATE_LIMITED,
+        seconds=max(1, math.ceil(retry_after)),
+        limit=limit,
+        windowSeconds=math.ceil(window_seconds),
+        per=per,
     )
 
 
@@ -71,7 +69,9 @@ async def take(db: Executor, rule: RateRule, key: str) -> None:
     wait = await db.fetchval(
         q("rate_limit_retry_after"), rule.family, key, rule.interval, rule.window_seconds
     )
-    raise rate_limited(f"at most {rule.describe()} from one {_what(rule)}", wait or rule.interval)
+    raise rate_limited(
+        wait or rule.interval, limit=rule.limit, window_seconds=rule.window_seconds, per=_what(rule)
+    )
 
 
 def _what(rule: RateRule) -> str:

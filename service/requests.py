@@ -7,7 +7,7 @@ from db.queries import q
 from db.types import Connection, Executor, Pool
 from service import audit
 from service.auth import Role, Viewer
-from service.errors import ErrorCode, UserErrors, forbidden, not_found
+from service.errors import ErrorReason, UserErrors, forbidden, not_found
 from service.notifications import outbox
 from service.rate_limits import rate_limited
 from service.records import RequestRecord
@@ -89,12 +89,12 @@ class SubmitInput:
 async def submit_request(pool: Pool, viewer: Viewer, data: SubmitInput, *, rate_per_minute: int) -> int:
     """Store the request and its triage job in one transaction; return its id at once."""
     if viewer.role is not Role.RESIDENT or viewer.resident_id is None:
-        raise forbidden("only residents can submit requests")
+        raise forbidden(Role.RESIDENT)
     check = Checker("input")
     text = check.text("text", data.text, max_len=MAX_TEXT)
     area = check.optional_line("area", data.area, max_len=MAX_AREA)
     if data.area is not None and area is None:
-        check.fail("area", "area must not be empty (leave it out to use your registered area)")
+        check.fail("area", ErrorReason.BLANK)  # leave it out to use the registered area
     preferred = check.optional_line("preferredTimes", data.preferred_times, max_len=MAX_SHORT_TEXT)
     check.check()
     async with pool.acquire() as conn, conn.transaction():
@@ -103,11 +103,13 @@ async def submit_request(pool: Pool, viewer: Viewer, data: SubmitInput, *, rate_
         # seen here, so no request is added to an account that was just erased.
         resident = await conn.fetchrow(q("resident_may_submit"), viewer.resident_id)
         if resident is None:
-            raise UserErrors.one(ErrorCode.UNAUTHENTICATED, "this account is deactivated")
+            raise UserErrors.one(ErrorReason.ACCOUNT_DEACTIVATED)
         recent = await conn.fetchval(q("count_recent_submissions"), viewer.resident_id, 60.0)
         if recent >= rate_per_minute:
             oldest_age = await conn.fetchval(q("oldest_recent_submission_age"), viewer.resident_id, 60.0)
-            raise rate_limited(f"at most {rate_per_minute} requests a minute", 60.0 - (oldest_age or 0.0))
+            raise rate_limited(
+                60.0 - (oldest_age or 0.0), limit=rate_per_minute, window_seconds=60.0, per="resident"
+            )
         request_id: int = await conn.fetchval(
             q("insert_request"), viewer.resident_id, text, area or resident["area"], preferred
         )
@@ -121,9 +123,9 @@ async def cancel_request(pool: Pool, viewer: Viewer, request_id: int) -> None:
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(q("lock_request"), request_id)
         if row is None or viewer.role is not Role.RESIDENT or row["resident_id"] != viewer.resident_id:
-            raise not_found("request", "id")
+            raise not_found("SupportRequest", "id")
         if row["status"] in TERMINAL_STATUSES:
-            raise UserErrors.one(ErrorCode.CONFLICT, f"the request is already {row['status'].lower()}", "id")
+            raise UserErrors.one(ErrorReason.NOT_ALLOWED_IN_STATUS, "id", status=row["status"])
         await cancel_locked(conn, request_id)
 
 
@@ -157,14 +159,9 @@ async def review_triage(conn: Connection, viewer: Viewer, data: ReviewInput) -> 
     check.check()
     row = await conn.fetchrow(q("lock_request"), data.request_id)
     if row is None:
-        raise not_found("request", "input", "requestId")
+        raise not_found("SupportRequest", "input", "requestId")
     if row["status"] not in REVIEWABLE_STATUSES:
-        raise UserErrors.one(
-            ErrorCode.CONFLICT,
-            f"only triaged requests waiting for review can be reviewed (this one is {row['status']})",
-            "input",
-            "requestId",
-        )
+        raise UserErrors.one(ErrorReason.NOT_ALLOWED_IN_STATUS, "input", "requestId", status=row["status"])
     triaged_field = SupportField(row["t_field"])
     triaged_urgency = Urgency(row["t_urgency"])
     field = data.field or triaged_field

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 
 from service import human_text
-from service.errors import ErrorCode, UserError, UserErrors
+from service.errors import ErrorReason, Param, UserError, UserErrors
 from service.languages import normalise_language
 
 MAX_TEXT = 4000
@@ -26,24 +26,19 @@ class Checker:
         self.root = root
         self.errors: list[UserError] = []
 
-    def fail(self, field: str | None, message: str, code: ErrorCode = ErrorCode.INVALID_INPUT) -> None:
+    def fail(self, field: str | None, reason: ErrorReason, **params: Param) -> None:
         path = (*self.root, field) if field else self.root
-        self.errors.append(UserError(path, message, code))
+        self.errors.append(UserError(path, reason, params))
 
     def text(self, field: str, value: str, *, max_len: int, min_len: int = 1) -> str:
-        """Trimmed text within bounds (counted in characters, after trimming)."""
+        """Trimmed text within bounds (counted in characters, after trimming); min_len 0 or 1."""
         cleaned = value.strip()
         if "\x00" in cleaned:
-            self.fail(field, f"{field} must not contain NUL characters")
+            self.fail(field, ErrorReason.NUL_CHARACTER)
         elif len(cleaned) < min_len:
-            self.fail(
-                field,
-                f"{field} must not be empty"
-                if min_len == 1
-                else f"{field} must be at least {min_len} characters",
-            )
+            self.fail(field, ErrorReason.BLANK)
         elif len(cleaned) > max_len:
-            self.fail(field, f"{field} must be at most {max_len} characters (got {len(cleaned)})")
+            self.fail(field, ErrorReason.TOO_LONG, limit=max_len, length=len(cleaned))
         return cleaned
 
     def line(self, field: str, value: str, *, max_len: int, min_len: int = 1) -> str:
@@ -53,13 +48,13 @@ class Checker:
         if not cleaned and min_len == 0:
             return cleaned
         if len(cleaned) > max_len:
-            self.fail(field, f"{field} must be at most {max_len} characters (got {len(cleaned)})")
+            self.fail(field, ErrorReason.TOO_LONG, limit=max_len, length=len(cleaned))
         elif len(cleaned) < min_len:
-            self.fail(field, f"{field} must not be empty")
+            self.fail(field, ErrorReason.BLANK)
         else:
             problem = human_text.problem(cleaned)
             if problem is not None:
-                self.fail(field, f"{field} {problem}")
+                self.fail(field, problem.reason, **problem.params)
         return cleaned
 
     def optional_line(self, field: str, value: str | None, *, max_len: int) -> str | None:
@@ -75,32 +70,29 @@ class Checker:
 
     def languages(self, field: str, codes: Sequence[str], *, max_count: int = MAX_LANGUAGES) -> list[str]:
         if not codes:
-            self.fail(field, f"{field} must list at least one language (ISO 639-1 code)")
+            self.fail(field, ErrorReason.BLANK)
             return []
         if len(codes) > max_count:
-            self.fail(field, f"{field} may list at most {max_count} languages")
+            self.fail(field, ErrorReason.TOO_MANY, limit=max_count, count=len(codes))
             return []
         found: list[str] = []
         for code in codes:
             norm = normalise_language(code)
             if norm is None:
-                self.fail(
-                    field,
-                    f"unknown language code {code[:20]!r}: use ISO 639-1, e.g. 'vi', 'zh', 'ne'",
-                )
+                self.fail(field, ErrorReason.UNKNOWN_LANGUAGE, value=code[:20])
             elif norm not in found:
                 found.append(norm)
         return found
 
     def int_range(self, field: str, value: int, low: int, high: int) -> int:
         if not low <= value <= high:
-            self.fail(field, f"{field} must be between {low} and {high}")
+            self.fail(field, ErrorReason.OUT_OF_RANGE, min=low, max=high)
         return value
 
     def unique(self, field: str, values: Iterable[str]) -> list[str]:
         result = list(dict.fromkeys(values))
         if not result:
-            self.fail(field, f"{field} must not be empty")
+            self.fail(field, ErrorReason.BLANK)
         return result
 
     def check(self) -> None:

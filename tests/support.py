@@ -31,9 +31,15 @@ class Api:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=60)
 
     async def raw(
-        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = dict(headers or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -42,10 +48,14 @@ class Api:
         return body
 
     async def gql(
-        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Data of a query that must not fail at the GraphQL level."""
-        body = await self.raw(query, variables, token)
+        body = await self.raw(query, variables, token, headers)
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
         return data

@@ -12,21 +12,24 @@ async def _count(db: asyncpg.Connection, table: str) -> int:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "reason", "message"),
     [
-        ("", "must not be empty"),
-        ("   ", "must not be empty"),
-        ("x" * 4001, "at most 4000"),
-        ("a\x00b", "NUL"),
+        ("", "BLANK", "must not be empty"),
+        ("   ", "BLANK", "must not be empty"),
+        ("x" * 4001, "TOO_LONG", "at most 4000"),
+        ("a\x00b", "NUL_CHARACTER", "NUL"),
     ],
 )
-async def test_request_text_limits(api: Api, db: asyncpg.Connection, text: str, message: str) -> None:
-    resident, _ = await register_resident(api)
-    payload = (await api.gql(SUBMIT, {"input": {"text": text}}, resident))["submitRequest"]
+async def test_request_text_limits(
+    api: Api, db: asyncpg.Connection, text: str, reason: str, message: str
+) -> None:
+    resident, _ = await register_resident(api, languages=["en"])
+    query = SUBMIT.replace("errors { path message code }", "errors { path message code reason }")
+    payload = (await api.gql(query, {"input": {"text": text}}, resident))["submitRequest"]
     assert payload["request"] is None
     [error] = payload["errors"]
     assert error["path"] == ["input", "text"] and error["code"] == "INVALID_INPUT"
-    assert message in error["message"]
+    assert error["reason"] == reason and message in error["message"]
     assert await _count(db, "requests") == 0 and await _count(db, "triage_jobs") == 0
 
 

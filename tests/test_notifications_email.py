@@ -220,14 +220,14 @@ ANSWER_LINK = """
 query($t: String!) {
   answerLink(token: $t) {
     offer { state offerId status volunteerName field urgency area text }
-    errors { path message code }
+    errors { path message code reason params { name value } }
   }
 }"""
 ANSWER = """
 mutation($t: String!, $accept: Boolean!) {
   answerOfferByLink(token: $t, accept: $accept) {
     offer { state status text }
-    errors { path message code }
+    errors { path message code reason params { name value } }
   }
 }"""
 
@@ -270,12 +270,14 @@ async def test_one_click_links_show_then_answer_once(
     assert done["errors"] == [] and done["offer"]["state"] == "USED" and done["offer"]["status"] == "ACCEPTED"
     again = (await api.gql(ANSWER, {"t": tokens["sato@example.org"], "accept": False}))["answerOfferByLink"]
     assert again["errors"][0]["code"] == "CONFLICT"
-    assert again["errors"][0]["message"] == "this link was already used: you accepted this offer"
+    assert again["errors"][0]["reason"] == "OFFER_ALREADY_ANSWERED"
+    assert again["errors"][0]["params"] == [{"name": "status", "value": "ACCEPTED"}]
+    assert again["errors"][0]["message"] == "You already answered this offer: accepted."
     assert again["offer"]["state"] == "USED" and again["offer"]["text"] is None
 
     # The other volunteer's link: their offer was withdrawn when the first accepted.
     late = (await api.gql(ANSWER, {"t": tokens["mai@example.org"], "accept": True}))["answerOfferByLink"]
-    assert late["errors"][0]["code"] == "CONFLICT" and "withdrawn" in late["errors"][0]["message"]
+    assert (late["errors"][0]["code"], late["errors"][0]["reason"]) == ("CONFLICT", "OFFER_WITHDRAWN")
     assert late["offer"]["state"] == "ENDED"
     assert await db.fetchval("SELECT status FROM requests") == "MATCHED"
     del first, second
@@ -298,7 +300,8 @@ async def test_an_expired_link_says_so(
     assert shown["offer"]["state"] == "EXPIRED" and shown["offer"]["text"] is None
     refused = (await mail_api.gql(ANSWER, {"t": found.group(1), "accept": True}))["answerOfferByLink"]
     assert refused["errors"][0]["code"] == "CONFLICT"
-    assert refused["errors"][0]["message"] == "this link has expired: the offer is no longer open"
+    assert refused["errors"][0]["reason"] == "OFFER_EXPIRED"
+    assert refused["errors"][0]["message"] == "This offer has expired: it is no longer open."
     assert await db.fetchval("SELECT status FROM offers") in ("PENDING", "EXPIRED")
 
 
@@ -323,7 +326,7 @@ async def test_explicit_email_language_and_opt_outs(
     assert payload["token"] is None and payload["errors"] == [
         {
             "path": ["input", "email"],
-            "message": "email must be an email address such as name@example.org",
+            "message": "This must be an email address such as name@example.org.",
             "code": "INVALID_INPUT",
         }
     ]

@@ -12,7 +12,7 @@ import pytest
 from service.accounts import ResidentInput, create_staff, issue_staff_token, register_resident
 from service.auth import hash_token, revoke_token, rotate_token, viewer_for_token
 from service.config import Settings
-from service.errors import ErrorCode, UserErrors
+from service.errors import ErrorCode, ErrorReason, UserErrors
 from service.viewer_cache import RevocationListener, ViewerCache
 from tests.support import eventually
 
@@ -99,13 +99,15 @@ async def test_two_rotations_at_once_leave_one_new_token(pool: asyncpg.Pool, db:
 
 async def test_staff_token_issues_a_fresh_token_for_an_active_staff_name(pool: asyncpg.Pool) -> None:
     first = await create_staff(pool, "Tanaka")
-    with pytest.raises(UserErrors, match="exists already"):
+    with pytest.raises(UserErrors, match="already taken") as taken:
         await create_staff(pool, "Tanaka")
+    assert [e.reason for e in taken.value.errors] == [ErrorReason.NAME_TAKEN]
     fresh = await issue_staff_token(pool, "Tanaka")
     a, b = await viewer_for_token(pool, first), await viewer_for_token(pool, fresh)
     assert a is not None and b is not None and a.account_id == b.account_id and fresh != first
-    with pytest.raises(UserErrors, match="no active staff account"):
+    with pytest.raises(UserErrors, match="Not found") as unknown:
         await issue_staff_token(pool, "Nobody")
+    assert [(e.reason, e.path) for e in unknown.value.errors] == [(ErrorReason.NOT_FOUND, ("name",))]
 
 
 async def test_revocation_reaches_another_cache_at_once(db_url: str, pool: asyncpg.Pool) -> None:

@@ -97,3 +97,12 @@ FROM requests r
 JOIN unnest($1::bigint[], $2::bigint[]) AS p(resident_id, volunteer_id)
   ON r.resident_id = p.resident_id AND r.assigned_volunteer_id = p.volunteer_id
 WHERE r.status IN ('MATCHED', 'COMPLETED');
+
+-- name: account_languages
+-- What a person reads, for messages to them: their chosen locale, then their languages.
+SELECT a.role, coalesce(r.notify_locale, v.notify_locale) AS locale,
+       coalesce(r.languages, v.languages, '{}') AS languages
+FROM accounts a
+LEFT JOIN residents r ON r.account_id = a.id
+LEFT JOIN volunteers v ON v.account_id = a.id
+WHERE a.id = $1;

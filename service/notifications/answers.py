@@ -8,7 +8,7 @@ from db.queries import q
 from db.types import Executor
 from service.auth import Role, Viewer
 from service.context import AppState
-from service.errors import ErrorCode, UserErrors
+from service.errors import ErrorReason, UserErrors
 from service.notifications import links
 from service.notifications.templates import person_locale
 from service.offers import respond_to_offer
@@ -34,9 +34,7 @@ class AnswerView:
 
 
 def _invalid() -> UserErrors:
-    return UserErrors.one(
-        ErrorCode.NOT_FOUND, "this link is not valid: open the offer from your volunteer page", "token"
-    )
+    return UserErrors.one(ErrorReason.LINK_INVALID, "token")
 
 
 async def view(db: Executor, token: str) -> AnswerView:
@@ -67,18 +65,17 @@ async def view(db: Executor, token: str) -> AnswerView:
 
 
 _REFUSALS = {
-    LinkState.EXPIRED: "this link has expired: the offer is no longer open",
-    LinkState.ENDED: "the offer was withdrawn: another volunteer accepted first, or the request ended",
+    LinkState.EXPIRED: ErrorReason.OFFER_EXPIRED,
+    LinkState.ENDED: ErrorReason.OFFER_WITHDRAWN,
 }
 
 
 async def answer(state: AppState, token: str, accept: bool) -> AnswerView:
     current = await view(state.pool, token)
     if current.state is LinkState.USED:
-        did = "accepted" if current.offer.status == "ACCEPTED" else "declined"
-        raise UserErrors.one(ErrorCode.CONFLICT, f"this link was already used: you {did} this offer", "token")
+        raise UserErrors.one(ErrorReason.OFFER_ALREADY_ANSWERED, "token", status=current.offer.status)
     if current.state is not LinkState.LIVE:
-        raise UserErrors.one(ErrorCode.CONFLICT, _REFUSALS[current.state], "token")
+        raise UserErrors.one(_REFUSALS[current.state], "token")
     volunteer = await state.pool.fetchrow(q("volunteer_by_id"), current.offer.volunteer_id)
     person = (
         await state.pool.fetchrow(q("notification_recipient"), volunteer["account_id"]) if volunteer else None
@@ -96,5 +93,5 @@ async def answer(state: AppState, token: str, accept: bool) -> AnswerView:
     except UserErrors as refused:
         # Same refusals as the app's (someone accepted first meanwhile, the volunteer's limit),
         # told against the link.
-        raise UserErrors([type(e)(("token",), e.message, e.code) for e in refused.errors]) from None
+        raise UserErrors([e.at("token") for e in refused.errors]) from None
     return await view(state.pool, token)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from db.queries import q
 from db.types import Executor, Pool
 from service.auth import Role, Viewer
-from service.errors import forbidden
+from service.errors import ErrorReason, forbidden
 from service.notifications.addresses import MAX_EMAIL, is_email
 from service.notifications.kinds import PERSONAL_KINDS
 from service.notifications.templates import LOCALES
@@ -47,7 +47,7 @@ def check(checker: Checker, prefs: Preferences) -> Checked:
         if cleaned == "":
             clear = True
         elif len(cleaned) > MAX_EMAIL or not is_email(cleaned):
-            checker.fail("email", "email must be an email address such as name@example.org")
+            checker.fail("email", ErrorReason.INVALID_EMAIL)
         else:
             email = cleaned
     opt_outs = None
@@ -56,9 +56,14 @@ def check(checker: Checker, prefs: Preferences) -> Checked:
         wrong = [k for k in opt_outs if k not in PERSONAL_KINDS]
         if wrong:
             allowed = ", ".join(sorted(PERSONAL_KINDS))
-            checker.fail("notificationOptOuts", f"only these kinds can be opted out of: {allowed}")
+            checker.fail("notificationOptOuts", ErrorReason.NOT_OPT_OUTABLE, value=wrong[0], allowed=allowed)
     if prefs.locale is not None and prefs.locale not in LOCALES:
-        checker.fail("notificationLanguage", f"notificationLanguage must be one of {', '.join(LOCALES)}")
+        checker.fail(
+            "notificationLanguage",
+            ErrorReason.UNKNOWN_LOCALE,
+            value=prefs.locale[:20],
+            allowed=", ".join(LOCALES),
+        )
     return Checked(email, clear, opt_outs, prefs.locale)
 
 
@@ -76,7 +81,7 @@ async def update(pool: Pool, viewer: Viewer, prefs: Preferences) -> None:
     elif viewer.role is Role.VOLUNTEER and viewer.volunteer_id is not None:
         profile_id = viewer.volunteer_id
     else:
-        raise forbidden("only residents and volunteers have notification settings")
+        raise forbidden(Role.RESIDENT, Role.VOLUNTEER)
     checker = Checker("input")
     checked = check(checker, prefs)
     checker.check()

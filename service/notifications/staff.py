@@ -11,7 +11,7 @@ from db.queries import q
 from db.types import Pool
 from service import audit
 from service.auth import Viewer
-from service.errors import ErrorCode, UserErrors, not_found
+from service.errors import ErrorReason, UserErrors, not_found
 from service.notifications import webhooks
 from service.notifications.kinds import NotificationKind
 from service.validation import Checker
@@ -88,12 +88,8 @@ async def retry(pool: Pool, viewer: Viewer, notification_id: int) -> Notificatio
         if row is None:
             current = await conn.fetchrow(q("notification_by_id"), notification_id)
             if current is None:
-                raise not_found("notification", "id")
-            raise UserErrors.one(
-                ErrorCode.CONFLICT,
-                f"only a parked (failed) notification can be retried; this one is {current['status']}",
-                "id",
-            )
+                raise not_found("Notification", "id")
+            raise UserErrors.one(ErrorReason.NOT_ALLOWED_IN_STATUS, "id", status=current["status"])
         await conn.execute(q("wake_notification_senders"))
         await audit.record(
             conn,
@@ -120,10 +116,10 @@ async def register_webhook(
     url = data.url.strip()
     problem = webhooks.url_problem(url, allow_local_http=allow_local_http)
     if problem:
-        check.fail("url", problem)
+        check.fail("url", problem.reason, **problem.params)
     kinds = list(dict.fromkeys(k.value for k in data.kinds))
     if not kinds:
-        check.fail("kinds", "choose at least one kind of event")
+        check.fail("kinds", ErrorReason.BLANK)
     description = check.optional_line("description", data.description, max_len=200)
     check.check()
     secret = webhooks.new_secret()
@@ -147,7 +143,7 @@ async def delete_webhook(pool: Pool, viewer: Viewer, endpoint_id: int) -> Webhoo
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(q("delete_webhook_endpoint"), endpoint_id)
         if row is None:
-            raise not_found("webhook endpoint", "id")
+            raise not_found("WebhookEndpoint", "id")
         await audit.record(
             conn,
             audit.AuditAction.WEBHOOK_DELETED,

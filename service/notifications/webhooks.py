@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from service.errors import ErrorReason, Problem
 from service.notifications.email import DeliveryError
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 TIMEOUT_SECONDS = 10.0
+MAX_URL = 2000
 
 
 def new_secret() -> str:
@@ -32,22 +34,23 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def url_problem(url: str, *, allow_local_http: bool) -> str | None:
+def url_problem(url: str, *, allow_local_http: bool) -> Problem | None:
     """Why an endpoint URL is refused, or None. HTTPS only; http://127.0.0.1 under the test setting."""
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises on a port that is not a number
     except ValueError:
-        return "the URL is not valid"
-    if len(url) > 2000:
-        return "the URL must be at most 2000 characters"
+        return Problem(ErrorReason.INVALID_URL)
+    if len(url) > MAX_URL:
+        return Problem(ErrorReason.TOO_LONG, {"limit": MAX_URL, "length": len(url)})
     if parts.username or parts.password:
-        return "the URL must not hold credentials (the signature authenticates deliveries)"
+        # The signature authenticates deliveries; credentials in a URL end up in logs.
+        return Problem(ErrorReason.URL_WITH_CREDENTIALS)
     if parts.scheme == "https" and parts.hostname:
         return None
     if parts.scheme == "http" and parts.hostname == "127.0.0.1" and allow_local_http:
         return None
-    return "the URL must be https:// (http://127.0.0.1 only with OTONARI_WEBHOOK_ALLOW_LOCAL_HTTP)"
+    return Problem(ErrorReason.URL_NOT_HTTPS)  # http://127.0.0.1 only with OTONARI_WEBHOOK_ALLOW_LOCAL_HTTP
 
 
 @dataclass(frozen=True)

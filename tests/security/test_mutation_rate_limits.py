@@ -19,7 +19,7 @@ from triage.engine import Triage
 LIMIT = 2
 VET = """mutation($id: ID!, $v: Boolean!) {
   setVolunteerVerified(volunteerId: $id, verified: $v) {
-    volunteer { id } errors { code message retryAfterSeconds } } }"""
+    volunteer { id } errors { code reason message retryAfterSeconds params { name value } } } }"""
 REVIEW = """mutation($id: ID!) {
   reviewTriage(input: {requestId: $id, decision: CLOSE}) { request { status } errors { code } } }"""
 
@@ -57,7 +57,9 @@ async def test_a_family_over_its_limit_is_refused_with_when_to_retry(
         payload, retry_after = await vet(api, staff_token, volunteer_id, verified=False)
         [error] = payload["errors"]
         assert payload["volunteer"] is None
-        assert error["code"] == "RATE_LIMITED" and "account" in error["message"]
+        assert (error["code"], error["reason"]) == ("RATE_LIMITED", "RATE_LIMITED")
+        assert {p["name"]: p["value"] for p in error["params"]}["per"] == "account"
+        assert f"{error['retryAfterSeconds']} seconds" in error["message"]  # staff, no language: English
         # GCRA: the next one is allowed an interval (an hour / LIMIT) after the burst.
         assert 0 < error["retryAfterSeconds"] <= 3600 // LIMIT
         assert retry_after == str(error["retryAfterSeconds"])

@@ -19,7 +19,8 @@ from triage.engine import Triage
 
 LIMIT = 3
 REGISTER_WITH_WAIT = REGISTER_RESIDENT.replace(
-    "errors { path message code }", "errors { path message code retryAfterSeconds }"
+    "errors { path message code }",
+    "errors { path message code reason retryAfterSeconds params { name value } messageLanguage }",
 )
 
 
@@ -81,7 +82,14 @@ async def test_registrations_per_address_are_limited(
         payload, retry_after = await register(api, 99)
         assert payload["token"] is None
         [error] = payload["errors"]
-        assert error["code"] == "RATE_LIMITED" and "an hour" in error["message"]
+        assert (error["code"], error["reason"], error["messageLanguage"]) == (
+            "RATE_LIMITED",
+            "RATE_LIMITED",
+            "en",
+        )
+        params = {p["name"]: p["value"] for p in error["params"]}
+        assert (params["limit"], params["windowSeconds"], params["per"]) == (str(LIMIT), "3600", "address")
+        assert params["seconds"] == str(error["retryAfterSeconds"]) and params["seconds"] in error["message"]
         # GCRA: the next registration is allowed one interval (an hour / LIMIT) after the burst.
         assert 0 < error["retryAfterSeconds"] <= 3600 // LIMIT
         assert retry_after == str(error["retryAfterSeconds"])

@@ -5,6 +5,8 @@
 //   or in connection_init (WebSocket); it never goes into a URL.
 // - Failures become ApiError with the server's extensions.code (UNAUTHENTICATED, FORBIDDEN, ...)
 //   or NETWORK; mutations' expected failures stay in their payload's `errors` (see UserError).
+// - Accept-Language is the page's locale, so payload error messages for someone not signed in
+//   (or without languages: staff) come in the language the page shows.
 // - The socket reconnects by itself with back-off; after a reconnect every `onResync` listener
 //   runs so the page re-queries what it shows (events missed while away are not replayed).
 import { signal } from "@preact/signals";
@@ -13,8 +15,11 @@ import type { Session } from "./session";
 
 export interface UserError {
   path: string[];
+  /** In the person's language (the server picks it; see the README). */
   message: string;
   code: string;
+  /** The exact reason within `code` (BLANK, TOO_LONG, ...), when the operation asks for it. */
+  reason?: string;
   retryAfterSeconds?: number | null;
 }
 
@@ -72,6 +77,8 @@ export interface ClientOptions {
   session: Session;
   /** Called once when the server says the token is not (or no longer) valid. */
   onUnauthenticated?: () => void;
+  /** The page's locale code (ja, ja-easy, vi, ...), sent as Accept-Language. */
+  language?: () => string;
   endpoint?: string;
 }
 
@@ -96,6 +103,8 @@ export class GraphQLClient {
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     const authorization = this.authorization();
     if (authorization) headers.Authorization = authorization;
+    const language = this.options.language?.();
+    if (language) headers["Accept-Language"] = language;
     let response: Response;
     try {
       response = await fetch(this.endpoint, {

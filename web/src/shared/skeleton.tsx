@@ -19,7 +19,11 @@ export function SkeletonPage(props: {
   const { i18n, session } = props;
   const T = i18n.T;
   const name = useSignal<string | null>(null);
-  const client = new GraphQLClient({ session, onUnauthenticated: () => session.signOut() });
+  const client = new GraphQLClient({
+    session,
+    onUnauthenticated: () => session.signOut(),
+    language: () => i18n.locale.value.code,
+  });
   const token = session.token.value;
 
   useEffect(() => {

@@ -7,7 +7,11 @@ import { ReviewQueue } from "./queue";
 export const i18n = new I18n("staff", "ja");
 export const { t, T } = i18n;
 export const session = new Session("staff");
-export const client = new GraphQLClient({ session, onUnauthenticated: () => signOut() });
+export const client = new GraphQLClient({
+  session,
+  onUnauthenticated: () => signOut(),
+  language: () => i18n.locale.value.code,
+});
 export const queue = new ReviewQueue(client);
 
 export function signOut(): void {
