@@ -2,13 +2,14 @@
 
 from graphql import GraphQLError
 
-from resolvers.common import Page, check_first, encode_cursor, int_cursor
+from resolvers.common import Page, check_first, encode_cursor, int_cursor, refusal
 from resolvers.mutations import Outcome, decode_id, guarded, signed_in
 from service import auth, deactivation, erasure
 from service import rate_limits as rates
 from service.audit import AuditEntry, AuditFilter, audit_entries, count_audit_entries
+from service.auth import Role
 from service.context import Context
-from service.errors import ErrorCode, UserErrors, not_found
+from service.errors import ErrorReason, forbidden, not_found
 from service.ids import from_global_id
 
 
@@ -33,10 +34,10 @@ async def revoke_token(ctx: Context) -> Outcome[bool]:
 async def _account_id(ctx: Context, global_id: str, *path: str) -> int:
     decoded = from_global_id(global_id)
     if decoded is None or decoded[0] not in deactivation.ACCOUNT_TYPES:
-        raise not_found("account", *path)
+        raise not_found("Account", *path)
     account_id = await deactivation.account_of(ctx.pool, *decoded)
     if account_id is None:
-        raise not_found("account", *path)
+        raise not_found("Account", *path)
     return account_id
 
 
@@ -62,7 +63,7 @@ async def erase_me(ctx: Context) -> Outcome[erasure.Erasure]:
     async def work() -> erasure.Erasure:
         viewer = signed_in(ctx)
         if viewer.resident_id is None:  # the field allows residents only; kept for the type
-            raise UserErrors.one(ErrorCode.FORBIDDEN, "only residents may do this")
+            raise forbidden(Role.RESIDENT)
         return await erasure.erase_resident(
             ctx.pool, viewer.resident_id, actor=viewer.account_id, by=erasure.ErasedBy.RESIDENT
         )
@@ -71,7 +72,7 @@ async def erase_me(ctx: Context) -> Outcome[erasure.Erasure]:
 
 
 def _invalid_id(name: str) -> GraphQLError:
-    return GraphQLError(f"{name} must be a global ID", extensions={"code": ErrorCode.INVALID_INPUT.value})
+    return refusal(f"{name} must be a global ID", ErrorReason.INVALID_ID)
 
 
 async def audit_log(

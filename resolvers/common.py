@@ -11,7 +11,7 @@ from graphql import GraphQLError
 
 from service.auth import Viewer
 from service.context import Context
-from service.errors import ErrorCode
+from service.errors import CODE_OF, ErrorReason
 from service.paging import Window
 from service.validation import DEFAULT_PAGE, MAX_PAGE
 
@@ -19,14 +19,16 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
+def refusal(message: str, reason: ErrorReason) -> GraphQLError:
+    """A top-level GraphQL error (queries; English): extensions carry the code and the reason."""
+    return GraphQLError(message, extensions={"code": CODE_OF[reason].value, "reason": reason.value})
+
+
 def require_viewer(ctx: Context) -> Viewer:
     """The signed-in viewer. Who may call a field is declared on the field (schema.permissions);
     this only hands resolvers the viewer, and refuses as that declaration would if one was missed."""
     if ctx.viewer is None:
-        raise GraphQLError(
-            "sign in: send Authorization: Bearer <token>",
-            extensions={"code": ErrorCode.UNAUTHENTICATED.value},
-        )
+        raise refusal("sign in: send Authorization: Bearer <token>", ErrorReason.SIGN_IN_REQUIRED)
     return ctx.viewer
 
 
@@ -35,10 +37,7 @@ def check_first(first: int | None, default: int = DEFAULT_PAGE, name: str = "fir
     if first is None:
         return default
     if not 1 <= first <= MAX_PAGE:
-        raise GraphQLError(
-            f"{name} must be between 1 and {MAX_PAGE}",
-            extensions={"code": ErrorCode.INVALID_INPUT.value},
-        )
+        raise refusal(f"{name} must be between 1 and {MAX_PAGE}", ErrorReason.OUT_OF_RANGE)
     return first
 
 
@@ -51,11 +50,10 @@ def search_text(value: str | None, name: str, max_len: int) -> str | None:
     """A text filter argument: what PostgreSQL can compare (no NUL), of a sensible length."""
     if value is None:
         return None
-    if "\x00" in value or len(value) > max_len:
-        raise GraphQLError(
-            f"{name} must be at most {max_len} characters, without NUL",
-            extensions={"code": ErrorCode.INVALID_INPUT.value},
-        )
+    if "\x00" in value:
+        raise refusal(f"{name} must not contain NUL", ErrorReason.NUL_CHARACTER)
+    if len(value) > max_len:
+        raise refusal(f"{name} must be at most {max_len} characters", ErrorReason.TOO_LONG)
     return value
 
 
@@ -64,7 +62,7 @@ def encode_cursor(key: Any) -> str:
 
 
 def _invalid_cursor() -> GraphQLError:
-    return GraphQLError("invalid cursor", extensions={"code": ErrorCode.INVALID_INPUT.value})
+    return refusal("invalid cursor", ErrorReason.INVALID_CURSOR)
 
 
 def decode_cursor(cursor: str | None) -> Any:

@@ -3,11 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from graphql import GraphQLError
-
 from db.queries import q
+from resolvers.common import refusal
 from service.context import Context
-from service.errors import ErrorCode
+from service.errors import ErrorReason
 
 MAX_DAYS = 366
 MEASURES = ("TRIAGE", "FIRST_OFFER", "MATCH")
@@ -47,9 +46,7 @@ class AgreementPoint:
 async def window_start(ctx: Context, days: int) -> datetime:
     """Staff only: the start of a window of `days` whole Tokyo days ending today."""
     if not 1 <= days <= MAX_DAYS:
-        raise GraphQLError(
-            f"days must be between 1 and {MAX_DAYS}", extensions={"code": ErrorCode.INVALID_INPUT.value}
-        )
+        raise refusal(f"days must be between 1 and {MAX_DAYS}", ErrorReason.OUT_OF_RANGE)
     since: datetime = await ctx.pool.fetchval(q("dashboard_since"), days)
     return since
 

@@ -10,8 +10,6 @@ from service import i18n
 from service.context import Context
 from service.errors import ErrorReason, UserError
 
-_LOCALE = "message_locale"
-
 
 def _accept_language(request: Any) -> str | None:
     headers = getattr(request, "headers", None)  # an HTTP request or the WebSocket's handshake
@@ -25,12 +23,10 @@ def _lookup(ctx: Context) -> Coroutine[Any, Any, str]:
 async def message_locale(ctx: Context) -> str:
     if not isinstance(ctx.request, Request):
         return await _lookup(ctx)  # a WebSocket's context lives as long as the connection: no cache
-    found = ctx.cache.get(_LOCALE)
-    if found is None:
+    if ctx.message_locale is None:
         # One lookup shared by every error of the response, even when resolved concurrently.
-        found = ctx.cache[_LOCALE] = asyncio.ensure_future(_lookup(ctx))
-    locale: str = await found
-    return locale
+        ctx.message_locale = asyncio.ensure_future(_lookup(ctx))
+    return await ctx.message_locale
 
 
 async def error_locale(ctx: Context, error: UserError) -> str:

@@ -2,19 +2,19 @@
 
 from typing import Any
 
-from graphql import GraphQLError
-
 from db.queries import q
 from resolvers.common import (
     Page,
     Paging,
     encode_cursor,
     int_cursor,
+    refusal,
     require_viewer,
     search_text,
 )
 from service.audit import ContactOf
 from service.context import Context
+from service.errors import ErrorReason
 from service.ids import from_global_id
 from service.languages import normalise_language
 from service.records import OfferRecord, ResidentRecord, VolunteerRecord
@@ -25,14 +25,14 @@ from triage.labels import SupportField
 async def resident(ctx: Context, resident_id: int) -> ResidentRecord:
     record = await ctx.loaders.residents.load(resident_id)
     if record is None:
-        raise GraphQLError("resident not found", extensions={"code": "NOT_FOUND"})
+        raise refusal("resident not found", ErrorReason.NOT_FOUND)
     return record
 
 
 async def volunteer(ctx: Context, volunteer_id: int) -> VolunteerRecord:
     record = await ctx.loaders.volunteers.load(volunteer_id)
     if record is None:
-        raise GraphQLError("volunteer not found", extensions={"code": "NOT_FOUND"})
+        raise refusal("volunteer not found", ErrorReason.NOT_FOUND)
     return record
 
 
@@ -83,9 +83,7 @@ async def volunteers(
     if language is not None:
         lang = normalise_language(language)
         if lang is None:
-            raise GraphQLError(
-                f"unknown language code {language[:20]!r}", extensions={"code": "INVALID_INPUT"}
-            )
+            raise refusal(f"unknown language code {language[:20]!r}", ErrorReason.UNKNOWN_LANGUAGE)
     field_value = field.value if field else None
     rows = await ctx.pool.fetch(
         q("list_volunteers"),

@@ -1,7 +1,5 @@
 """Reading support requests, each through the visibility rules of service.requests."""
 
-from graphql import GraphQLError
-
 from db.queries import q
 from resolvers.common import (
     Page,
@@ -11,10 +9,12 @@ from resolvers.common import (
     encode_cursor,
     int_cursor,
     is_key,
+    refusal,
     require_viewer,
 )
 from service.auth import Role, Viewer
 from service.context import Context
+from service.errors import ErrorReason
 from service.events import EventRecord
 from service.ids import pk_of
 from service.matching import CandidateView
@@ -39,7 +39,7 @@ async def request_by_pk(ctx: Context, pk: int) -> RequestRecord:
     viewer = require_viewer(ctx)
     record = await ctx.loaders.requests.load(pk)
     if record is None or not await _can_see(ctx, viewer, record):
-        raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
+        raise refusal("request not found", ErrorReason.NOT_FOUND)
     return record
 
 
@@ -118,9 +118,9 @@ def queue_key(cursor: str | None) -> QueueKey | None:
     if key is None:
         return None
     if not (isinstance(key, list) and len(key) == 3):
-        raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
+        raise refusal("invalid cursor", ErrorReason.INVALID_CURSOR)
     if not (is_key(key[0]) and is_probability(key[1]) and is_key(key[2])):
-        raise GraphQLError("invalid cursor", extensions={"code": "INVALID_INPUT"})
+        raise refusal("invalid cursor", ErrorReason.INVALID_CURSOR)
     return (key[0], float(key[1]), key[2])
 
 
@@ -170,7 +170,7 @@ async def offer_request(ctx: Context, offer: OfferRecord) -> RequestRecord:
     viewer = require_viewer(ctx)
     record = await ctx.loaders.requests.load(offer.request_id)
     if record is None:
-        raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
+        raise refusal("request not found", ErrorReason.NOT_FOUND)
     if await _can_see(ctx, viewer, record):
         return record
     return record.redact()

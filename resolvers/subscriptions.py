@@ -11,9 +11,10 @@ from graphql import GraphQLError
 
 from db.availability import until_available
 from db.queries import q
-from resolvers.common import require_viewer
+from resolvers.common import refusal, require_viewer
 from service.auth import Role, Viewer
 from service.context import Context
+from service.errors import ErrorReason
 from service.events import (
     EventRecord,
     ReplayRefused,
@@ -95,7 +96,7 @@ async def request_updated(
     viewer = require_viewer(ctx)
     pk = pk_of(global_id, "SupportRequest")
     if pk is None or await get_request(ctx.pool, viewer, pk) is None:
-        raise GraphQLError("request not found", extensions={"code": "NOT_FOUND"})
+        raise refusal("request not found", ErrorReason.NOT_FOUND)
     request_id = pk
     volunteer_id = viewer.volunteer_id if viewer.role is Role.VOLUNTEER else None
 

@@ -5,7 +5,6 @@ from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from resolvers import accounts as account_resolvers
@@ -15,7 +14,7 @@ from resolvers import people as people_resolvers
 from resolvers import requests as request_resolvers
 from resolvers import stats as stats_resolvers
 from resolvers import subscriptions as live
-from resolvers.common import Paging, require_viewer
+from resolvers.common import Paging, refusal, require_viewer
 from schema.accounts import (
     AuditEntryConnection,
     DeactivateAccountPayload,
@@ -76,7 +75,7 @@ from service.accounts import ResidentInput, VolunteerInput, VolunteerUpdate
 from service.auth import Role
 from service.context import Context
 from service.erasure import Erasure
-from service.errors import ErrorCode
+from service.errors import ErrorReason
 from service.errors import UserError as UserErrorRecord
 from service.events import REPLAY_LIMIT, EventRecord, event_id_text
 from service.ids import from_global_id
@@ -153,9 +152,7 @@ class Query:
         ],
     ) -> list[Node | None]:
         if len(ids) > MAX_PAGE:
-            raise GraphQLError(
-                f"ids: at most {MAX_PAGE} at once", extensions={"code": ErrorCode.INVALID_INPUT.value}
-            )
+            raise refusal(f"ids: at most {MAX_PAGE} at once", ErrorReason.TOO_MANY)
         # Together, so that each kind is read in one batch.
         return list(await asyncio.gather(*(_node(info, i) for i in ids)))
 

@@ -153,6 +153,9 @@ _domain_enum(
         "URL_WITH_CREDENTIALS": "INVALID_INPUT: the URL holds a user name or password.",
         "URL_NOT_HTTPS": "INVALID_INPUT: the URL is not https://.",
         "VOLUNTEER_NOT_ELIGIBLE": "INVALID_INPUT: a volunteer picked for an offer is not vetted and active.",
+        "INVALID_ID": "INVALID_INPUT: not a global ID of the expected kind (top-level errors of "
+        "queries; a mutation answers NOT_FOUND for an ID it cannot use).",
+        "INVALID_CURSOR": "INVALID_INPUT: `after` is not a cursor this connection gave out.",
         "SIGN_IN_REQUIRED": "UNAUTHENTICATED: no valid token was sent.",
         "TOKEN_NO_LONGER_VALID": "UNAUTHENTICATED: the token was revoked or expired.",
         "ACCOUNT_DEACTIVATED": "UNAUTHENTICATED: the account was deactivated.",

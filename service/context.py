@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,8 @@ class Context:
     response: Any = None
     # WebSocket only: the account holding one of its per-account connection slots.
     socket_account_id: int | None = None
+    # HTTP only: the locale of this operation's error messages, looked up once (resolvers.errors).
+    message_locale: asyncio.Task[str] | None = None
 
     @property
     def pool(self) -> Pool:

@@ -47,6 +47,8 @@ class ErrorReason(StrEnum):
     URL_WITH_CREDENTIALS = "URL_WITH_CREDENTIALS"
     URL_NOT_HTTPS = "URL_NOT_HTTPS"
     VOLUNTEER_NOT_ELIGIBLE = "VOLUNTEER_NOT_ELIGIBLE"
+    INVALID_ID = "INVALID_ID"
+    INVALID_CURSOR = "INVALID_CURSOR"
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"
     TOKEN_NO_LONGER_VALID = "TOKEN_NO_LONGER_VALID"  # noqa: S105 - a reason, not a secret
     ACCOUNT_DEACTIVATED = "ACCOUNT_DEACTIVATED"
@@ -89,6 +91,8 @@ _CODES: dict[ErrorCode, tuple[ErrorReason, ...]] = {
         ErrorReason.URL_WITH_CREDENTIALS,
         ErrorReason.URL_NOT_HTTPS,
         ErrorReason.VOLUNTEER_NOT_ELIGIBLE,
+        ErrorReason.INVALID_ID,
+        ErrorReason.INVALID_CURSOR,
     ),
     ErrorCode.UNAUTHENTICATED: (
         ErrorReason.SIGN_IN_REQUIRED,
