@@ -147,7 +147,13 @@ async def test_deactivation_is_for_staff_and_refuses_bad_ids(api: Api, staff_tok
     assert refused["accountId"] is None and refused["errors"][0]["code"] == "FORBIDDEN"
     for bad in ("nonsense", "U3VwcG9ydFJlcXVlc3Q6MQ", "UmVzaWRlbnQ6OTk5OQ"):  # a request, no such resident
         missing = (await api.gql(DEACTIVATE, {"id": bad}, staff_token))["deactivateAccount"]
-        assert missing["errors"] == [{"path": ["id"], "code": "NOT_FOUND", "message": "account not found"}]
+        assert missing["errors"] == [
+            {
+                "path": ["id"],
+                "code": "NOT_FOUND",
+                "message": "Not found: it does not exist, or it is not yours to see.",
+            }
+        ]
     assert await _status(api, resident) == "RESIDENT"
     # A resident's deactivation cancels their unfinished requests.
     done = (await api.gql(DEACTIVATE, {"id": resident_id}, staff_token))["deactivateAccount"]

@@ -36,7 +36,8 @@ interface LinkPayload {
 // No bearer token on this page: the link alone is the authority (and a signed-in tab's token,
 // perhaps another person's, must not mix in).
 const anonymous = { token: signal<string | null>(null) } as unknown as Session;
-const client = new GraphQLClient({ session: anonymous });
+// The link's volunteer is not signed in: refusals come in the language this page shows.
+const client = new GraphQLClient({ session: anonymous, language: () => i18n.locale.value.code });
 
 export function AnswerPage() {
   const token = new URLSearchParams(window.location.search).get("t") ?? "";

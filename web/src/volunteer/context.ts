@@ -9,7 +9,11 @@ export const ops = new Operations(source);
 export const i18n = new I18n("volunteer", "ja");
 export const { t, T } = i18n;
 export const session = new Session("volunteer");
-export const client = new GraphQLClient({ session, onUnauthenticated: () => signOut() });
+export const client = new GraphQLClient({
+  session,
+  onUnauthenticated: () => signOut(),
+  language: () => i18n.locale.value.code,
+});
 export const inbox = new OfferInbox(client);
 
 export function signOut(): void {
