@@ -7,7 +7,11 @@ import { MyRequests } from "./requests";
 export const i18n = new I18n("resident", "en");
 export const { t, T } = i18n;
 export const session = new Session("resident");
-export const client = new GraphQLClient({ session, onUnauthenticated: () => signOut() });
+export const client = new GraphQLClient({
+  session,
+  onUnauthenticated: () => signOut(),
+  language: () => i18n.locale.value.code,
+});
 export const requests = new MyRequests(client);
 
 export function signOut(): void {
