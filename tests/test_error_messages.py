@@ -5,6 +5,7 @@ the viewer's language, else Accept-Language, else English."""
 import json
 import re
 import string
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,17 @@ from graphql import GraphQLEnumType
 
 from schema import build_schema
 from service import i18n
+from service.config import Settings
 from service.errors import CODE_OF, ErrorCode, ErrorReason
 from service.ids import to_global_id
 from service.notifications.templates import LOCALES as TEMPLATE_LOCALES
-from tests.flows import register_resident, register_volunteer
+from tests.conftest import serve
+from tests.flows import register_resident, register_volunteer, verify
 from tests.support import Api
+from tests.test_offers import _approved_request as approved_request
+from tests.test_offers import _pending_offer as pending_offer
 from tests.test_schema_contract import CONTRACT
+from triage.engine import Triage
 
 ROOT = Path(__file__).resolve().parent.parent
 ERRORS = "errors { path message code reason limit retryAfterSeconds params { name value } messageLanguage }"
@@ -247,3 +253,73 @@ def test_every_code_of_the_contract_stays() -> None:
     assert found is not None
     codes = set(re.findall(r"^\s*([A-Z_]+)\s*$", found.group(1), re.M))
     assert "INVALID_INPUT" in codes and codes <= {c.value for c in ErrorCode}
+
+
+RESPOND = f"""mutation($id: ID!, $accept: Boolean!) {{
+  respondToOffer(offerId: $id, accept: $accept) {{ offer {{ status }} {ERRORS} }} }}"""
+
+
+async def test_offer_refusals_name_what_happened(api: Api, staff_token: str, db: asyncpg.Connection) -> None:
+    holders = []
+    for i in range(2):
+        token, volunteer_id = await register_volunteer(
+            api, displayName=f"Volunteer {i}", contact=f"v{i}@example.org", languages=["vi", "en"]
+        )
+        await verify(api, staff_token, volunteer_id)
+        holders.append(token)
+    await approved_request(api, staff_token)
+    offers = [await pending_offer(api, token) for token in holders]
+    assert all(offers), offers
+    first, second = zip(holders, offers, strict=True)
+
+    declined = (await api.gql(RESPOND, {"id": first[1], "accept": False}, first[0]))["respondToOffer"]
+    assert declined["errors"] == []
+    again = (await api.gql(RESPOND, {"id": first[1], "accept": True}, first[0]))["respondToOffer"]
+    [error] = again["errors"]
+    assert (error["code"], error["reason"], _params(error)) == (
+        "CONFLICT",
+        "OFFER_ALREADY_ANSWERED",
+        {"status": "DECLINED"},
+    )
+    assert error["message"] == "Bạn đã trả lời lời mời này: đã từ chối."
+
+    await db.execute("UPDATE offers SET expires_at = now() - interval '1 second' WHERE status = 'PENDING'")
+    late = (await api.gql(RESPOND, {"id": second[1], "accept": True}, second[0]))["respondToOffer"]
+    [error] = late["errors"]
+    assert (error["code"], error["reason"], error["path"]) == ("CONFLICT", "OFFER_EXPIRED", ["offerId"])
+    assert error["message"] == i18n.catalog("vi").reasons["OFFER_EXPIRED"]
+
+
+async def test_rate_limited_says_when_in_the_persons_language(
+    settings: Settings, triage_engine: Triage
+) -> None:
+    async with serve(replace(settings, register_rate_per_hour=1), triage_engine, workers=False) as base_url:
+        api = Api(base_url)
+        try:
+            good = {**BAD_REGISTRATION, "displayName": "Aung", "languages": ["my"]}
+            assert (await api.gql(REGISTER, {"input": good}))["registerResident"]["errors"] == []
+            refused = await api.gql(REGISTER, {"input": good}, headers={"Accept-Language": "my-MM"})
+            [error] = refused["registerResident"]["errors"]
+            assert (error["code"], error["reason"], error["messageLanguage"]) == (
+                "RATE_LIMITED",
+                "RATE_LIMITED",
+                "my",
+            )
+            seconds = error["retryAfterSeconds"]
+            assert 0 < seconds <= 3600 and _params(error)["seconds"] == str(seconds)
+            assert error["message"] == i18n.catalog("my").reasons["RATE_LIMITED"].format(seconds=seconds)
+        finally:
+            await api.close()
+
+
+def test_every_reason_is_used_by_the_code() -> None:
+    # No reason documented that nothing gives: each is named where a refusal is made.
+    sources = "".join(
+        p.read_text(encoding="utf-8")
+        for folder in ("service", "resolvers", "schema")
+        for p in (ROOT / folder).rglob("*.py")
+        if p.name not in ("errors.py", "types.py")
+    )
+    sources += (ROOT / "service" / "errors.py").read_text(encoding="utf-8").split("def unavailable")[1]
+    unused = [r.value for r in ErrorReason if f"ErrorReason.{r.value}" not in sources]
+    assert unused == [], unused

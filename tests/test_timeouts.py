@@ -12,7 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
+from service import i18n
 from service.config import Settings
+from service.errors import unavailable
 from tests.conftest import serve
 from tests.flows import REQUEST, SUBMIT, register_resident
 from tests.support import Api
@@ -58,6 +60,8 @@ async def test_a_query_stuck_on_a_lock_is_cut_and_the_service_keeps_answering(
                 assert payload["request"] is None
                 assert [e["code"] for e in payload["errors"]] == ["SERVICE_UNAVAILABLE"], payload
                 assert "statement" not in payload["errors"][0]["message"]  # not the driver's words
+                # Told without reading the person's languages (the database is what is stuck).
+                assert payload["errors"][0]["message"] == i18n.message(unavailable(), "en")
                 assert int(response.headers["Retry-After"]) > 0
                 # A query: a field error with the code, no "Internal error", no traceback.
                 response = await post(api, REQUEST, {"id": request_id}, token)
