@@ -11,7 +11,8 @@ from triage.decision import EMERGENCY, urgency_decision
 from triage.engine import Triage
 from triage.heads import FIELDS, URGENCIES
 from triage.labels import Urgency
-from triage.train import emergency_threshold, fit_binary_logistic, fit_temperature
+from triage.timing import TIME_KINDS
+from triage.train import emergency_threshold, fit_binary_logistic, fit_temperature, fit_time_words
 
 LABELS = {f.value for f in FIELDS} | {u.value for u in URGENCIES}
 
@@ -84,6 +85,41 @@ def test_fit_binary_logistic_recovers_weights() -> None:
     assert w == pytest.approx([1.5, -0.5], abs=0.15) and b == pytest.approx(0.3, abs=0.15)
 
 
+def test_fit_time_words_recovers_log_odds_added_to_the_model() -> None:
+    """Labels drawn from the model's probabilities shifted by known time-word log-odds."""
+    rng = np.random.default_rng(4)
+    n = 20000
+    log_p = np.log(rng.dirichlet(np.ones(4), size=n))
+    time = (rng.random((n, 2)) < 0.3).astype(float)
+    weights = np.array([[0.0, 1.5, -0.5, 0.0], [-1.0, 0.0, 0.0, 1.0]])
+    scores = log_p + time @ weights
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    y = (rng.random(n)[:, None] > p.cumsum(axis=1)).sum(axis=1)
+    w, b = fit_time_words(log_p, time, y, 1e-4)
+    # Log-odds are defined up to a constant per row of weights: compare differences to class 0.
+    assert w - w[:, :1] == pytest.approx(weights - weights[:, :1], abs=0.15)
+    assert b - b[0] == pytest.approx(np.zeros(4), abs=0.1)
+
+
+def test_time_words_move_the_urgency_and_keep_probabilities(calibration: Calibration) -> None:
+    p = np.random.default_rng(5).dirichlet(np.ones(4), size=30)
+    plain = calibration.urgency_probabilities(p)
+    assert np.allclose(plain, with_temperature(p, calibration.urgency_temperature))
+    assert len(calibration.urgency_time_weights) == len(TIME_KINDS)
+    for kind in range(len(TIME_KINDS)):
+        words = np.zeros((30, len(TIME_KINDS)))
+        words[:, kind] = 1.0
+        q = calibration.urgency_probabilities(p, words)
+        assert np.allclose(q.sum(axis=1), 1.0) and np.all(q >= 0)
+    # What the examples say, learned on cross-validation: "next month" lowers HIGH against LOW,
+    # "tomorrow" raises it.
+    weights = np.asarray(calibration.urgency_time_weights)
+    high, low = URGENCIES.index(Urgency.HIGH), URGENCIES.index(Urgency.LOW)
+    later, soon = TIME_KINDS.index("later"), TIME_KINDS.index("soon")
+    assert weights[later, low] - weights[later, high] > 0
+    assert weights[soon, high] - weights[soon, low] > 0
+
+
 def test_emergency_threshold_keeps_the_recall_asked_for() -> None:
     p = np.array([0.9, 0.8, 0.4, 0.2, 0.05, 0.7, 0.3, 0.1])
     firm = np.array([0, 0, 0, 1, 0, 0, 0, 0], dtype=float)
@@ -125,6 +161,9 @@ def test_bad_calibration_files_are_refused() -> None:
         {"emergency_weights": (-1.0, 0.0, 0.0, 0.0, 0.0)},
         {"emergency_threshold": 1.5},
         {"confidence_bias": math.inf},
+        {"urgency_time_weights": ((0.0,) * 4,) * 2, "urgency_bias": (0.0,) * 4},
+        {"urgency_time_weights": ((0.0,) * 4,) * len(TIME_KINDS), "urgency_bias": (0.0,) * 3},
+        {"urgency_time_weights": ((math.nan,) * 4,) * len(TIME_KINDS), "urgency_bias": (0.0,) * 4},
     ):
         with pytest.raises(ValueError):
             Calibration(**{**good.__dict__, **bad}).check()

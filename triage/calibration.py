@@ -7,6 +7,9 @@ itself on some texts and too shy on others. Three small maps, each fitted by
 examples (never on the dev or frozen sets), turn them into calibrated numbers:
 
 * temperatures for the field and the urgency probabilities (``p ** (1/T)``, renormalised);
+* the urgency's time words: each kind of ``triage.timing`` (today, soon, a date, ongoing,
+  later) adds its own fitted log-odds to each urgency, with a fitted bias per urgency (a
+  multinomial logistic regression on top of the tempered probabilities);
 * ``emergency``: P(EMERGENCY) from a logistic regression over the urgency head's log-odds of
   EMERGENCY, what the emergency cues found (firm, qualified only) and markers of a light tone
   (laughter, jokes, adverts: ``triage.tone``), so a cue and a model that agree are surer than
@@ -28,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from triage.timing import TIME_KINDS
 
 F64 = npt.NDArray[np.float64]
 
@@ -69,6 +74,10 @@ def emergency_features(p_emergency: F64, firm: F64, qualified: F64, tone: F64) -
 class Calibration:
     field_temperature: float = 1.0
     urgency_temperature: float = 1.0
+    # Log-odds each kind of time word (triage.timing.TIME_KINDS) adds to each urgency
+    # (triage.heads.URGENCIES order), and a bias per urgency; empty: no time words.
+    urgency_time_weights: tuple[tuple[float, ...], ...] = ()
+    urgency_bias: tuple[float, ...] = ()
     emergency_weights: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0)
     emergency_bias: float = 0.0
     # EMERGENCY from this calibrated probability (firm cues force it anyway).
@@ -83,8 +92,16 @@ class Calibration:
     def field_probabilities(self, p: F64) -> F64:
         return with_temperature(p, self.field_temperature)
 
-    def urgency_probabilities(self, p: F64) -> F64:
-        return with_temperature(p, self.urgency_temperature)
+    def urgency_probabilities(self, p: F64, time_words: F64 | None = None) -> F64:
+        """Calibrated urgency probabilities; ``time_words`` is [n, len(TIME_KINDS)] (0/1)."""
+        tempered = with_temperature(p, self.urgency_temperature)
+        if not self.urgency_time_weights or time_words is None:
+            return tempered
+        z = np.log(np.clip(tempered, 1e-12, 1.0)) + time_words @ np.asarray(self.urgency_time_weights)
+        z += np.asarray(self.urgency_bias)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        out: F64 = e / e.sum(axis=-1, keepdims=True)
+        return out
 
     def emergency(self, features: F64) -> F64:
         """Calibrated P(EMERGENCY) for rows of ``emergency_features``."""
@@ -99,6 +116,10 @@ class Calibration:
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["emergency_weights"] = tuple(float(w) for w in data["emergency_weights"])
+        data["urgency_time_weights"] = tuple(
+            tuple(float(w) for w in row) for row in data.get("urgency_time_weights", ())
+        )
+        data["urgency_bias"] = tuple(float(b) for b in data.get("urgency_bias", ()))
         calibration = cls(**data)
         calibration.check()
         return calibration
@@ -117,6 +138,19 @@ class Calibration:
         for name in ("emergency_threshold", "unsure_below"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
-        values = [*self.emergency_weights, self.emergency_bias, self.confidence_bias]
+        if self.urgency_time_weights or self.urgency_bias:
+            rows = {len(r) for r in self.urgency_time_weights}
+            if len(self.urgency_time_weights) != len(TIME_KINDS) or rows != {len(self.urgency_bias)}:
+                raise ValueError(
+                    f"urgency_time_weights must be {len(TIME_KINDS)} rows of one weight per urgency, "
+                    "urgency_bias one value per urgency"
+                )
+        values = [
+            *self.emergency_weights,
+            self.emergency_bias,
+            self.confidence_bias,
+            *(w for row in self.urgency_time_weights for w in row),
+            *self.urgency_bias,
+        ]
         if not all(math.isfinite(v) for v in values):
             raise ValueError("calibration numbers must be finite")

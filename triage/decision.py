@@ -4,7 +4,8 @@
 and the language detector (``triage.language``) found into a ``TriageResult``:
 
 * the heads' probabilities are calibrated first (``triage.calibration``, fitted by
-  ``python -m triage.train`` on grouped cross-validation);
+  ``python -m triage.train`` on grouped cross-validation), the urgency's with the text's time
+  words (``triage.timing``: tonight, a deadline, next month, ...);
 * EMERGENCY never waits on the classifier alone: any firm emergency cue forces it (a cue in a
   "not now" context, e.g. "mentions (past): seizure", is only a signal), and the calibrated
   probability of EMERGENCY (model and cues together) escalates from a threshold set on
@@ -123,16 +124,18 @@ class Decisions:
         p_urg: F64,
         cues: Sequence[CueScan],
         tones: Sequence[tuple[bool, bool]],
+        times: Sequence[tuple[bool, ...]],
         cal: Calibration,
     ) -> Decisions:
-        """From the heads' raw probabilities, each text's cues and its tone markers."""
+        """From the heads' raw probabilities, each text's cues, its tone markers and its time
+        words (``triage.timing.time_markers``)."""
         firm = np.array([bool(c.firm) for c in cues], dtype=np.bool_)
         qualified = np.array([bool(c.mentions) for c in cues], dtype=np.float64)
         tone = np.array(tones, dtype=np.float64).reshape(len(tones), 2)
         features = emergency_features(p_urg[:, EMERGENCY], firm.astype(np.float64), qualified, tone)
         p_em = cal.emergency(features)
         p_field = cal.field_probabilities(p_field)
-        p_urg = cal.urgency_probabilities(p_urg)
+        p_urg = cal.urgency_probabilities(p_urg, np.array(times, dtype=np.float64).reshape(len(times), -1))
         urgency, chosen = urgency_decision(p_urg, p_em, firm, tone.sum(axis=1) > 0, cal.emergency_threshold)
         others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
         others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_em)[:, None]

@@ -48,6 +48,7 @@ from triage.encoder import Encoder, Precision, VectorCache, slug
 from triage.heads import Heads, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_embedder
+from triage.timing import time_markers
 from triage.tone import tone_markers
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ ENCODER_VERSION = "1.2"
 MAX_TEXT_CHARS = 4000
 
 F32 = npt.NDArray[np.float32]
+# What the text alone says, found beside the encoder: cues, language, tone markers, time words.
+TextFacts = tuple[CueScan, LanguageGuess, tuple[bool, bool], tuple[bool, ...]]
 
 
 class TextLengthError(ValueError):
@@ -115,6 +118,8 @@ class Triage:
         self._find_cues = find_cues
         self.calibration = calibration or Calibration.load()
         find_cues("fire")  # compile the cue data now, not during the first request
+        tone_markers("")  # and the word lists
+        time_markers("")
         self._train_lock = threading.Lock()
         self._one_blas_thread = single_threaded_blas()
         self._cache: VectorCache | None = None
@@ -229,18 +234,21 @@ class Triage:
             check_text(t)
         return self._classify(vectors, self._text_facts(texts)) if texts else []
 
-    def _text_facts(self, texts: Sequence[str]) -> list[tuple[CueScan, LanguageGuess, tuple[bool, bool]]]:
-        return [(self._find_cues(t), detect_language(t), tone_markers(t)) for t in texts]
+    def _text_facts(self, texts: Sequence[str]) -> list[TextFacts]:
+        return [(self._find_cues(t), detect_language(t), tone_markers(t), time_markers(t)) for t in texts]
 
-    def _classify(
-        self, vectors: F32, facts: Sequence[tuple[CueScan, LanguageGuess, tuple[bool, bool]]]
-    ) -> list[TriageResult]:
+    def _classify(self, vectors: F32, facts: Sequence[TextFacts]) -> list[TriageResult]:
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile
         with self._one_blas_thread():
             scores = vectors @ state.projection + state.bias
             p_field, p_urg, _, _ = state.probabilities(scores)
             decisions = Decisions.make(
-                p_field, p_urg, [f[0] for f in facts], [f[2] for f in facts], self.calibration
+                p_field,
+                p_urg,
+                [f[0] for f in facts],
+                [f[2] for f in facts],
+                [f[3] for f in facts],
+                self.calibration,
             )
             # Signals describe the nearest curated examples only: a pure function of the text and
             # the project's data, whatever residents' reviewed texts the engine has learned.
@@ -257,7 +265,7 @@ class Triage:
                 model=self.version,
                 unsure_below=self.calibration.unsure_below,
             )
-            for i, (cues, language, _) in enumerate(facts)
+            for i, (cues, language, _, _) in enumerate(facts)
         ]
 
     # ------------------------------------------------------------------ learning

@@ -112,7 +112,7 @@ class HeadsConfig:
     (``python -m triage.train --compare``); the dev and frozen sets are only for evaluation."""
 
     l2_field: float = 0.1
-    l2_urgency: float = 0.3
+    l2_urgency: float = 0.1
     knn_share: float = 0.3  # weight of the nearest-examples vote against the linear model
 
 

@@ -9,8 +9,10 @@ frozen test sets are never read.
    the other folds (the embeddings are the engine's cached ones), and each example's emergency
    cues are scanned.
 2. Calibration maps (``triage.calibration``) fitted on those out-of-fold predictions:
-   temperatures (minimum log-loss), the emergency model (logistic regression over the urgency
-   head's log-odds of EMERGENCY and the cues), the confidence map (Platt scaling).
+   temperatures (minimum log-loss), the urgency's time words (``triage.timing``: a multinomial
+   logistic regression on top of the tempered urgency probabilities), the emergency model
+   (logistic regression over the urgency head's log-odds of EMERGENCY and the cues), the
+   confidence map (Platt scaling).
 3. Thresholds: the maps are cross-fitted (fitted on four folds' out-of-fold rows, applied to the
    fifth), so the threshold of EMERGENCY and the "unsure" threshold are read off predictions no
    map has seen: EMERGENCY at the highest probability that keeps cross-validated recall at
@@ -50,6 +52,7 @@ from triage.corpus import LabelledExample, example_groups, grouped_folds, load_e
 from triage.decision import EMERGENCY, urgency_decision
 from triage.emergency import scan_emergency_cues
 from triage.heads import FIELDS, URGENCIES, Heads, HeadsConfig, single_threaded_blas
+from triage.timing import TIME_KINDS, time_markers
 from triage.tone import tone_markers
 
 F32 = npt.NDArray[np.float32]
@@ -65,6 +68,8 @@ RECALL_TARGET = 0.99
 # examples (the frozen and dev sets are never looked at to check it).
 THRESHOLD_MARGIN = 0.8
 ECE_BINS = 10
+# L2 of the time words' log-odds (triage.timing), chosen on cross-validation (--compare).
+TIME_L2 = 1e-3
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class OutOfFold:
     firm: F64  # 1 when a firm emergency cue fired
     qualified: F64  # 1 when a cue fired only in a "not now" context
     tone: F64  # [n, 2] light-tone markers: laughter or a joke, an advert (triage.tone)
+    time: F64  # [n, len(TIME_KINDS)] time words (triage.timing)
     folds: I64
     never_emergency: B  # spam and chat: must never be EMERGENCY
 
@@ -104,6 +110,7 @@ def out_of_fold(
         firm=np.array([bool(s.firm) for s in scans], dtype=np.float64),
         qualified=np.array([bool(s.mentions) for s in scans], dtype=np.float64),
         tone=np.array([tone_markers(e.text) for e in examples], dtype=np.float64).reshape(n, 2),
+        time=np.array([time_markers(e.text) for e in examples], dtype=np.float64).reshape(n, -1),
         folds=fold,
         never_emergency=np.array([bool({"spam", "chat"} & set(e.tags)) for e in examples]),
     )
@@ -128,6 +135,26 @@ def fit_temperature(p: F64, y: I64) -> float:
         else:
             lo = a
     return math.exp((lo + hi) / 2)
+
+
+def fit_time_words(log_p: F64, time: F64, y: I64, l2: float) -> tuple[F64, F64]:
+    """Log-odds per time-word kind and urgency, and a bias per urgency, added to ``log_p``
+    (the tempered urgency log-probabilities): multinomial logistic regression with an offset,
+    by gradient descent with a fixed step (deterministic). Returns (weights [kinds, urgencies],
+    bias [urgencies])."""
+    n, d = time.shape
+    z = np.hstack([time, np.ones((n, 1))])
+    onehot = np.eye(log_p.shape[1])[y]
+    reg = np.ones((d + 1, 1))
+    reg[-1] = 0.0
+    step = 1.0 / (0.5 * float(np.linalg.eigvalsh(z.T @ z / n)[-1]) + l2)
+    theta = np.zeros((d + 1, log_p.shape[1]))
+    for _ in range(2000):
+        scores = log_p + z @ theta
+        p = np.exp(scores - scores.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        theta -= step * (z.T @ (p - onehot) / n + l2 * reg * theta)
+    return theta[:-1], theta[-1]
 
 
 def fit_binary_logistic(x: F64, y: F64, l2: float = 1e-3) -> tuple[F64, float]:
@@ -167,7 +194,7 @@ class Decided:
 def decide_rows(oof: OutOfFold, cal: Calibration, rows: I64 | slice = slice(None)) -> Decided:
     """What the engine decides (``triage.decision``) for out-of-fold rows, vectorised."""
     p_field = cal.field_probabilities(oof.p_field[rows])
-    p_urg = cal.urgency_probabilities(oof.p_urgency[rows])
+    p_urg = cal.urgency_probabilities(oof.p_urgency[rows], oof.time[rows])
     firm = oof.firm[rows]
     tone = oof.tone[rows]
     p_em = cal.emergency(
@@ -192,23 +219,35 @@ def cross_fitted(oof: OutOfFold, fit: Any) -> Decided:
     return Decided(p_em, field, urgency, conf)
 
 
-def fit_maps(oof: OutOfFold, rows: I64, threshold: float, unsure_below: float) -> Calibration:
-    """Temperatures, emergency model and confidence map fitted on ``rows`` of the out-of-fold set."""
+def fit_maps(
+    oof: OutOfFold, rows: I64, threshold: float, unsure_below: float, time_l2: float | None = TIME_L2
+) -> Calibration:
+    """Temperatures, time words (none when ``time_l2`` is None), emergency model and confidence
+    map fitted on ``rows`` of the out-of-fold set."""
     tf = fit_temperature(oof.p_field[rows], oof.field[rows])
     tu = fit_temperature(oof.p_urgency[rows], oof.urgency[rows])
+    time_weights: tuple[tuple[float, ...], ...] = ()
+    urgency_bias: tuple[float, ...] = ()
+    if time_l2 is not None:
+        log_p = np.log(with_temperature(oof.p_urgency[rows], tu).clip(1e-12, 1.0))
+        w_time, b_time = fit_time_words(log_p, oof.time[rows], oof.urgency[rows], time_l2)
+        time_weights = tuple(tuple(float(v) for v in row) for row in w_time)
+        urgency_bias = tuple(float(v) for v in b_time)
     tone = oof.tone[rows]
     x = emergency_features(oof.p_urgency[rows][:, EMERGENCY], oof.firm[rows], oof.qualified[rows], tone)
     w, b = fit_binary_logistic(x, (oof.urgency[rows] == EMERGENCY).astype(np.float64))
     cal = Calibration(
         field_temperature=tf,
         urgency_temperature=tu,
+        urgency_time_weights=time_weights,
+        urgency_bias=urgency_bias,
         emergency_weights=tuple(float(v) for v in w),
         emergency_bias=b,
         emergency_threshold=threshold,
     )
     # Confidence: Platt scaling of the decided field and urgency's calibrated probabilities.
     p_field = cal.field_probabilities(oof.p_field[rows])
-    p_urg = cal.urgency_probabilities(oof.p_urgency[rows])
+    p_urg = cal.urgency_probabilities(oof.p_urgency[rows], oof.time[rows])
     p_em = cal.emergency(x)
     urgency, p_chosen = urgency_decision(p_urg, p_em, oof.firm[rows] > 0, tone.sum(axis=1) > 0, threshold)
     both = (p_field.argmax(axis=1) == oof.field[rows]) & (urgency == oof.urgency[rows])
@@ -253,19 +292,25 @@ def summary(oof: OutOfFold, d: Decided, unsure_below: float) -> dict[str, float]
     }
 
 
-def calibrate(oof: OutOfFold, recall: float = RECALL_TARGET, margin: float = THRESHOLD_MARGIN) -> Calibration:
-    """The calibration, its thresholds and the cross-validated evidence (module docstring)."""
+def calibrate(
+    oof: OutOfFold,
+    recall: float = RECALL_TARGET,
+    margin: float = THRESHOLD_MARGIN,
+    time_l2: float | None = TIME_L2,
+) -> tuple[Calibration, Decided]:
+    """The calibration, its thresholds and the cross-validated evidence (module docstring),
+    and the cross-fitted decisions the evidence was computed from."""
     every = np.arange(len(oof.field))
     is_em = oof.urgency == EMERGENCY
     # Cross-fitted emergency probabilities (no map sees the rows it scores) set the threshold.
-    first = cross_fitted(oof, lambda rows: fit_maps(oof, rows, 0.5, 0.0))
+    first = cross_fitted(oof, lambda rows: fit_maps(oof, rows, 0.5, 0.0, time_l2))
     found = emergency_threshold(first.p_emergency, oof.firm, is_em, recall, oof.tone.sum(axis=1) > 0)
     threshold = found * margin
     # The same, with the threshold, for the confidence: unsure where more often wrong than right.
     unsure_below = 0.5
-    decided = cross_fitted(oof, lambda rows: fit_maps(oof, rows, threshold, unsure_below))
+    decided = cross_fitted(oof, lambda rows: fit_maps(oof, rows, threshold, unsure_below, time_l2))
     before = decide_rows(oof, Calibration())  # raw heads, the old rule (threshold 0.3, no maps)
-    final = fit_maps(oof, every, threshold, unsure_below)
+    final = fit_maps(oof, every, threshold, unsure_below, time_l2)
     evidence = {
         "examples": len(oof.field),
         "folds": int(oof.folds.max()) + 1,
@@ -273,10 +318,12 @@ def calibrate(oof: OutOfFold, recall: float = RECALL_TARGET, margin: float = THR
         "threshold found": round(found, 4),
         "margin": margin,
         "emergency features": list(EMERGENCY_FEATURES),
+        "time words": list(TIME_KINDS) if time_l2 is not None else [],
+        "time words l2": time_l2,
         "cv before (raw heads, threshold 0.3)": _rounded(summary(oof, before, 0.0)),
         "cv after (cross-fitted maps)": _rounded(summary(oof, decided, unsure_below)),
     }
-    return replace(final, evidence=evidence)
+    return replace(final, evidence=evidence), decided
 
 
 def _rounded(d: dict[str, float]) -> dict[str, float]:
@@ -286,22 +333,51 @@ def _rounded(d: dict[str, float]) -> dict[str, float]:
 # ----------------------------------------------------------------------------- command
 
 
+def group_interval(groups: Sequence[str], values: F64, resamples: int = 1000) -> tuple[float, float]:
+    """95% bootstrap interval of the mean of ``values``, resampling whole groups."""
+    index = {g: i for i, g in enumerate(dict.fromkeys(groups))}
+    of = np.array([index[g] for g in groups])
+    sums, counts = np.bincount(of, values, len(index)), np.bincount(of, None, len(index))
+    draws = np.random.default_rng(SEED).integers(0, len(index), (resamples, len(index)))
+    weights = np.stack([np.bincount(d, minlength=len(index)) for d in draws])
+    means = (weights @ sums) / (weights @ counts)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
+# The options compared on cross-validation (--compare): heads, and the time words' L2 (None: no
+# time words). The first is what ships.
+OPTIONS: dict[str, tuple[HeadsConfig, float | None]] = {
+    "shipped (urgency l2 0.1, time words)": (HeadsConfig(), TIME_L2),
+    "no time words": (HeadsConfig(), None),
+    "time words l2 0.01": (HeadsConfig(), 0.01),
+    "previous (urgency l2 0.3, no time words)": (HeadsConfig(l2_urgency=0.3), None),
+    "urgency l2 0.3": (HeadsConfig(l2_urgency=0.3), TIME_L2),
+    "urgency l2 0.03": (HeadsConfig(l2_urgency=0.03), TIME_L2),
+    "knn share 0": (HeadsConfig(knn_share=0.0), TIME_L2),
+    "knn share 0.15": (HeadsConfig(knn_share=0.15), TIME_L2),
+    "knn share 0.5": (HeadsConfig(knn_share=0.5), TIME_L2),
+}
+
+
 def compare(examples: Sequence[LabelledExample], vectors: F32, folds: Sequence[int]) -> None:
-    """Head options on cross-validation, each with its own calibration (cross-fitted)."""
-    options = {
-        "current": HeadsConfig(),
-        "urgency l2 0.1": HeadsConfig(l2_urgency=0.1),
-        "urgency l2 1.0": HeadsConfig(l2_urgency=1.0),
-        "field l2 0.03": HeadsConfig(l2_field=0.03),
-        "field l2 0.3": HeadsConfig(l2_field=0.3),
-        "knn share 0": HeadsConfig(knn_share=0.0),
-        "knn share 0.5": HeadsConfig(knn_share=0.5),
-    }
-    for name, config in options.items():
+    """Head and time-word options on cross-validation, each with its own calibration
+    (cross-fitted), with 95% intervals (groups resampled) for urgency and within one level."""
+    groups = example_groups(examples)
+    level = np.array([3, 2, 1, 0])  # URGENCIES order: EMERGENCY, HIGH, NORMAL, LOW
+    for name, (config, time_l2) in OPTIONS.items():
         oof = out_of_fold(examples, vectors, folds, config)
-        cal = calibrate(oof)
+        cal, decided = calibrate(oof, time_l2=time_l2)
         after = cal.evidence["cv after (cross-fitted maps)"]
-        print(f"{name:<18} " + " ".join(f"{k.split()[0][:6]} {v:.3f}" for k, v in after.items()), flush=True)
+        right = (decided.urgency == oof.urgency).astype(np.float64)
+        near = (np.abs(level[decided.urgency] - level[oof.urgency]) <= 1).astype(np.float64)
+        (r_low, r_high), (n_low, n_high) = group_interval(groups, right), group_interval(groups, near)
+        print(
+            f"{name:<42} urgency {right.mean():.4f} [{r_low:.3f}, {r_high:.3f}]"
+            f" within one {near.mean():.4f} [{n_low:.3f}, {n_high:.3f}] "
+            + " ".join(f"{k.split()[0][:6]} {v:.3f}" for k, v in after.items()),
+            flush=True,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     folds = grouped_folds(example_groups(examples), FOLDS, SEED)
     if args.compare:
         compare(examples, vectors, folds)
-    cal = calibrate(out_of_fold(examples, vectors, folds, HeadsConfig()), args.recall)
+    cal, _ = calibrate(out_of_fold(examples, vectors, folds, HeadsConfig()), args.recall)
     cal.save(args.out)
     for key, value in cal.evidence.items():
         print(f"{key}: {value}")

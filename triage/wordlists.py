@@ -1,0 +1,43 @@
+"""Word lists kept as data (``triage/words/*.toml``), compiled into matchers.
+
+A section has ``words`` (words or phrases, matched at word boundaries, any run of spaces for a
+space), ``strings`` (matched anywhere: unspaced scripts, emoji, suffixing scripts) and optionally
+``patterns`` (regular expressions, matched anywhere). Texts are matched NFKC-lowercased
+(``fold``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Markers:
+    words: re.Pattern[str] | None
+    strings: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+    def found(self, folded: str) -> bool:
+        """Whether a marker occurs in a ``fold``-ed text."""
+        return (
+            any(s in folded for s in self.strings)
+            or (self.words is not None and self.words.search(folded) is not None)
+            or any(p.search(folded) for p in self.patterns)
+        )
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def markers(section: Mapping[str, Sequence[str]]) -> Markers:
+    words = sorted({fold(w) for w in section.get("words", ())}, key=len, reverse=True)
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return Markers(
+        re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if words else None,
+        tuple(sorted({fold(s) for s in section.get("strings", ())})),
+        tuple(re.compile(p) for p in section.get("patterns", ())),
+    )
