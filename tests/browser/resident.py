@@ -2,7 +2,6 @@
 submit on the page, find a request's row. Selectors are roles and labels, plus the stable
 data-request-id / data-status attributes of a row."""
 
-import re
 from typing import Any
 
 from tests.browser.harness import BrowserPage
@@ -38,6 +37,19 @@ async def submit_on_page(page: BrowserPage, text: str) -> str:
     return new
 
 
+async def sign_in_on_page(page: BrowserPage, token: str) -> None:
+    """Any language: the token field by its id, Enter; then the signed-in page."""
+    await page.page.locator("#token").fill(token)
+    await page.press("Enter")
+    await page.page.locator("#ask-text").wait_for()
+
+
+async def submit_by_id(page: BrowserPage, text: str) -> None:
+    """Any language: type into the request's text area and send it."""
+    await page.page.locator("#ask-text").fill(text)
+    await page.page.locator("form:has(#ask-text) button[type=submit]").click()
+
+
 async def request_ids(page: BrowserPage) -> list[str]:
     ids: list[str] = await page.page.eval_on_selector_all(
         ".my-request", "els => els.map(e => e.dataset.requestId)"
@@ -51,6 +63,3 @@ def row(page: BrowserPage, request_id: str) -> Any:
 
 def status_row(page: BrowserPage, request_id: str, status: str) -> Any:
     return page.page.locator(f'.my-request[data-request-id="{request_id}"][data-status="{status}"]')
-
-
-TEL = re.compile(r"^tel:")

@@ -4,15 +4,27 @@ open staff console within a second, a 360 px phone with the keyboard alone, ever
 Every page is also checked for console errors and off-origin requests (conftest)."""
 
 import asyncio
+import json
+import re
 import time
 
 from tests.browser.conftest import OpenPage
-from tests.browser.harness import PHONE
-from tests.browser.resident import register_on_page, row, status_row, submit_on_page
+from tests.browser.harness import PHONE, WEB
+from tests.browser.resident import (
+    register_on_page,
+    request_ids,
+    row,
+    sign_in_on_page,
+    status_row,
+    submit_by_id,
+    submit_on_page,
+)
 from tests.browser.staff import EMERGENCY, RENT, SCHOOL
 from tests.browser.staff import row as queue_row
 from tests.browser.staff import sign_in as staff_sign_in
-from tests.flows import REQUEST
+from tests.browser.volunteer import CLINIC, approve, vetted_volunteer
+from tests.browser.volunteer import sign_in as volunteer_sign_in
+from tests.flows import REQUEST, register_resident
 from tests.support import Api, LiveClient
 
 VIEWER = "{ viewer { role resident { displayName languages area } } }"
@@ -74,19 +86,24 @@ async def test_payload_errors_are_shown_at_the_field(open_page: OpenPage) -> Non
 
 
 async def test_emergency_fills_the_screen_in_the_residents_language(api: Api, open_page: OpenPage) -> None:
-    page = await open_page("/")
+    """A Vietnamese resident, page in Vietnamese: the screen, the advice and the labels of the
+    numbers are in Vietnamese, each number a tel: link, the first one focused."""
+    token, _ = await register_resident(api, name="Lan", languages=["vi"])
+    page = await open_page("/", ui_language="vi")
     p = page.page
-    await register_on_page(page)
-    request_id = await submit_on_page(page, EMERGENCY)
-    screen = p.get_by_role("dialog", name="Emergency: call now")
+    await p.locator("#token").wait_for()
+    assert await p.evaluate("document.documentElement.lang") == "vi"
+    await sign_in_on_page(page, token)
+    await submit_by_id(page, EMERGENCY)
+    screen = p.get_by_role("dialog", name="Khẩn cấp: hãy gọi ngay")
     await screen.wait_for(timeout=60_000)
     message = await screen.get_by_test_id("advice-message").inner_text()
-    assert "Nếu có nguy hiểm đến tính mạng" in message  # Vietnamese, as the resident wrote
+    assert "Nếu có nguy hiểm đến tính mạng" in message
     links = {
-        await a.inner_text(): await a.get_attribute("href") for a in await screen.get_by_role("link").all()
+        await a.get_attribute("href"): await a.inner_text() for a in await screen.get_by_role("link").all()
     }
-    hrefs = sorted(links.values())
-    assert hrefs == ["tel:%237119", "tel:110", "tel:119"], links
+    assert sorted(links) == ["tel:%237119", "tel:110", "tel:119"], links
+    assert "Cảnh sát" in links["tel:110"]  # the label in Vietnamese too
     # It covers the screen, and the first number to call has the focus.
     box = await screen.bounding_box()
     viewport = p.viewport_size
@@ -95,13 +112,26 @@ async def test_emergency_fills_the_screen_in_the_residents_language(api: Api, op
     )
     assert await p.evaluate("document.activeElement.getAttribute('href')") == "tel:119"
     await page.assert_accessible()
+    (request_id,) = await request_ids(page)
     await status_row(page, request_id, "ESCALATED").wait_for()
     await page.press("Escape")
     await screen.wait_for(state="hidden")
     # The request's page keeps the advice and can bring the screen back.
     await row(page, request_id).get_by_role("link").click()
-    await p.get_by_role("button", name="Show the emergency screen").click()
+    await p.get_by_test_id("advice-message").wait_for()
+    await p.get_by_role("button", name="Hiện lại màn hình khẩn cấp").click()
     await screen.wait_for()
+
+
+async def test_english_page_emergency_from_the_phone(open_page: OpenPage) -> None:
+    page = await open_page("/", viewport=PHONE)
+    await register_on_page(page)
+    await submit_on_page(page, EMERGENCY)
+    screen = page.page.get_by_role("dialog", name="Emergency: call now")
+    await screen.wait_for(timeout=60_000)
+    assert await screen.locator('a[href="tel:119"]').count() == 1
+    await page.assert_fits_width()
+    await page.assert_accessible()
 
 
 async def test_a_submission_reaches_an_open_staff_console_within_a_second(
@@ -167,3 +197,100 @@ async def test_phone_width_and_keyboard_alone(api: Api, open_page: OpenPage) -> 
     await p.locator("article.request-detail").wait_for()
     await page.assert_fits_width()
     await page.assert_accessible()
+
+
+async def test_a_volunteer_accepts_and_the_resident_page_shows_the_match_live(
+    api: Api, staff_token: str, open_page: OpenPage
+) -> None:
+    """Across pages: the volunteer accepts on the volunteer page; the resident page, open all the
+    while, shows the match and the volunteer's contact without a reload; the resident completes
+    with a rating and the long-term wish, and both wishes make a pair."""
+    volunteer, _ = await vetted_volunteer(api, staff_token, displayName="Sato Yuki", contact="080-1111-2222")
+    page = await open_page("/")
+    p = page.page
+    await p.get_by_role("checkbox", name="Tiếng Việt").check()
+    token = await register_on_page(page, name="Lan", area="Katsushika")
+    request_id = await submit_on_page(page, CLINIC)
+    await status_row(page, request_id, "IN_REVIEW").wait_for(timeout=60_000)
+    await row(page, request_id).get_by_role("link").click()
+    detail = p.locator(f'article.request-detail[data-request-id="{request_id}"]')
+    await detail.wait_for()
+    await p.evaluate("window.__notReloaded = true")
+
+    await approve(api, staff_token, request_id)
+    await detail.get_by_test_id("status").get_by_text("Looking for a volunteer").wait_for()
+    console = await open_page("/volunteer")
+    await volunteer_sign_in(console, volunteer)
+    await console.page.locator('article.offer [data-testid="accept"]').click()
+
+    card = detail.get_by_test_id("volunteer")
+    await card.wait_for()
+    assert await detail.get_by_test_id("status").inner_text() == "Volunteer found"
+    assert "Sato Yuki" in await card.inner_text()
+    assert await card.get_by_role("link", name="080-1111-2222").get_attribute("href") == "tel:08011112222"
+    assert await p.evaluate("window.__notReloaded === true")
+    await page.assert_accessible()
+
+    # The volunteer completes first, wishing to go on; then the resident, on the page.
+    complete = (
+        """mutation($input: CompleteRequestInput!) { completeRequest(input: $input) { errors { code } } }"""
+    )
+    done = await api.gql(complete, {"input": {"requestId": request_id, "wantsLongTermPair": True}}, volunteer)
+    assert done["completeRequest"]["errors"] == []
+    await detail.get_by_test_id("status").get_by_text("Done").wait_for()
+    await detail.get_by_label("4 of 5 stars").check()
+    await detail.get_by_label("Comment (optional)").fill("Cảm ơn nhiều")
+    await detail.get_by_label("as my neighbour for 6 months").check()
+    await detail.get_by_role("button", name="Mark as done").click()
+    await detail.get_by_test_id("completed").get_by_text("neighbours for 6 months").wait_for()
+    pairs = "query($id: ID!) { request(id: $id) { status viewerCompleted } }"
+    found = (await api.gql(pairs, {"id": request_id}, token))["request"]
+    assert found == {"status": "COMPLETED", "viewerCompleted": True}
+
+
+I18N = WEB / "src" / "i18n"
+RESIDENT_LOCALES = [
+    locale
+    for locale in json.loads((I18N / "locales.json").read_text())["locales"]
+    if "resident" in locale["pages"]
+]
+PLAIN_TEXT = """(sel) => { const el = document.querySelector(sel).cloneNode(true);
+    el.querySelectorAll('rt, rp').forEach((r) => r.remove()); return el.textContent.trim(); }"""
+RAW_KEY = re.compile(r"\b(common|resident)\.[a-zA-Z]+\.?[a-zA-Z_]*|\{\w+\}")
+
+
+def plain(text: str) -> str:
+    """A message as the page shows it without furigana: {漢字|かな} -> 漢字."""
+    return re.sub(r"\{([^{}|]+)\|[^{}|]+\}", r"\1", text)
+
+
+async def test_every_locale_renders_with_no_missing_key(api: Api, open_page: OpenPage) -> None:
+    """Each of the 15 languages, signed out and signed in: the page's lang, every visible text
+    from that language's file (no key, no unfilled {parameter}), nothing falling back to English."""
+    assert len(RESIDENT_LOCALES) == 15
+    token, _ = await register_resident(api, name="Lan", languages=["vi"])
+    english = json.loads((I18N / "en.json").read_text())
+    for locale in RESIDENT_LOCALES:
+        code = locale["code"]
+        messages = json.loads((I18N / f"{code}.json").read_text())
+        page = await open_page("/", ui_language=code)
+        p = page.page
+        await p.locator("#reg-displayName").wait_for()
+        assert await p.evaluate("document.documentElement.lang") == locale["lang"], code
+        assert await p.evaluate(PLAIN_TEXT, "h1") == plain(messages["resident.title"]), code
+        assert await p.evaluate(PLAIN_TEXT, "#register-title") == plain(
+            messages["resident.register.title"]
+        ), code
+        text = await p.evaluate("document.body.innerText")
+        assert not RAW_KEY.search(text), (code, RAW_KEY.search(text))
+        await sign_in_on_page(page, token)
+        await p.locator("#mine-title").wait_for()
+        assert await p.evaluate(PLAIN_TEXT, "#ask-title") == plain(messages["resident.ask.title"]), code
+        assert await p.evaluate(PLAIN_TEXT, "label[for=ask-text]") == plain(messages["resident.ask.text"]), (
+            code
+        )
+        text = await p.evaluate("document.body.innerText")
+        assert not RAW_KEY.search(text), (code, RAW_KEY.search(text))
+        if code != "en":
+            assert plain(english["resident.ask.textHint"]) not in text, f"{code} falls back to English"
+        await page.assert_fits_width()

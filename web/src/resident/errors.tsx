@@ -1,17 +1,8 @@
-// Payload errors in the resident's language: a field's problem next to the field (and the
-// field marked invalid), anything else in one notice. The server's own words follow in small
-// print, since they name the exact limit.
+// Payload errors: a field's problem next to the field (and the field marked invalid), anything
+// else in one notice. The server writes `message` in the resident's language (their
+// notificationLanguage, else the page's locale sent as Accept-Language).
 import type { UserError } from "../shared/graphql";
-import type { MessageKey } from "../shared/i18n";
-import { t, T } from "./context";
-
-const CODES = new Set(["INVALID_INPUT", "NOT_FOUND", "FORBIDDEN", "CONFLICT", "RATE_LIMITED", "UNAUTHENTICATED"]);
-
-export function problemText(error: UserError): string {
-  const code = CODES.has(error.code) ? error.code : "INVALID_INPUT";
-  if (code === "RATE_LIMITED") return t("resident.problem.RATE_LIMITED", { seconds: error.retryAfterSeconds ?? 60 });
-  return t(`resident.problem.${code}` as MessageKey);
-}
+import { T } from "./context";
 
 /** The errors about one input field (path ["input", field]). */
 export function errorsFor(errors: UserError[], field: string): UserError[] {
@@ -22,11 +13,7 @@ export function FieldError(props: { id: string; errors: UserError[] }) {
   if (props.errors.length === 0) return null;
   return (
     <p class="field-error" id={props.id}>
-      {props.errors.map((e, i) => (
-        <span key={i}>
-          {problemText(e)} <span class="server-words">({e.message})</span>{" "}
-        </span>
-      ))}
+      {props.errors.map((e) => e.message).join(" ")}
     </p>
   );
 }
@@ -40,11 +27,7 @@ export function FormErrors(props: { errors: UserError[]; fields: string[] }) {
       <strong>
         <T k="common.error.title" />
       </strong>{" "}
-      {rest.map((e, i) => (
-        <span key={i}>
-          {problemText(e)} <span class="server-words">({e.message})</span>{" "}
-        </span>
-      ))}
+      {rest.map((e) => e.message).join(" ")}
     </div>
   );
 }
