@@ -10,9 +10,13 @@ from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from service import logs
 from service.config import Settings
+
+if TYPE_CHECKING:
+    from service.context import AppState
 
 
 def _serve(settings: Settings) -> int:
@@ -25,6 +29,10 @@ def _serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # Logging is service.logs' (OTONARI_LOG_FORMAT); the request lines are service.observe's,
+        # without the query string uvicorn's access log would print (a GET query holds the text).
+        log_config=None,
+        access_log=False,
         # Live updates are ~150-byte messages: compressing each costs more CPU than it saves.
         ws_per_message_deflate=False,
         # Which proxy header names the client is the app's setting (OTONARI_TRUSTED_PROXY_HEADER),
@@ -54,8 +62,36 @@ async def _worker(settings: Settings) -> int:
     timeout = settings.db_worker_statement_timeout_ms
     async with open_state(replace(settings, db_statement_timeout_ms=timeout)) as state:
         logging.getLogger(__name__).info("worker started")
-        await run_workers(state, max(1, settings.workers))
+        if settings.metrics_port is None:
+            await run_workers(state, max(1, settings.workers))
+        else:
+            await asyncio.gather(run_workers(state, max(1, settings.workers)), _serve_ops(state))
     return 0
+
+
+async def _serve_ops(state: "AppState") -> None:
+    """A worker's /metrics, /livez and /readyz (OTONARI_METRICS_PORT): its triage and offer
+    figures are its own, Prometheus scrapes it as it scrapes the API processes."""
+    import contextlib
+    from collections.abc import AsyncIterator
+
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from service import ops
+    from service.observe import RequestObserver
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, "AppState"]]:
+        yield {"otonari": state}
+
+    app = Starlette(routes=ops.routes(), lifespan=lifespan)
+    app.add_middleware(RequestObserver)
+    port = state.settings.metrics_port
+    config = uvicorn.Config(
+        app, host=state.settings.host, port=port or 0, log_config=None, access_log=False, lifespan="on"
+    )
+    await uvicorn.Server(config).serve()
 
 
 async def _staff_token(settings: Settings, name: str, *, create: bool) -> int:
@@ -174,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     triage = sub.add_parser("triage", help="triage one text and print the result as JSON")
     triage.add_argument("text")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    logs.configure(settings.log_format)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     command = args.command or "serve"
     if command == "serve":

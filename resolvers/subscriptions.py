@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from db.availability import until_available
 from db.queries import q
 from resolvers.common import refusal, require_viewer
+from service import metrics
 from service.auth import Role, Viewer
 from service.context import Context
 from service.errors import ErrorReason
@@ -43,6 +44,7 @@ async def _resumed(
     The live stream is joined before the table is read, and the ids replayed are skipped in it:
     an event committed while the replay runs comes once, and none falls in between.
     """
+    metrics.SUBSCRIPTIONS_ACTIVE.inc()
     try:
         after_id = parse_event_id(after) if after is not None else None
         async with ctx.state.broker.subscribe() as queue:
@@ -57,6 +59,8 @@ async def _resumed(
                     yield event, False
     except ReplayRefused as refused:
         raise GraphQLError(refused.message, extensions={"code": refused.code}) from None
+    finally:
+        metrics.SUBSCRIPTIONS_ACTIVE.dec()
 
 
 async def _request_as_of(ctx: Context, event: EventRecord, replayed: bool) -> RequestRecord | None:
@@ -114,8 +118,10 @@ async def request_updated(
             if record is None:
                 continue
             if not await _may_see(ctx, viewer, record):
+                metrics.EVENTS_DELIVERED.inc()
                 yield event, record.redact()
                 return
+            metrics.EVENTS_DELIVERED.inc()
             yield event, record
 
 
@@ -133,6 +139,7 @@ async def review_queue_updated(
                 continue
             record = await _visible_request(ctx, viewer, event, replayed)
             if record is not None:
+                metrics.EVENTS_DELIVERED.inc()
                 yield event, record
 
 
@@ -153,6 +160,7 @@ async def offer_received(
             load = _offer_loader(ctx, event.offer_id)
             offer = await (load() if replayed else ctx.state.broker.shared(event, "offer", load))
             if offer is not None and offer.volunteer_id == volunteer_id:
+                metrics.EVENTS_DELIVERED.inc()
                 yield event, offer
 
 

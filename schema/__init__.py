@@ -23,6 +23,7 @@ from schema.types import LongTermPair, Offer, Resident, SupportRequest, Voluntee
 from service.cost import CostLimit
 from service.documents import DocumentCache, DocumentGuard, OperationNameRequired, code_execution_error
 from service.errors import UNAVAILABLE_MESSAGE, ErrorCode
+from service.observe import OperationObserver
 from service.statements import CountStatements
 
 log = logging.getLogger("otonari.graphql")
@@ -133,6 +134,7 @@ def build_schema(
             OperationNameRequired,
             lambda: CostLimit(documents, max_cost),
             MaskUnexpected,
+            OperationObserver,  # after MaskUnexpected: it sees a bug before it is masked
             *([CountStatements] if count_statements else []),
         ],
     )

@@ -24,13 +24,14 @@ from db.embedded import embedded_database_url
 from db.migrate import migrate
 from db.types import Pool
 from schema import build_schema
-from service import cors, graphql_fixes, http_graphql, statements, trusted_documents, web
+from service import cors, graphql_fixes, http_graphql, ops, statements, trusted_documents, web
 from service.auth import bearer_token
 from service.config import Settings
 from service.context import AppState, Context
 from service.events import EventBroker
 from service.loaders import Loaders
 from service.matching import Matcher
+from service.observe import RequestObserver
 from service.persisted_documents import PersistedDocuments
 from service.viewer_cache import RevocationListener, ViewerCache
 from service.websocket import (
@@ -245,7 +246,7 @@ def create_app(
                     with contextlib.suppress(asyncio.CancelledError):
                         await workers
 
-    async def healthz(request: Request) -> Response:
+    async def healthz(request: Request) -> Response:  # kept for existing checks; see /livez, /readyz
         state: AppState = request.state.otonari
         try:
             await state.pool.fetchval("SELECT 1")
@@ -263,10 +264,12 @@ def create_app(
         Route("/graphql", cors.Cors(web.WithGraphiQL(http_app, settings), settings.cors_origins)),
         WebSocketRoute("/graphql", graphql_app),
         Route("/healthz", healthz),
+        *ops.routes(),
         *web.routes(settings.web_dir),
     ]
     if settings.bench_hello:
         routes.append(Route("/_bench/hello", _bench_hello_app(), methods=["POST"]))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(web.SecurityHeaders)
+    app.add_middleware(RequestObserver)  # outermost: every response gets its id and its log line
     return app

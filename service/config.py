@@ -98,6 +98,32 @@ def _file(env: dict[str, str], name: str) -> Path | None:
     return path
 
 
+def _secret(env: dict[str, str], name: str) -> str | None:
+    """A bearer secret: at least 16 visible ASCII characters (no spaces), or unset."""
+    raw = env.get(name) or ""
+    if not raw:
+        return None
+    if len(raw) < 16 or not all("!" <= c <= "~" for c in raw):
+        raise ValueError(f"{name} must be at least 16 visible ASCII characters without spaces")
+    return raw
+
+
+def _port(env: dict[str, str], name: str) -> int | None:
+    if not env.get(name):
+        return None
+    value = _int(env, name, 0)
+    if not 1 <= value <= 65535:
+        raise ValueError(f"{name} must be a TCP port (1-65535), got {value}")
+    return value
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or "").strip().lower() or default
+    if raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -280,6 +306,12 @@ class Settings:
     triage_hold_seconds: float = 0.0
     # bench/api.py only: serve a bare strawberry `{ hello }` at /_bench/hello as a baseline.
     bench_hello: bool = False
+    # /metrics for callers not on loopback (Authorization: Bearer ...); None: loopback only.
+    metrics_token: str | None = None
+    # `main.py worker` serves /metrics, /livez and /readyz on this port (None: it serves nothing).
+    metrics_port: int | None = None
+    # Log lines: "text" (a terminal) or "json" (one object per line, for a collector).
+    log_format: str = "text"
     # Tests and benchmarks: count each operation's SQL statements (extensions.statements).
     count_statements: bool = False
 
@@ -367,4 +399,7 @@ class Settings:
             triage_hold_seconds=float(env.get("OTONARI_TRIAGE_HOLD_SECONDS") or 0.0),
             bench_hello=_bool(env, "OTONARI_BENCH_HELLO", defaults.bench_hello),
             count_statements=_bool(env, "OTONARI_COUNT_STATEMENTS", defaults.count_statements),
+            metrics_token=_secret(env, "OTONARI_METRICS_TOKEN"),
+            metrics_port=_port(env, "OTONARI_METRICS_PORT"),
+            log_format=_choice(env, "OTONARI_LOG_FORMAT", ("text", "json"), defaults.log_format),
         )

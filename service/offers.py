@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from db.queries import q
 from db.types import Connection, Executor
-from service import audit
+from service import audit, metrics
 from service.auth import Role, Viewer
 from service.context import AppState
 from service.errors import ErrorReason, UserErrors, forbidden, not_found
@@ -164,6 +164,9 @@ async def _insert_offer(
     if offer is None:
         return False
     await emit_event(conn, request_id, "OFFERED", offer["id"])
+    first_wait = await conn.fetchval(q("first_offer_wait"), request_id)
+    if first_wait is not None:
+        metrics.TIME_TO_OFFER.observe(first_wait)
     return True
 
 
@@ -245,7 +248,8 @@ async def respond_to_offer(state: AppState, viewer: Viewer, offer_id: int, accep
         if active >= limit:
             raise UserErrors.one(ErrorReason.AT_CAPACITY, "offerId", limit=limit)
         updated = await _set_offer_status(conn, offer_id, "ACCEPTED")
-        await conn.fetch(q("withdraw_other_offers"), offer["request_id"], offer_id)
+        others = await conn.fetch(q("withdraw_other_offers"), offer["request_id"], offer_id)
+        metrics.OFFERS.labels("withdrawn").inc(len(others))
         await conn.execute(q("match_request"), offer["request_id"], viewer.volunteer_id)
         await emit_event(conn, offer["request_id"], "MATCHED", offer_id)
         return updated

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
@@ -17,6 +18,7 @@ import asyncpg
 from db.availability import connection_lost
 from db.queries import q
 from db.types import Connection, Executor, Pool
+from service import metrics
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
 from service.requests import emit_event
 from triage.advice import emergency_advice
@@ -114,13 +116,16 @@ async def triage_batch(pool: Pool, engine: TriageEngine, batch_size: int, hold_s
         texts = [job["text"] for job in jobs]
         try:
             # Inference is blocking CPU work: keep it off the event loop.
+            started = time.perf_counter()
             results = await asyncio.to_thread(engine.triage_many, texts)
+            per_request = (time.perf_counter() - started) / len(texts)
         except Exception as exc:
             log.exception("triage failed for %d jobs", len(jobs))
             for job in jobs:
                 await conn.execute(q("fail_triage_job"), job["request_id"], repr(exc)[:1000])
             return 0
         for job, result in zip(jobs, results, strict=True):
+            metrics.TRIAGE_SECONDS.observe(per_request)
             await store_triage(conn, job["request_id"], result)
         return len(jobs)
 
@@ -146,9 +151,10 @@ async def store_triage(conn: Connection, request_id: int, result: TriageOutcome)
     )
     status = "ESCALATED" if emergency else "IN_REVIEW"
     # A request cancelled before its triage keeps its status; the result is stored all the same.
-    moved = await conn.fetchval(q("mark_triaged"), request_id, status)
+    waited = await conn.fetchval(q("mark_triaged"), request_id, status)
     await conn.execute(q("finish_triage_job"), request_id)
-    if moved is not None:
+    if waited is not None:
+        metrics.TIME_TO_TRIAGE.observe(waited)
         await emit_event(conn, request_id, "TRIAGED")
         if emergency:
             await emit_event(conn, request_id, "ESCALATED")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from db.queries import q
 from db.types import Executor
+from service import metrics
 from service.errors import ErrorReason, UserErrors
 
 # Families, and what they key on.
@@ -51,7 +52,9 @@ class RateCheck:
 
 
 def rate_limited(retry_after: float, *, limit: int, window_seconds: float, per: str) -> UserErrors:
-    """RATE_LIMITED: at most `limit` per `window_seconds` from one `per` (address, account, resident)."""
+    """RATE_LIMITED: at most `limit` per `window_seconds` from one `per` (address, account, resident).
+    Counted (otonari_rate_limited_total): every caller raises it at once."""
+    metrics.RATE_LIMITED.inc()
     return UserErrors.one(
         ErrorReason.RATE_LIMITED,
         seconds=max(1, math.ceil(retry_after)),

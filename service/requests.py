@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from db.queries import q
 from db.types import Connection, Executor, Pool
-from service import audit
+from service import audit, metrics
 from service.auth import Role, Viewer
 from service.errors import ErrorReason, UserErrors, forbidden, not_found
 from service.notifications import outbox
@@ -33,6 +33,9 @@ async def emit_event(conn: Connection, request_id: int, kind: str, offer_id: int
     notifications the change causes (email, webhooks) are queued in the same transaction."""
     event_id: int = await conn.fetchval(q("insert_event"), request_id, kind, offer_id)
     await outbox.on_event(conn, event_id, request_id, kind, offer_id)
+    # Counted as written: a transaction rolled back after this (rare: refusals come first)
+    # counts once too often.
+    metrics.offer_event(kind)
 
 
 def sees_without_offer(viewer: Viewer, record: RequestRecord) -> bool | None:
@@ -132,7 +135,8 @@ async def cancel_request(pool: Pool, viewer: Viewer, request_id: int) -> None:
 async def cancel_locked(conn: Connection, request_id: int) -> None:
     """Cancel a request not yet finished whose row this transaction has locked (lock_request)."""
     # Pending offers end with the request; their holders see it through the CANCELLED event.
-    await conn.execute(q("withdraw_pending_offers"), request_id)
+    withdrawn = await conn.fetch(q("withdraw_pending_offers"), request_id)
+    metrics.OFFERS.labels("withdrawn").inc(len(withdrawn))
     await conn.execute(q("set_request_status"), request_id, "CANCELLED")
     await emit_event(conn, request_id, "CANCELLED")
 

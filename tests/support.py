@@ -176,8 +176,11 @@ async def _healthy(base_url: str) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def server_process(db_url: str, data_dir: Path, **env: str) -> AsyncIterator[str]:
-    """Another `main.py serve` process on the same database (no workers of its own), answering."""
+async def server_process(
+    db_url: str, data_dir: Path, log_file: Path | None = None, **env: str
+) -> AsyncIterator[str]:
+    """Another `main.py serve` process on the same database (no workers of its own), answering;
+    its log (stderr) goes to `log_file` when given."""
     with contextlib.closing(socket.socket()) as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -189,12 +192,13 @@ async def server_process(db_url: str, data_dir: Path, **env: str) -> AsyncIterat
         "HF_HUB_OFFLINE": "1",
         **env,
     }
+    log = log_file.open("wb") if log_file else None
     process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited for below
         [sys.executable, "main.py", "serve", "--port", str(port)],
         cwd=REPO,
         env=environ,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log if log is not None else subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
 
@@ -212,3 +216,5 @@ async def server_process(db_url: str, data_dir: Path, **env: str) -> AsyncIterat
             await asyncio.to_thread(process.wait, 20)
         except subprocess.TimeoutExpired:
             process.kill()
+        if log is not None:
+            log.close()

@@ -14,8 +14,9 @@ INSERT INTO triage_results (request_id, language, language_confidence, field, fi
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
 -- name: mark_triaged
+-- Returns the seconds since submission (otonari_time_to_triage_seconds); none when not moved.
 UPDATE requests SET status = $2, triaged_at = now() WHERE id = $1 AND status = 'RECEIVED'
-RETURNING id;
+RETURNING extract(epoch FROM triaged_at - created_at)::float8;
 
 -- name: finish_triage_job
 UPDATE triage_jobs SET done_at = now(), attempts = attempts + 1 WHERE request_id = $1;
