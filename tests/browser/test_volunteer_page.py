@@ -7,6 +7,12 @@ requests (conftest), and scanned by axe.
 The resident's side is a real graphql-transport-ws subscription as the resident: the resident
 page (branch web-resident) was not on main when this was written; drive it here once it is."""
 
+import json
+import re
+from typing import Any
+
+from playwright.async_api import WebSocketRoute
+
 from tests.browser.conftest import OpenPage
 from tests.browser.harness import PHONE
 from tests.browser.volunteer import (
@@ -172,3 +178,57 @@ async def test_japanese_by_default(api: Api, staff_token: str, open_page: OpenPa
     await page.page.locator(".language-menu select").select_option("en")
     await page.page.get_by_role("heading", name="Volunteer page").wait_for()
     await page.assert_accessible()
+
+
+async def test_offers_missed_while_offline_arrive_on_reconnection_with_after(
+    api: Api, staff_token: str, open_page: OpenPage
+) -> None:
+    """The socket drops (a lost connection, as Playwright's WebSocket routing cuts it); an offer
+    made meanwhile appears once it is back, and the page resubscribed with `after` = the last
+    event it had received, so the server replayed what was missed."""
+    volunteer, _ = await vetted_volunteer(api, staff_token, maxActiveRequests=5)
+    page = await open_page("/volunteer")
+    down = False
+    routes: list[WebSocketRoute] = []
+    subscribed: list[dict[str, Any]] = []
+
+    async def route(ws: WebSocketRoute) -> None:
+        if down:
+            await ws.close(code=1012, reason="test: the network is down")
+            return
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            parsed = json.loads(message)
+            if parsed.get("type") == "subscribe":
+                subscribed.append(parsed["payload"])
+            server.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(ws.send)
+        routes.append(ws)
+
+    await page.page.route_web_socket(re.compile(r"/graphql$"), route)
+    await sign_in(page, volunteer)
+    await page.page.locator('.live-status[data-status="live"]').wait_for()
+
+    _, first = await triaged_request(api)
+    await approve(api, staff_token, first)
+    await page.page.locator("article.offer").first.wait_for()
+    first_subscription = next(p["variables"] for p in subscribed if "offerReceived" in p["query"])
+    assert first_subscription == {"after": None}  # nothing received yet
+
+    down = True
+    for ws in routes:
+        await ws.close(code=1012, reason="test: the network is down")
+    await page.page.locator('.live-status[data-status="reconnecting"]').wait_for()
+    _, second = await triaged_request(api, "Tôi cần người giúp điền đơn xin trợ cấp nuôi con ở phường")
+    await approve(api, staff_token, second)
+    await eventually(lambda: _statuses_are(api, volunteer, ["PENDING", "PENDING"]))
+    assert await page.page.locator("article.offer").count() == 1  # still offline
+
+    down = False
+    await page.page.locator('.live-status[data-status="live"]').wait_for()
+    await page.page.locator("article.offer").nth(1).wait_for()
+    resumed = [p["variables"].get("after") for p in subscribed if "offerReceived" in p["query"]]
+    assert resumed[-1] is not None, resumed
