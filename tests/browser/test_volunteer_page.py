@@ -4,8 +4,7 @@ and is completed with a rating and the long-term-pair wish, the profile is edite
 keyboard alone on a 360 px phone. Every page is also checked for console errors and off-origin
 requests (conftest), and scanned by axe.
 
-The resident's side is a real graphql-transport-ws subscription as the resident: the resident
-page (branch web-resident) was not on main when this was written; drive it here once it is."""
+The resident's side is the real resident page, open in its own browser context."""
 
 import json
 import re
@@ -15,6 +14,7 @@ from playwright.async_api import WebSocketRoute
 
 from tests.browser.conftest import OpenPage
 from tests.browser.harness import PHONE
+from tests.browser.resident import register_on_page, row, status_row, submit_on_page
 from tests.browser.volunteer import (
     CLINIC,
     approve,
@@ -23,57 +23,52 @@ from tests.browser.volunteer import (
     triaged_request,
     vetted_volunteer,
 )
-from tests.support import Api, LiveClient, eventually
+from tests.support import Api, eventually
 
-RESIDENT_EVENTS = """
-subscription($id: ID!) {
-  requestUpdated(id: $id) { kind request { id status assignedVolunteer { displayName contact } } }
-}"""
 REQUEST = "query($id: ID!) { request(id: $id) { status } }"
 PROFILE = "{ viewer { volunteer { skills area languages availability remoteOk fields } } }"
 
 
 async def test_an_offer_arrives_live_is_accepted_and_the_resident_sees_the_match(
-    api: Api, staff_token: str, open_page: OpenPage, web_url: str
+    api: Api, staff_token: str, open_page: OpenPage
 ) -> None:
     volunteer, _ = await vetted_volunteer(
         api, staff_token, displayName="Sato Yuki", contact="sato@example.org"
     )
-    resident, request_id = await triaged_request(api)
+    # The resident, on the real resident page: registers, asks, and keeps the page open.
+    home = await open_page("/")
+    await home.page.get_by_role("checkbox", name="Tiếng Việt").check()
+    resident = await register_on_page(home, name="Lan", area="Katsushika", contact="lan@example.org")
+    request_id = await submit_on_page(home, CLINIC)
+    await status_row(home, request_id, "IN_REVIEW").wait_for(timeout=60_000)
+    await home.page.evaluate("window.__notReloaded = true")
+
     page = await open_page("/volunteer")
     await sign_in(page, volunteer)
     await page.page.get_by_test_id("no-offers").wait_for()
     await page.page.locator('.live-status[data-status="live"]').wait_for()
+    await approve(api, staff_token, request_id)
 
-    watcher = await LiveClient.connect(web_url, resident)
-    try:
-        await watcher.subscribe(RESIDENT_EVENTS, {"id": request_id})
-        await approve(api, staff_token, request_id)
+    # The offer arrives without a reload, with what the volunteer may read before accepting.
+    offer = page.page.locator("article.offer")
+    await offer.wait_for()
+    assert CLINIC in await offer.inner_text()
+    assert "lan@example.org" not in await page.page.content()  # the contact waits for a match
+    assert await page.page.get_by_test_id("offer-count").inner_text() == "1"
+    await page.assert_accessible()
 
-        # The offer arrives without a reload, with what the volunteer may read before accepting.
-        offer = page.page.locator("article.offer")
-        await offer.wait_for()
-        assert CLINIC in await offer.inner_text()
-        assert "lan@example.org" not in await page.page.content()  # the contact waits for a match
-        assert await page.page.get_by_test_id("offer-count").inner_text() == "1"
-        await page.assert_accessible()
-
-        await page.tab_to('article.offer [data-testid="accept"]')
-        await page.press("Enter")
-        await page.page.get_by_test_id("no-offers").wait_for()
-
-        # The resident hears of the match live, with the volunteer who accepted.
-        while True:
-            message = await watcher.next()
-            assert message["type"] == "next", message
-            event = message["payload"]["data"]["requestUpdated"]
-            if event["kind"] == "MATCHED":
-                break
-        assert event["request"]["status"] == "MATCHED"
-        assert event["request"]["assignedVolunteer"]["displayName"] == "Sato Yuki"
-    finally:
-        await watcher.close()
+    await page.tab_to('article.offer [data-testid="accept"]')
+    await page.press("Enter")
+    await page.page.get_by_test_id("no-offers").wait_for()
     assert await offer_statuses(api, volunteer) == ["ACCEPTED"]
+
+    # The resident's open page shows the match live, with the volunteer who accepted.
+    await status_row(home, request_id, "MATCHED").wait_for()
+    assert await home.page.evaluate("window.__notReloaded === true")
+    await row(home, request_id).get_by_role("link").click()
+    detail = home.page.locator(f'article.request-detail[data-request-id="{request_id}"]')
+    await detail.get_by_text("Sato Yuki").wait_for()
+    assert "sato@example.org" in await detail.inner_text()
 
     # The match shows the resident's contact; completing records the rating and the wish.
     await page.page.locator("details.earlier summary").click()
@@ -89,6 +84,7 @@ async def test_an_offer_arrives_live_is_accepted_and_the_resident_sees_the_match
     await page.page.get_by_test_id("completed").wait_for()
     await match.wait_for(state="detached")
     assert (await api.gql(REQUEST, {"id": request_id}, resident))["request"]["status"] == "COMPLETED"
+    await detail.get_by_test_id("status").get_by_text("Done").wait_for()  # the resident's page, live
 
 
 async def test_decline_ends_the_offer(api: Api, staff_token: str, open_page: OpenPage) -> None:
