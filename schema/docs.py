@@ -194,7 +194,8 @@ and AT_CAPACITY), and `message` for a person to read, in their language (`messag
 viewer's notificationLanguage, else their first language with messages, else the request's
 `Accept-Language`, else English). Branch on `reason`, or on `code` for a reason added later.
 Requests that cannot run at all (no valid token on a query, malformed documents, limits) get the
-top-level GraphQL `errors` with `extensions.code`.
+top-level GraphQL `errors` with `extensions.code` (in English); a query field's refusal (a role
+that may not, a bad cursor or ID) also carries `extensions.reason`.
 """
 
 _SIZES = ", ".join(f"`{name}` {size}" for name, size in cost.LIST_SIZES.items())

@@ -323,3 +323,17 @@ def test_every_reason_is_used_by_the_code() -> None:
     sources += (ROOT / "service" / "errors.py").read_text(encoding="utf-8").split("def unavailable")[1]
     unused = [r.value for r in ErrorReason if f"ErrorReason.{r.value}" not in sources]
     assert unused == [], unused
+
+
+async def test_query_refusals_carry_a_reason_too(api: Api, staff_token: str) -> None:
+    resident, _ = await register_resident(api)
+    cases = [
+        ("{ failedNotifications { totalCount } }", resident, ("FORBIDDEN", "ROLE_NOT_ALLOWED")),
+        ("{ failedNotifications { totalCount } }", None, ("UNAUTHENTICATED", "SIGN_IN_REQUIRED")),
+        ("{ requests(first: 0) { totalCount } }", staff_token, ("INVALID_INPUT", "OUT_OF_RANGE")),
+        ('{ requests(after: "!!") { totalCount } }', staff_token, ("INVALID_INPUT", "INVALID_CURSOR")),
+    ]
+    for query, token, expected in cases:
+        body = await api.raw(query, None, token)
+        [error] = body["errors"]
+        assert (error["extensions"]["code"], error["extensions"]["reason"]) == expected, (query, body)
