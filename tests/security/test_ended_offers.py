@@ -34,7 +34,8 @@ PRIVATE = [CLINIC_TEXT, "Tuesday morning", "lan@example.org", "helper0@example.o
 
 def assert_redacted(request: dict[str, Any], own_offer: str) -> None:
     """The shape of a request behind an ended offer: only id, status and times are real."""
-    kept = {"id", "status", "createdAt", "updatedAt", "offers"}
+    # Besides id, status and times: their own offer (list and connection), whether they completed it.
+    kept = {"id", "status", "createdAt", "updatedAt", "offers", "offersConnection", "viewerCompleted"}
     assert {k: v for k, v in request.items() if k not in kept} == {
         "text": "",
         "area": "",
@@ -46,8 +47,10 @@ def assert_redacted(request: dict[str, Any], own_offer: str) -> None:
         "preferredTimes": None,
         "assignedVolunteer": None,
         "resident": None,
+        "lastEventId": None,
     }
     assert [o["id"] for o in request["offers"]] == [own_offer]  # their own offer, nobody else's
+    assert [e["node"]["id"] for e in request["offersConnection"]["edges"]] == [own_offer]
 
 
 async def test_an_ended_offer_shows_only_its_status_and_times(api: Api, staff_token: str) -> None:
