@@ -106,7 +106,8 @@ async def resident_requests(ctx: Context, resident: ResidentRecord, page: Paging
     window_ = page.window(int_cursor)
     if not (viewer.is_staff or viewer.resident_id == resident.id):
         return Page.empty()
-    return await _request_page(ctx, None, None, None, resident.id, None, window_)
+    found, total = await ctx.loaders.request_pages_of_resident.load((resident.id, window_))
+    return Page.scanned(window_, [(encode_cursor(r.id), r) for r in found], total)
 
 
 QueueKey = tuple[int, float, int]
@@ -223,5 +224,4 @@ async def similar_reviewed_requests(
     """Staff: earlier reviewed requests nearest to this one at triage. Only staff may follow
     them: a reviewed text is one resident's words, never shown to another."""
     first = check_first(first, default=5)
-    rows = await ctx.pool.fetch(q("similar_reviewed_requests"), record.id, first)
-    return [RequestRecord.from_row(r) for r in rows]
+    return await ctx.loaders.similar_reviewed.load((record.id, first))

@@ -39,6 +39,7 @@ def _by_key(
 
 
 OfferPage = tuple[list[OfferRecord], int]
+RequestPage = tuple[list[RequestRecord], int]
 RequestOffersKey = tuple[int, Window[int], int | None]
 VolunteerOffersKey = tuple[int, Window[int], tuple[str, ...] | None]
 F = TypeVar("F", bound=Hashable)
@@ -70,6 +71,14 @@ class Loaders:
         self.live_offers: DataLoader[tuple[int, int], bool] = loader(self._live_offers, False)
         # (resident, volunteer) -> matched on a request (each may read the other's contact).
         self.matched: DataLoader[tuple[int, int], bool] = loader(self._matched, False)
+        # (resident, window) -> a page of the resident's requests, and how many they have.
+        self.request_pages_of_resident: DataLoader[tuple[int, Window[int]], RequestPage] = loader(
+            self._request_pages, ([], 0)
+        )
+        # (request, how many) -> the reviewed requests nearest to it at triage.
+        self.similar_reviewed: DataLoader[tuple[int, int], list[RequestRecord]] = loader(
+            self._similar_reviewed, []
+        )
         self.long_term_pairs: DataLoader[int, LongTermPairRecord | None] = loader(self._pairs, None)
         self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
         # (request, its updated_at as read) -> the event id to resume requestUpdated after.
@@ -129,6 +138,26 @@ class Loaders:
             ids = [pk for o, pk, r in keys if o is of and r == reader]
             contacts = await audit.read_contacts(self._pool, reader, of, ids)
             found.update({(of, pk, reader): contacts.get(pk) for pk in ids})
+        return found
+
+    async def _request_pages(
+        self, keys: list[tuple[int, Window[int]]]
+    ) -> dict[tuple[int, Window[int]], RequestPage]:
+        found: dict[tuple[int, Window[int]], RequestPage] = {}
+        for window in {w for _, w in keys}:
+            ids = [pk for pk, w in keys if w == window]
+            pages = await requests.request_pages_of_residents(self._pool, ids, window)
+            found.update({(pk, window): page for pk, page in pages.items()})
+        return found
+
+    async def _similar_reviewed(
+        self, keys: list[tuple[int, int]]
+    ) -> dict[tuple[int, int], list[RequestRecord]]:
+        found: dict[tuple[int, int], list[RequestRecord]] = {}
+        for first in {n for _, n in keys}:
+            ids = [pk for pk, n in keys if n == first]
+            similar = await requests.similar_reviewed(self._pool, ids, first)
+            found.update({(pk, first): similar[pk] for pk in ids})
         return found
 
     async def _pairs(self, ids: list[int]) -> dict[int, LongTermPairRecord | None]:

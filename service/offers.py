@@ -17,7 +17,7 @@ from service.context import AppState
 from service.errors import ErrorReason, UserErrors, forbidden, not_found
 from service.ids import to_global_id
 from service.notifications import outbox
-from service.paging import Window
+from service.paging import Window, pages_of
 from service.records import LongTermPairRecord, OfferRecord, Row
 from service.requests import ReviewInput, emit_event, review_triage
 from service.validation import MAX_NOTE, Checker
@@ -77,7 +77,11 @@ async def offer_pages_of_requests(
         window.backward,
         volunteer_id,
     )
-    return await _pages(db, rows, "request_id", request_ids, window, "count_offers_of_requests", volunteer_id)
+
+    async def count(ids: list[int]) -> Sequence[Row]:
+        return await db.fetch(q("count_offers_of_requests"), ids, volunteer_id)
+
+    return await pages_of(rows, "request_id", request_ids, window, OfferRecord.from_row, count)
 
 
 async def offer_pages_of_volunteers(
@@ -94,29 +98,11 @@ async def offer_pages_of_volunteers(
         window.backward,
         wanted,
     )
-    return await _pages(db, rows, "volunteer_id", volunteer_ids, window, "count_offers_of_volunteers", wanted)
 
+    async def count(ids: list[int]) -> Sequence[Row]:
+        return await db.fetch(q("count_offers_of_volunteers"), ids, wanted)
 
-async def _pages(
-    db: Executor,
-    rows: Sequence[Row],
-    parent: str,
-    parent_ids: Sequence[int],
-    window: Window[int],
-    count_query: str,
-    condition: object,
-) -> OfferPages:
-    pages: OfferPages = {pk: ([], 0) for pk in parent_ids}
-    for row in rows:
-        found, _ = pages[row[parent]]
-        found.append(OfferRecord.from_row(row))
-        pages[row[parent]] = (found, row["total_count"])
-    # A parent with no row in a window after or before a cursor may still have offers.
-    unknown = [pk for pk, (found, _) in pages.items() if not found]
-    if unknown and (window.after is not None or window.before is not None):
-        for row in await db.fetch(q(count_query), unknown, condition):
-            pages[row[parent]] = ([], row["total_count"])
-    return pages
+    return await pages_of(rows, "volunteer_id", volunteer_ids, window, OfferRecord.from_row, count)
 
 
 async def review_and_dispatch(state: AppState, viewer: Viewer, review: ReviewInput) -> None:

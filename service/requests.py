@@ -9,8 +9,9 @@ from service import audit, metrics
 from service.auth import Role, Viewer
 from service.errors import ErrorReason, UserErrors, forbidden, not_found
 from service.notifications import outbox
+from service.paging import Pages, Window, pages_of
 from service.rate_limits import rate_limited
-from service.records import RequestRecord
+from service.records import RequestRecord, Row
 from service.statuses import RequestStatus
 from service.validation import MAX_AREA, MAX_NOTE, MAX_SHORT_TEXT, MAX_TEXT, Checker
 from triage.labels import SupportField, Urgency
@@ -65,6 +66,35 @@ async def get_requests(conn: Executor, ids: Sequence[int]) -> dict[int, RequestR
     """Requests by id, whoever may see them: callers apply the visibility rules."""
     rows = await conn.fetch(q("request_details_many"), list(ids))
     return {r["id"]: RequestRecord.from_row(r) for r in rows}
+
+
+async def request_pages_of_residents(
+    conn: Executor, resident_ids: Sequence[int], window: Window[int]
+) -> Pages[RequestRecord]:
+    """Each resident's requests, newest first, a page each."""
+    rows = await conn.fetch(
+        q("request_pages_of_residents"),
+        list(resident_ids),
+        window.after,
+        window.before,
+        window.size + 1,
+        window.backward,
+    )
+
+    async def count(ids: list[int]) -> Sequence[Row]:
+        return await conn.fetch(q("count_requests_of_residents"), ids)
+
+    return await pages_of(rows, "resident_id", resident_ids, window, RequestRecord.from_row, count)
+
+
+async def similar_reviewed(
+    conn: Executor, request_ids: Sequence[int], first: int
+) -> dict[int, list[RequestRecord]]:
+    """For each request, the reviewed requests nearest to it at triage (at most `first`)."""
+    found: dict[int, list[RequestRecord]] = {pk: [] for pk in request_ids}
+    for row in await conn.fetch(q("similar_reviewed_requests"), list(request_ids), first):
+        found[row["similar_to"]].append(RequestRecord.from_row(row))
+    return found
 
 
 async def live_offers_held(conn: Executor, volunteer_id: int, request_ids: Sequence[int]) -> set[int]:

@@ -70,3 +70,22 @@ async def test_volunteer_offers_with_their_requests_are_batched(
     assert all(o["request"]["text"].startswith("help ") for o in data["myOffers"])
     # myOffers, the requests, the live-offer check, the residents, the volunteer: one each.
     assert count <= 6, count
+
+
+async def test_each_residents_requests_page_is_one_batch(
+    counting_api: Api, db_url: str, triage_engine: "Triage", staff_token: str
+) -> None:
+    """Resident.requests nested in a page: every resident's page comes from one statement."""
+    await seed(db_url, triage_engine, 20)
+    query = """query($first: Int!) { requests(first: $first) { edges { node { id resident {
+        requests(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage } } } } } } }"""
+    small, _ = await statements_of(counting_api, query, {"first": 4}, staff_token)
+    large, data = await statements_of(counting_api, query, {"first": 20}, staff_token)
+    for edge in data["requests"]["edges"]:
+        theirs = edge["node"]["resident"]["requests"]
+        # Each seeded resident asked once: their page is that request alone.
+        assert theirs["totalCount"] == 1 and [e["node"]["id"] for e in theirs["edges"]] == [
+            edge["node"]["id"]
+        ]
+        assert not theirs["pageInfo"]["hasNextPage"]
+    assert small == large <= 5, (small, large)

@@ -69,6 +69,28 @@ WHERE ($1::text[] IS NULL OR d.status = ANY($1))
 ORDER BY CASE WHEN $9::boolean THEN d.id ELSE -d.id END
 LIMIT $7;
 
+-- name: request_pages_of_residents
+-- A page of each resident's requests ($1), newest first: after id $2 (older), before id $3
+-- (newer), at most $4 rows each (the page and one more), from the end when $5 (backward); each
+-- row with its resident's total.
+SELECT * FROM (
+    SELECT w.*, row_number() OVER (
+               PARTITION BY w.resident_id ORDER BY CASE WHEN $5::boolean THEN w.id ELSE -w.id END
+           ) AS n
+    FROM (
+        SELECT d.*, count(*) OVER (PARTITION BY d.resident_id) AS total_count
+        FROM request_details d
+        WHERE d.resident_id = ANY($1::bigint[])
+    ) w
+    WHERE ($2::bigint IS NULL OR w.id < $2) AND ($3::bigint IS NULL OR w.id > $3)
+) p
+WHERE n <= $4
+ORDER BY resident_id, n;
+
+-- name: count_requests_of_residents
+SELECT resident_id, count(*) AS total_count FROM requests WHERE resident_id = ANY($1::bigint[])
+GROUP BY resident_id;
+
 -- name: count_requests
 SELECT count(*) FROM request_details d
 WHERE ($1::text[] IS NULL OR d.status = ANY($1))
@@ -139,12 +161,16 @@ ORDER BY id DESC
 LIMIT $3;
 
 -- name: similar_reviewed_requests
--- Staff: the reviewed requests whose texts were nearest to this one when it was triaged.
-SELECT d.*
-FROM triage_results t
-CROSS JOIN LATERAL jsonb_array_elements(t.similar_examples) WITH ORDINALITY AS s(item, rank)
-JOIN triage_examples e ON e.id = (s.item ->> 0)::bigint
-JOIN request_details d ON d.id = e.request_id
-WHERE t.request_id = $1 AND e.request_id <> $1
-ORDER BY s.rank
-LIMIT $2;
+-- Staff: for each request $1, the reviewed requests whose texts were nearest to it when it was
+-- triaged, nearest first, at most $2 each (similar_to: the request they are near).
+SELECT * FROM (
+    SELECT t.request_id AS similar_to, row_number() OVER (PARTITION BY t.request_id ORDER BY s.rank) AS n,
+           d.*
+    FROM triage_results t
+    CROSS JOIN LATERAL jsonb_array_elements(t.similar_examples) WITH ORDINALITY AS s(item, rank)
+    JOIN triage_examples e ON e.id = (s.item ->> 0)::bigint
+    JOIN request_details d ON d.id = e.request_id
+    WHERE t.request_id = ANY($1::bigint[]) AND e.request_id <> t.request_id
+) found
+WHERE n <= $2
+ORDER BY similar_to, n;
