@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+import asyncpg
 from playwright.async_api import WebSocketRoute
 
 from tests.browser.conftest import OpenPage
@@ -47,6 +48,7 @@ async def test_an_offer_arrives_live_is_accepted_and_the_resident_sees_the_match
     await sign_in(page, volunteer)
     await page.page.get_by_test_id("no-offers").wait_for()
     await page.page.locator('.live-status[data-status="live"]').wait_for()
+    await page.page.evaluate("window.__notReloaded = true")
     await approve(api, staff_token, request_id)
 
     # The offer arrives without a reload, with what the volunteer may read before accepting.
@@ -55,6 +57,7 @@ async def test_an_offer_arrives_live_is_accepted_and_the_resident_sees_the_match
     assert CLINIC in await offer.inner_text()
     assert "lan@example.org" not in await page.page.content()  # the contact waits for a match
     assert await page.page.get_by_test_id("offer-count").inner_text() == "1"
+    assert await page.page.evaluate("window.__notReloaded === true")
     await page.assert_accessible()
 
     await page.tab_to('article.offer [data-testid="accept"]')
@@ -101,6 +104,24 @@ async def test_decline_ends_the_offer(api: Api, staff_token: str, open_page: Ope
     await eventually(lambda: _statuses_are(api, volunteer, ["DECLINED"]))
     await page.page.locator("details.earlier summary").click()
     assert await page.page.locator('.earlier-list li[data-status="DECLINED"]').count() == 1
+
+
+async def test_an_expired_offer_leaves_without_a_reload(
+    api: Api, staff_token: str, open_page: OpenPage, db: asyncpg.Connection
+) -> None:
+    volunteer, _ = await vetted_volunteer(api, staff_token)
+    _, request_id = await triaged_request(api)
+    page = await open_page("/volunteer")
+    await sign_in(page, volunteer)
+    await approve(api, staff_token, request_id)
+    offer = page.page.locator("article.offer")
+    await offer.wait_for()
+    await db.execute("UPDATE offers SET expires_at = now() - interval '1 second'")
+    await offer.wait_for(state="detached", timeout=30_000)  # the expiry event, or the page's clock
+    await page.page.get_by_test_id("no-offers").wait_for()
+    await page.page.locator("details.earlier summary").click()
+    assert await page.page.locator('.earlier-list li[data-status="EXPIRED"]').inner_text() != ""
+    assert await page.page.get_by_test_id("offer-count").inner_text() == "0"
 
 
 async def _statuses_are(api: Api, volunteer: str, wanted: list[str]) -> bool:

@@ -4,7 +4,7 @@ import { ago, dateTime } from "../shared/format";
 import type { ApiError, UserError } from "../shared/graphql";
 import { i18n, inbox, T, t } from "./context";
 import { RequestSummary } from "./summary";
-import type { OfferItem } from "./types";
+import type { OfferItem, OfferStatus } from "./types";
 
 export function Offers() {
   const pending = inbox.pending.value;
@@ -45,9 +45,9 @@ export function Offers() {
           </summary>
           <ul class="earlier-list">
             {earlier.map((offer) => (
-              <li key={offer.id} data-offer-id={offer.id} data-status={offer.status}>
-                <span class={`status status-${offer.status.toLowerCase()}`}>
-                  {t(`volunteer.offer.status.${offer.status}`)}
+              <li key={offer.id} data-offer-id={offer.id} data-status={shownStatus(offer)}>
+                <span class={`status status-${shownStatus(offer).toLowerCase()}`}>
+                  {t(`volunteer.offer.status.${shownStatus(offer)}`)}
                 </span>{" "}
                 {offer.request.field ? t(`common.field.${offer.request.field}`) : ""}{" "}
                 <span class="muted">{dateTime(offer.createdAt, i18n.locale.value.lang)}</span>
@@ -66,6 +66,11 @@ export function Offers() {
       )}
     </section>
   );
+}
+
+/** A pending offer past its time is expired here at once (the server says so a little later). */
+function shownStatus(offer: OfferItem): OfferStatus {
+  return offer.status === "PENDING" && Date.parse(offer.expiresAt) <= inbox.now.value ? "EXPIRED" : offer.status;
 }
 
 function PendingOffer(props: { offer: OfferItem }) {
