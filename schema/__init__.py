@@ -23,7 +23,7 @@ from schema.types import LongTermPair, Offer, Resident, SupportRequest, Voluntee
 from service.cost import CostLimit
 from service.documents import DocumentCache, DocumentGuard, OperationNameRequired, code_execution_error
 from service.errors import UNAVAILABLE_MESSAGE, ErrorCode
-from service.observe import OperationObserver
+from service.observe import OperationObserver, current_request
 from service.statements import CountStatements
 
 log = logging.getLogger("otonari.graphql")
@@ -94,14 +94,15 @@ class OtonariSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Refusals (our own coded errors, syntax and validation errors) are expected: one line
-        each, no traceback; anything else is a bug and keeps its traceback."""
+        each, no traceback (within a request, its own line: service.observe, `outcome`); anything
+        else is a bug and keeps its traceback."""
         for error in errors:
             code_execution_error(error)
             if _unavailable(error):
                 log.warning("database unavailable: %r", str(error.original_error)[:200])
             elif _is_unexpected(error):
                 log.error("%s", error.message, exc_info=error.original_error)
-            else:
+            elif current_request.get() is None:
                 code = (error.extensions or {}).get("code", "ERROR")
                 log.info("refused %s: %r", code, error.message[:200])
 

@@ -95,10 +95,11 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             metrics.HTTP_RESPONSES.labels(f"{min(status // 100, 5)}xx").inc()
             access_log.info(
-                "%s %s %d",
+                "%s %s %d %s",
                 scope["method"],
                 scope["path"],  # never the query string: a GET query carries the request's text
                 status,
+                entry.fields.get("outcome", ""),
                 extra={
                     "fields": {
                         "request_id": entry.request_id,
@@ -178,9 +179,10 @@ class OperationObserver(SchemaExtension):
             entry.fields.update(fields)
             return
         access_log.info(
-            "ws %s %s",
+            "ws %s %s %s",
             fields["operation_type"],
             fields["operation"] or "-",
+            fields["outcome"],
             extra={
                 "fields": {
                     "request_id": entry.request_id if entry else None,
