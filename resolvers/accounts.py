@@ -2,7 +2,7 @@
 
 from graphql import GraphQLError
 
-from resolvers.common import Page, check_first, encode_cursor, int_cursor, refusal
+from resolvers.common import Page, Paging, encode_cursor, int_cursor, refusal
 from resolvers.mutations import Outcome, decode_id, guarded, signed_in
 from service import auth, deactivation, erasure
 from service import rate_limits as rates
@@ -75,11 +75,8 @@ def _invalid_id(name: str) -> GraphQLError:
     return refusal(f"{name} must be a global ID", ErrorReason.INVALID_ID)
 
 
-async def audit_log(
-    ctx: Context, first: int | None, after: str | None, actor: str | None, subject: str | None
-) -> Page[AuditEntry]:
-    size = check_first(first)
-    before_id = int_cursor(after)
+async def audit_log(ctx: Context, paging: Paging, actor: str | None, subject: str | None) -> Page[AuditEntry]:
+    window = paging.window(int_cursor)
     where = AuditFilter()
     if actor is not None:
         decoded = from_global_id(actor)
@@ -94,7 +91,6 @@ async def audit_log(
         if decoded is None:
             raise _invalid_id("subject")
         where = AuditFilter(actor_account_id=where.actor_account_id, subject=decoded)
-    rows = await audit_entries(ctx.pool, where, before_id=before_id, limit=size + 1)
+    rows = await audit_entries(ctx.pool, where, window)
     total = await count_audit_entries(ctx.pool, where)
-    page = rows[:size]
-    return Page([(encode_cursor(e.id), e) for e in page], len(rows) > size, total)
+    return Page.scanned(window, [(encode_cursor(e.id), e) for e in rows], total)

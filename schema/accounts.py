@@ -171,6 +171,6 @@ class AuditEntryConnection:
     def from_page(cls, page: Page[AuditEntryRecord]) -> AuditEntryConnection:
         return cls(
             edges=[AuditEntryEdge(cursor=c, node=AuditEntry.from_record(e)) for c, e in page.items],
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.of(page),
             total_count=page.total_count,
         )

@@ -351,8 +351,11 @@ class Query:
             strawberry.ID | None,
             strawberry.argument(description="Only what was done to this object (an AuditEntry.subjectId)."),
         ] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
     ) -> AuditEntryConnection:
-        page = await account_resolvers.audit_log(info.context, first, after, actor, subject)
+        paging = Paging(first, after, last, before)
+        page = await account_resolvers.audit_log(info.context, paging, actor, subject)
         return AuditEntryConnection.from_page(page)
 
     @strawberry.field(

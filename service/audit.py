@@ -20,6 +20,7 @@ from db.queries import q
 from db.types import Connection, Executor
 from service.auth import Viewer
 from service.ids import to_global_id
+from service.paging import Window
 from service.records import Row
 
 
@@ -122,12 +123,19 @@ class AuditFilter:
     subject: tuple[str, int] | None = None
 
 
-async def audit_entries(
-    db: Executor, where: AuditFilter, *, before_id: int | None, limit: int
-) -> list[AuditEntry]:
-    """Newest first, `limit` entries below `before_id` (the previous page's last id)."""
+async def audit_entries(db: Executor, where: AuditFilter, window: Window[int]) -> list[AuditEntry]:
+    """Newest first: up to a page and one more between the window's ids, in its scan order."""
     subject_type, subject_id = where.subject or (None, None)
-    rows = await db.fetch(q("audit_page"), where.actor_account_id, subject_type, subject_id, before_id, limit)
+    rows = await db.fetch(
+        q("audit_page"),
+        where.actor_account_id,
+        subject_type,
+        subject_id,
+        window.after,
+        window.size + 1,
+        window.before,
+        window.backward,
+    )
     return [AuditEntry.from_row(r) for r in rows]
 
 

@@ -191,3 +191,18 @@ async def test_nodes_authorizes_each_node_and_is_bounded(
 
     too_many = await api.raw(query, {"ids": [request_ids[0]] * (MAX_PAGE + 1)}, staff_token)
     assert too_many["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_the_audit_log_pages_backward_too(
+    api: Api, db_url: str, triage_engine: "Triage", staff_token: str
+) -> None:
+    await seed(db_url, triage_engine, 5)
+    # Staff reading five residents' contacts writes five audit entries.
+    read = await api.gql("{ requests { edges { node { resident { contact } } } } }", token=staff_token)
+    assert all(e["node"]["resident"]["contact"] for e in read["requests"]["edges"])
+    audit = f"""query($first: Int, $after: String, $last: Int, $before: String) {{
+      auditLog(first: $first, after: $after, last: $last, before: $before) {{
+        edges {{ node {{ id }} }} {PAGE_INFO} }} }}"""
+    forward = await walk(api, audit, "auditLog", staff_token, 2, backward=False)
+    assert len(forward) >= 5
+    assert await walk(api, audit, "auditLog", staff_token, 2, backward=True) == forward

@@ -25,7 +25,8 @@ SELECT id, contact FROM volunteers WHERE id = ANY($1::bigint[]);
 
 -- name: audit_page
 -- Newest first. $1: actor account (NULL = any); $2/$3: subject type and id (NULL = any);
--- $4: below this id (the cursor); $5: rows.
+-- $4: below this id (after: older ones); $6: above this id (before: newer ones); $5: rows, read
+-- from the newest, or from the oldest when $7 (backward: `last`).
 -- The actor as the API names it (actor_type, actor_pk): their Resident or Volunteer, else the
 -- StaffMember (an account id).
 SELECT l.*,
@@ -38,7 +39,8 @@ LEFT JOIN volunteers v ON v.account_id = l.actor_account_id
 WHERE ($1::bigint IS NULL OR l.actor_account_id = $1)
   AND ($2::text IS NULL OR (l.subject_type = $2 AND l.subject_id = $3))
   AND ($4::bigint IS NULL OR l.id < $4)
-ORDER BY l.id DESC
+  AND ($6::bigint IS NULL OR l.id > $6)
+ORDER BY CASE WHEN $7::boolean THEN l.id ELSE -l.id END
 LIMIT $5;
 
 -- name: count_audit
