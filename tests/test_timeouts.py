@@ -145,3 +145,26 @@ async def test_no_free_connection_in_time_is_service_unavailable_not_a_queue(
             assert (await api.client.get("/healthz")).status_code == 200
         finally:
             await api.close()
+
+
+def test_the_timeouts_are_configured_and_checked() -> None:
+    settings = Settings.from_env(
+        {
+            "OTONARI_DB_STATEMENT_TIMEOUT_MS": "2500",
+            "OTONARI_DB_WORKER_STATEMENT_TIMEOUT_MS": "120000",
+            "OTONARI_DB_ACQUIRE_TIMEOUT_SECONDS": "1.5",
+        }
+    )
+    assert settings.db_statement_timeout_ms == 2500
+    assert settings.db_worker_statement_timeout_ms == 120_000
+    assert settings.db_acquire_timeout_seconds == 1.5
+    for name, bad in (
+        ("OTONARI_DB_STATEMENT_TIMEOUT_MS", "0"),
+        ("OTONARI_DB_STATEMENT_TIMEOUT_MS", "10s"),
+        ("OTONARI_DB_WORKER_STATEMENT_TIMEOUT_MS", "99"),
+        ("OTONARI_DB_ACQUIRE_TIMEOUT_SECONDS", "0"),
+        ("OTONARI_DB_ACQUIRE_TIMEOUT_SECONDS", "-1"),
+        ("OTONARI_DB_ACQUIRE_TIMEOUT_SECONDS", "soon"),
+    ):
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env({name: bad})
