@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def _serve(settings: Settings) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from app.server import create_app
 
     uvicorn.run(
         create_app(settings),
@@ -46,7 +46,7 @@ def _serve(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from service.app import open_database
+    from service.state import open_database
 
     _, pool = await open_database(settings)
     await pool.close()
@@ -55,7 +55,7 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _worker(settings: Settings) -> int:
-    from service.app import open_state
+    from service.state import open_state
     from service.worker import run_workers
 
     # Background work alone in its process: its own, longer statement timeout.
@@ -97,9 +97,9 @@ async def _serve_ops(state: "AppState") -> None:
 async def _staff_token(settings: Settings, name: str, *, create: bool) -> int:
     """create-staff / staff-token: the token alone on stdout, a refusal on stderr (exit 1)."""
     from service.accounts import create_staff, issue_staff_token
-    from service.app import open_database
     from service.auth import Role
     from service.errors import UserErrors
+    from service.state import open_database
 
     _, pool = await open_database(settings)
     lifetime = settings.token_lifetime(Role.STAFF)
@@ -115,8 +115,8 @@ async def _staff_token(settings: Settings, name: str, *, create: bool) -> int:
 
 
 async def _seed_demo(settings: Settings, volunteers: int) -> int:
-    from service.app import open_state
     from service.demo import seed_demo
+    from service.state import open_state
 
     async with open_state(settings) as state:
         await seed_demo(state, volunteers)
@@ -125,7 +125,7 @@ async def _seed_demo(settings: Settings, volunteers: int) -> int:
 
 async def _backup(settings: Settings, path: Path) -> int:
     from db.backup import BackupError, backup
-    from service.app import database_url
+    from service.state import database_url
 
     dsn = await asyncio.to_thread(database_url, settings)
     try:
@@ -139,7 +139,7 @@ async def _backup(settings: Settings, path: Path) -> int:
 
 async def _restore(settings: Settings, path: Path, force: bool) -> int:
     from db.backup import BackupError, restore
-    from service.app import database_url
+    from service.state import database_url
 
     # The database as it is: no migration before the restore (the next start applies newer ones).
     dsn = await asyncio.to_thread(database_url, settings)

@@ -7,7 +7,7 @@ answer from the page (its preflight reaches the GraphQL app, which answers OPTIO
 No credentials: the API authenticates with the Authorization header, never cookies.
 
 The same list lets pages on those origins open the WebSocket (strawberry's origin check, given
-the list in service.app); same-origin pages and clients that send no Origin are always allowed.
+the list in app.server); same-origin pages and clients that send no Origin are always allowed.
 """
 
 from starlette.datastructures import Headers

@@ -68,7 +68,7 @@ UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE.value
 
 
 class GraphQLView(Protocol):
-    """What this module needs from the strawberry view (service.app.OtonariGraphQL)."""
+    """What this module needs from the strawberry view (app.server.OtonariGraphQL)."""
 
     schema: BaseSchema
 

@@ -115,7 +115,7 @@ def settings(db_url: str, data_dir: Path) -> Settings:
 @contextlib.asynccontextmanager
 async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -> AsyncIterator[str]:
     """The real app under uvicorn, in this event loop, on a free port."""
-    from service.app import create_app
+    from app.server import create_app
 
     # Each server learns staff reviews on its own copy of the engine, as a real process does:
     # examples from one test's database never reach another test.

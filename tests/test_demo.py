@@ -3,9 +3,9 @@
 import asyncpg
 import pytest
 
-from service.app import open_state
 from service.config import Settings
 from service.demo import seed_demo
+from service.state import open_state
 from triage.engine import Triage
 
 
