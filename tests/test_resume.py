@@ -307,3 +307,24 @@ async def test_last_event_id_resumes_from_a_read_without_a_gap(api: Api, staff_t
         await live.close()
     after = (await api.gql(read, {"id": request_id}, resident))["request"]
     assert int(after["lastEventId"]) >= int(first["eventId"])
+
+
+async def test_last_event_id_of_a_stale_read_never_skips_the_change(api: Api, db_url: str) -> None:
+    """A request read before a change (its updated_at no longer current) resumes from before that
+    change's event: replaying may repeat, never skip."""
+    from service.events import last_event_ids
+
+    resident, _ = await register_resident(api)
+    await submit(api, resident, "Tôi cần người giúp đọc thư của phường")
+    request_id = (await submit(api, resident, "Tôi cần người giúp điền đơn bảo hiểm"))["request"]["id"]
+    await wait_triaged(api, resident, request_id)
+    pk = pk_of(request_id, "SupportRequest")
+    db = await asyncpg.connect(db_url)
+    try:
+        created_at = await db.fetchval("SELECT created_at FROM requests WHERE id = $1", pk)
+        events = await db.fetch("SELECT id, kind FROM events WHERE request_id = $1 ORDER BY id", pk)
+        found = await last_event_ids(db, [(pk, created_at)])  # as read before the triage
+    finally:
+        await db.close()
+    assert [e["kind"] for e in events][:2] == ["RECEIVED", "TRIAGED"]
+    assert found[(pk, created_at)] < events[0]["id"]  # so RECEIVED and TRIAGED are replayed

@@ -18,13 +18,17 @@ ORDER BY request_id, id;
 
 -- name: last_event_ids_of_requests
 -- SupportRequest.lastEventId: for each request $1[i] read with updated_at $2[i]. Unchanged since:
--- its newest event (a change and its event commit together). Changed since: only events older
--- than that read (events take clock_timestamp(), after their transaction's now()), so resuming
--- after it may repeat a change but never skips one.
+-- its newest event (a change and its event commit together). Changed since: only its events
+-- older than that read (events take clock_timestamp(), after their transaction's now()), else
+-- the newest event of the whole table before its first one; resuming after either may repeat a
+-- change but never skips one. Null only when no event comes before.
 SELECT k.id AS request_id,
        CASE WHEN r.updated_at = k.read_at
             THEN (SELECT max(e.id) FROM events e WHERE e.request_id = k.id)
-            ELSE (SELECT max(e.id) FROM events e WHERE e.request_id = k.id AND e.created_at < k.read_at)
+            ELSE coalesce(
+                (SELECT max(e.id) FROM events e WHERE e.request_id = k.id AND e.created_at < k.read_at),
+                (SELECT max(e.id) FROM events e
+                 WHERE e.id < (SELECT min(f.id) FROM events f WHERE f.request_id = k.id)))
        END AS last_id
 FROM unnest($1::bigint[], $2::timestamptz[]) AS k(id, read_at)
 JOIN requests r ON r.id = k.id;

@@ -7,9 +7,10 @@ import asyncio
 import json
 import re
 import time
+from typing import Any
 
 from tests.browser.conftest import OpenPage
-from tests.browser.harness import PHONE, WEB
+from tests.browser.harness import PHONE, WEB, BrowserPage
 from tests.browser.resident import (
     register_on_page,
     request_ids,
@@ -27,6 +28,23 @@ from tests.browser.volunteer import sign_in as volunteer_sign_in
 from tests.flows import REQUEST, register_resident
 from tests.support import Api, LiveClient
 
+
+def record_subscriptions(page: BrowserPage) -> list[dict[str, Any]]:
+    """The variables of every requestUpdated subscription the page sends over its WebSockets."""
+    sent: list[dict[str, Any]] = []
+
+    def on_socket(socket: Any) -> None:
+        def on_frame(payload: str | bytes) -> None:
+            message = json.loads(payload)
+            if message.get("type") == "subscribe" and "requestUpdated" in message["payload"]["query"]:
+                sent.append(message["payload"]["variables"])
+
+        socket.on("framesent", on_frame)
+
+    page.page.on("websocket", on_socket)
+    return sent
+
+
 VIEWER = "{ viewer { role resident { displayName languages area } } }"
 QUEUE_EVENTS = "subscription { reviewQueueUpdated { kind request { id status } } }"
 
@@ -34,6 +52,7 @@ QUEUE_EVENTS = "subscription { reviewQueueUpdated { kind request { id status } }
 async def test_register_submit_and_follow_live(api: Api, open_page: OpenPage) -> None:
     page = await open_page("/")
     p = page.page
+    subscribed = record_subscriptions(page)
     await p.get_by_role("checkbox", name="Tiếng Việt").check()
     token = await register_on_page(page, name="Lan", area="Katsushika")
     viewer = (await api.gql(VIEWER, {}, token))["viewer"]
@@ -52,6 +71,21 @@ async def test_register_submit_and_follow_live(api: Api, open_page: OpenPage) ->
     assert await row(page, request_id).get_by_test_id("status").inner_text() == "Being checked"
     assert await p.evaluate("window.__notReloaded === true")
     assert all(token not in url for url in page.requests)
+    # Followed from the submission's own event on: nothing between the answer and the subscription is lost.
+    (first,) = [v for v in subscribed if v["id"] == request_id]
+    assert first["after"] is not None and int(first["after"]) > 0
+
+    # Back on the page later (same tab): it resumes after the event the listing reflects.
+    before = len(subscribed)
+    await p.reload()
+    await status_row(page, request_id, "IN_REVIEW").wait_for()
+    read = "query($id: ID!) { request(id: $id) { lastEventId } }"
+    last = (await api.gql(read, {"id": request_id}, token))["request"]["lastEventId"]
+    for _ in range(100):
+        if len(subscribed) > before:
+            break
+        await asyncio.sleep(0.1)
+    assert [v["after"] for v in subscribed[before:] if v["id"] == request_id] == [last]
 
     # Its page: the status in words and a cancel that asks first.
     await row(page, request_id).get_by_role("link").click()

@@ -30,7 +30,8 @@ function Header(props: { signedIn: boolean }) {
       <span class="brand">
         <T k="common.appName" />
       </span>
-      {props.signedIn && <LiveStatus client={client} i18n={i18n} />}
+      {/* Shown once something is followed live (a new resident has nothing to follow yet). */}
+      {props.signedIn && client.status.value !== "idle" && <LiveStatus client={client} i18n={i18n} />}
       <LanguageMenu i18n={i18n} />
       {props.signedIn && (
         <button type="button" onClick={signOut}>

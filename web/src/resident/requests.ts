@@ -120,6 +120,9 @@ export class MyRequests {
       this.follows.delete(request.id);
     } else if (!this.follows.has(request.id)) {
       this.subscribe(request.id, request.lastEventId);
+      // Nothing to resume after (a request changed while it was read, in a fresh database):
+      // read it once more, so a change made before the subscription began is not missed.
+      if (request.lastEventId === null) void this.fetch(request.id).catch(() => undefined);
     }
   }
 
