@@ -71,3 +71,19 @@ def test_staff_console_first_load_stays_small(web_build: None) -> None:
     gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
     assert len(files) >= 3
     assert gzipped <= 150 * 1024, f"{gzipped / 1024:.1f} kB gzipped"
+
+
+def test_resident_page_first_load_stays_small(web_build: None) -> None:
+    """The resident page's first load on a phone (its HTML's scripts and styles plus the English
+    messages), gzipped, within the same 150 kB budget."""
+    import gzip
+    import re
+
+    from tests.browser.harness import WEB_DIST
+
+    html = (WEB_DIST / "index.html").read_text()
+    refs = re.findall(r'(?:src|href)="(/assets/[^"]+\.(?:js|css))"', html)
+    files = [WEB_DIST / ref.lstrip("/") for ref in refs] + list((WEB_DIST / "assets").glob("en-*.js"))
+    gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
+    assert any(p.name.startswith("resident-") and p.suffix == ".js" for p in files)
+    assert gzipped <= 150 * 1024, f"{gzipped / 1024:.1f} kB gzipped"
