@@ -61,6 +61,7 @@ SEND_OFFERS = (
 )
 MY_OFFERS = "{ myOffers { id status request { id } } }"
 RESPOND = "mutation($id: ID!) { respondToOffer(offerId: $id, accept: true) { errors { message } } }"
+LATIN = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff]+$")
 LINK = re.compile(r"(/volunteer/answer\?t=[\w.-]+)")
 
 
@@ -103,9 +104,13 @@ async def _seed(base_url: str, env: dict[str, str], mail: MailSink) -> Seeded:
             return int(data["reviewQueue"]["totalCount"]) >= len(TEXTS)
 
         await wait_until(triaged, "the demo requests' triage", 300)
-        queue = await _gql(h, "{ reviewQueue(first: 3) { edges { node { id urgency } } } }")
-        approved = [edge["node"]["id"] for edge in queue["reviewQueue"]["edges"][1:3]]
-        for request_id in approved:  # two reviewed, so the dashboard has data
+        queue = await _gql(h, "{ reviewQueue(first: 20) { edges { node { id urgency text } } } }")
+        nodes = [edge["node"] for edge in queue["reviewQueue"]["edges"]]
+        # Two reviewed, so the dashboard has data: Latin-script ones, as the machine making the
+        # pictures may have no CJK font and the volunteer's pictures show these texts.
+        latin = [n for n in nodes if n["urgency"] != "EMERGENCY" and LATIN.match(n["text"])]
+        approved = [n["id"] for n in latin[:2]]
+        for request_id in approved:
             review = "mutation($id: ID!) { reviewTriage(input: {requestId: $id, decision: APPROVE}) { errors { message } } }"
             await _gql(h, review, {"id": request_id})
         # A volunteer offered both approved requests by hand: one accepted (a match), one open.
