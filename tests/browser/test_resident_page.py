@@ -231,6 +231,12 @@ async def test_phone_width_and_keyboard_alone(api: Api, open_page: OpenPage) -> 
     await p.locator("article.request-detail").wait_for()
     await page.assert_fits_width()
     await page.assert_accessible()
+    # Cancel, asked first, by keyboard: the confirmation takes the focus.
+    await page.tab_to("section.cancel button.danger")
+    await page.press("Enter")
+    assert "Yes, cancel it" in await page.focused()
+    await page.press("Enter")
+    await p.locator('article.request-detail [data-testid="status"]').get_by_text("Cancelled").wait_for()
 
 
 async def test_a_volunteer_accepts_and_the_resident_page_shows_the_match_live(
@@ -327,4 +333,6 @@ async def test_every_locale_renders_with_no_missing_key(api: Api, open_page: Ope
         assert not RAW_KEY.search(text), (code, RAW_KEY.search(text))
         if code != "en":
             assert plain(english["resident.ask.textHint"]) not in text, f"{code} falls back to English"
+        if code == "ja-easy":  # kanji kept in easy Japanese carry furigana
+            assert await p.locator("ruby rt").count() > 0
         await page.assert_fits_width()
