@@ -121,6 +121,9 @@ async def test_an_expired_link_says_so(
 
 
 async def test_a_forged_link_is_not_valid(api: Api, open_page: OpenPage) -> None:
-    page = await open_page("/volunteer/answer?t=1.AAAAAAAAAAAAAAAAAAAAAA")
-    await page.page.get_by_test_id("answer-invalid").wait_for()
-    assert "not valid" in await page.page.get_by_test_id("answer-invalid").inner_text()
+    for link in ("/volunteer/answer?t=1.AAAAAAAAAAAAAAAAAAAAAA", "/volunteer/answer"):
+        page = await open_page(link, viewport=PHONE)
+        await page.page.get_by_test_id("answer-invalid").wait_for()
+        assert "not valid" in await page.page.get_by_test_id("answer-invalid").inner_text()
+        await page.assert_fits_width()
+        await page.assert_accessible()

@@ -87,3 +87,20 @@ def test_resident_page_first_load_stays_small(web_build: None) -> None:
     gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
     assert any(p.name.startswith("resident-") and p.suffix == ".js" for p in files)
     assert gzipped <= 150 * 1024, f"{gzipped / 1024:.1f} kB gzipped"
+
+
+def test_volunteer_page_first_load_stays_small(web_build: None) -> None:
+    """The volunteer page's first load (its HTML's scripts and styles plus the Japanese
+    messages, its default), gzipped, within the same 150 kB budget; the answer page is the same."""
+    import gzip
+    import re
+
+    from tests.browser.harness import WEB_DIST
+
+    html = (WEB_DIST / "volunteer.html").read_text()
+    refs = re.findall(r'(?:src|href)="(/assets/[^"]+\.(?:js|css))"', html)
+    files = [WEB_DIST / ref.lstrip("/") for ref in refs]
+    files += [p for p in (WEB_DIST / "assets").glob("ja-*.js") if not p.name.startswith("ja-easy")]
+    gzipped = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
+    assert any(p.name.startswith("volunteer-") and p.suffix == ".js" for p in files)
+    assert gzipped <= 150 * 1024, f"{gzipped / 1024:.1f} kB gzipped"
