@@ -78,7 +78,7 @@ from service.erasure import Erasure
 from service.errors import ErrorReason
 from service.errors import UserError as UserErrorRecord
 from service.events import REPLAY_LIMIT, EventRecord, event_id_text
-from service.ids import from_global_id
+from service.ids import from_global_id, to_global_id
 from service.notifications.answers import AnswerView
 from service.notifications.kinds import NotificationKind as NotificationKindEnum
 from service.notifications.preferences import Preferences
@@ -166,7 +166,12 @@ class Query:
             volunteer = Volunteer.from_record(
                 await people_resolvers.volunteer(info.context, viewer.volunteer_id)
             )
-        return Viewer(role=viewer.role, resident=resident, volunteer=volunteer)
+        staff_member_id = (
+            strawberry.ID(to_global_id("StaffMember", viewer.account_id)) if viewer.is_staff else None
+        )
+        return Viewer(
+            role=viewer.role, resident=resident, volunteer=volunteer, staff_member_id=staff_member_id
+        )
 
     @strawberry.field(
         extensions=allow(),

@@ -482,6 +482,11 @@ class Viewer:
     volunteer: Volunteer | None = strawberry.field(
         description="The volunteer profile; null unless VOLUNTEER."
     )
+    staff_member_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The viewer's StaffMember ID, as audit entries name staff and deactivateAccount "
+        "takes it; null unless STAFF.",
+    )
 
 
 @strawberry.type(description="How strongly the triage leans to one support field.")

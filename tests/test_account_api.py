@@ -235,3 +235,27 @@ async def test_only_staff_read_the_audit_log(api: Api, role: str) -> None:
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     bad = await api.raw(AUDIT, {"subject": "not-an-id"}, None)
     assert bad["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_staff_deactivate_another_staff_member_but_not_themselves(
+    api: Api, staff_token: str, db_url: str
+) -> None:
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=2)
+    try:
+        colleague = await create_staff(pool, "Colleague Sato")
+    finally:
+        await pool.close()
+    ids = {}
+    for token in (staff_token, colleague):
+        viewer = (await api.gql("{ viewer { role staffMemberId } }", token=token))["viewer"]
+        assert viewer["role"] == "STAFF" and viewer["staffMemberId"]
+        ids[token] = viewer["staffMemberId"]
+    own = (await api.gql(DEACTIVATE, {"id": ids[staff_token]}, staff_token))["deactivateAccount"]
+    assert own["accountId"] is None and own["errors"][0]["code"] == "CONFLICT"
+    done = (await api.gql(DEACTIVATE, {"id": ids[colleague]}, staff_token))["deactivateAccount"]
+    assert done["role"] == "STAFF" and done["tokensRevoked"] == 1 and done["errors"] == []
+    await _refused_within_a_second([api], colleague, time.monotonic())
+    resident, _ = await register_resident(api)
+    assert (await api.gql("{ viewer { staffMemberId } }", token=resident))["viewer"] == {
+        "staffMemberId": None
+    }
