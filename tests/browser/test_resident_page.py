@@ -336,3 +336,63 @@ async def test_every_locale_renders_with_no_missing_key(api: Api, open_page: Ope
         if code == "ja-easy":  # kanji kept in easy Japanese carry furigana
             assert await p.locator("ruby rt").count() > 0
         await page.assert_fits_width()
+
+
+async def test_after_a_dropped_connection_the_page_resumes_with_after(
+    api: Api, staff_token: str, open_page: OpenPage
+) -> None:
+    """The WebSocket is cut while staff approve the request (the event never reaches the page);
+    the page reconnects by itself, subscribes again after the last event it received, and the
+    change it missed shows without a reload."""
+    await vetted_volunteer(api, staff_token)  # so the approved request stays OPEN, offered to them
+    page = await open_page("/")
+    p = page.page
+    sockets: list[dict[str, Any]] = []
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        socket: dict[str, Any] = {"page": ws, "server": server, "away": False, "sent": [], "received": []}
+
+        def from_page(message: str | bytes) -> None:
+            socket["sent"].append(json.loads(message))
+            server.send(message)
+
+        def from_server(message: str | bytes) -> None:
+            if not socket["away"]:
+                socket["received"].append(json.loads(message))
+                ws.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(from_server)
+        sockets.append(socket)
+
+    await p.route_web_socket(re.compile(r"/graphql$"), route)
+    token = await register_on_page(page)
+    request_id = await submit_on_page(page, RENT)
+    await status_row(page, request_id, "IN_REVIEW").wait_for(timeout=60_000)
+    first = sockets[0]
+    last_seen = [
+        m["payload"]["data"]["requestUpdated"]["eventId"]
+        for m in first["received"]
+        if m.get("type") == "next" and "data" in m.get("payload", {})
+    ][-1]
+
+    await p.evaluate("window.__notReloaded = true")
+    first["away"] = True  # from here on nothing reaches the page
+    await approve(api, staff_token, request_id)
+    await asyncio.sleep(0.5)
+    await first["page"].close(code=4000, reason="network cut")
+    await first["server"].close()
+
+    await status_row(page, request_id, "OPEN").wait_for(timeout=30_000)
+    assert await p.evaluate("window.__notReloaded === true")
+    assert len(sockets) >= 2
+    resumed = [
+        m["payload"]["variables"]
+        for s in sockets[1:]
+        for m in s["sent"]
+        if m.get("type") == "subscribe" and "requestUpdated" in m["payload"]["query"]
+    ]
+    assert {"id": request_id, "after": last_seen} in resumed, resumed
+    found = (await api.gql(REQUEST, {"id": request_id}, token))["request"]
+    assert found["status"] == "OPEN"
