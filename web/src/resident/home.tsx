@@ -180,13 +180,19 @@ function RequestRow(props: { request: MyRequest }) {
   return (
     <li class="my-request" data-request-id={r.id} data-status={r.status}>
       <a href={`#/request/${encodeURIComponent(r.id)}`} class="my-request-link">
-        <span class="my-request-text">{r.text.length > 140 ? r.text.slice(0, 140) + "…" : r.text}</span>
+        <span class="my-request-text">{excerpt(r.text)}</span>
         <span class="my-request-meta">
           <StatusChip status={r.status} /> <span class="muted">{ago(r.createdAt, lang)}</span>
         </span>
       </a>
     </li>
   );
+}
+
+/** The start of a request's text for the list, cut between characters (never inside one). */
+function excerpt(text: string, max = 140): string {
+  const chars = [...text];
+  return chars.length > max ? chars.slice(0, max).join("") + "…" : text;
 }
 
 export function StatusChip(props: { status: Status }) {

@@ -93,7 +93,7 @@ export function Register() {
       <p class="muted">
         <T k="resident.register.hint" />
       </p>
-      <form ref={form} class="stack" onSubmit={(e) => void onSubmit(e)} noValidate={false}>
+      <form ref={form} class="stack" onSubmit={(e) => void onSubmit(e)}>
         <div class="field">
           <label for="reg-displayName">
             <T k="resident.register.name" />
