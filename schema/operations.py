@@ -2,10 +2,16 @@
 
 import asyncio
 from collections.abc import AsyncGenerator
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.extensions.field_extension import (
+    AsyncExtensionResolver,
+    FieldExtension,
+    SyncExtensionResolver,
+)
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 
 from resolvers import accounts as account_resolvers
 from resolvers import mutations as m
@@ -795,6 +801,33 @@ class Mutation:
     )
     async def erase_me(self, info: ContextInfo) -> ErasePayload:
         return _erase_payload(await account_resolvers.erase_me(info.context))
+
+
+class FreshLoaders(FieldExtension):
+    """Mutation fields run one after another, each committing its change: each starts and ends
+    with empty loader caches, so neither its work nor its payload reads what an earlier field
+    cached before that change."""
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: ContextInfo, **kwargs: Any) -> Any:
+        info.context.loaders.clear_all()
+        try:
+            return next_(source, info, **kwargs)
+        finally:
+            info.context.loaders.clear_all()
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: ContextInfo, **kwargs: Any
+    ) -> Any:
+        info.context.loaders.clear_all()
+        try:
+            return await next_(source, info, **kwargs)
+        finally:
+            info.context.loaders.clear_all()
+
+
+# Declared here once rather than on each field, so that no mutation can miss it.
+for _field in get_object_definition(Mutation, strict=True).fields:
+    _field.extensions.append(FreshLoaders())
 
 
 def _erase_payload(outcome: m.Outcome[Erasure]) -> ErasePayload:

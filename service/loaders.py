@@ -3,8 +3,9 @@ batched statement per kind and level, so a page of 50 costs the statements a pag
 
 They read through the domain layer, as the resolvers did one id at a time, and know nothing of
 viewers: who may see what stays with the resolvers. Over HTTP one operation owns its loaders and
-caches within it; a WebSocket connection's loaders batch but do not cache, since a subscription
-runs for a long time and must see each change.
+caches within it, except that each mutation field starts and ends with empty caches
+(schema.operations, FreshLoaders); a WebSocket connection's loaders batch but do not cache, since
+a subscription runs for a long time and must see each change.
 """
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
@@ -99,6 +100,12 @@ class Loaders:
         self.offer_pages_of_volunteer: DataLoader[VolunteerOffersKey, OfferPage] = loader(
             self._offer_pages_of_volunteers, ([], 0)
         )
+
+    def clear_all(self) -> None:
+        """Forget what every loader has read: what a mutation changed is read again."""
+        for value in vars(self).values():
+            if isinstance(value, DataLoader):
+                value.clear_all()
 
     async def _residents(self, ids: list[int]) -> dict[int, ResidentRecord | None]:
         return dict(await accounts.get_residents(self._pool, ids))

@@ -3,6 +3,7 @@
 import asyncio
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 
@@ -176,6 +177,30 @@ async def test_staff_send_offers_by_hand_only_to_vetted_volunteers(api: Api, sta
     assert sent["sendOffers"]["errors"] == []
     assert sent["sendOffers"]["request"]["status"] == "OPEN"
     assert vetted[0][1] in [o["volunteer"]["id"] for o in sent["sendOffers"]["request"]["offers"]]
+
+
+async def test_each_mutation_field_reads_what_the_fields_before_it_changed(
+    api: Api, staff_token: str
+) -> None:
+    """Mutation fields run in turn within one operation; a later payload does not read what an
+    earlier payload's loaders cached before the later change."""
+    vetted = await _volunteers(api, staff_token, 2, languages=["ko"], fields=["LIFELINE"])
+    _, request_id = await _approved_request(api, staff_token)
+    both = """mutation($r: ID!, $first: [ID!]!, $second: [ID!]!) {
+      a: sendOffers(requestId: $r, volunteerIds: $first) {
+        request { status offers { volunteer { id } status } } errors { code } }
+      b: sendOffers(requestId: $r, volunteerIds: $second) {
+        request { status offers { volunteer { id } status } } errors { code } } }"""
+    sent = await api.gql(
+        both, {"r": request_id, "first": [vetted[0][1]], "second": [vetted[1][1]]}, staff_token
+    )
+    assert sent["a"]["errors"] == [] and sent["b"]["errors"] == []
+
+    def offered(payload: dict[str, Any]) -> list[tuple[str, str]]:
+        return sorted((o["volunteer"]["id"], o["status"]) for o in payload["request"]["offers"])
+
+    assert offered(sent["a"]) == [(vetted[0][1], "PENDING")]
+    assert offered(sent["b"]) == sorted([(vetted[0][1], "PENDING"), (vetted[1][1], "PENDING")])
 
 
 async def test_completion_by_both_sides_creates_a_long_term_pair(api: Api, staff_token: str) -> None:
