@@ -39,7 +39,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -53,10 +52,12 @@ from bench.server import (
     TEXTS,
     CpuMeter,
     ServerProcess,
+    api_client,
     background_command,
     create_staff,
     database_pids,
     fresh_database,
+    gql,
     running_server,
     server_env,
     wait_until,
@@ -75,26 +76,6 @@ REVIEW = """mutation($input: ReviewTriageInput!) {
   reviewTriage(input: $input) { request { id status } errors { path message code } }
 }"""
 QUEUE_SIZE = "{ reviewQueue(first: 1) { totalCount } }"
-
-
-async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
-    body: dict[str, Any] = response.json()
-    if response.status_code != 200 or body.get("errors"):
-        raise RuntimeError(f"GraphQL call failed ({response.status_code}): {str(body)[:500]}")
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-def _client(server: ServerProcess, token: str | None = None, connections: int = 10) -> httpx.AsyncClient:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.AsyncClient(
-        base_url=server.base_url,
-        headers=headers,
-        timeout=60,
-        trust_env=False,
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-    )
 
 
 @dataclass
@@ -215,7 +196,7 @@ async def _prepare(
     finally:
         await pool.close()
 
-    async with _client(a) as anonymous:
+    async with api_client(a) as anonymous:
         data = await gql(
             anonymous,
             REGISTER,
@@ -231,7 +212,7 @@ async def _prepare(
     resident = data["registerResident"]["token"]
     total: int = args.events + args.warmup
     ids: list[str] = []
-    async with _client(a, resident) as http:
+    async with api_client(a, resident) as http:
         for start in range(0, total, 20):
             batch = await asyncio.gather(
                 *(
@@ -240,7 +221,7 @@ async def _prepare(
                 )
             )
             ids += [b["submitRequest"]["request"]["id"] for b in batch]
-    async with _client(a, reviewer) as staff:
+    async with api_client(a, reviewer) as staff:
 
         async def all_in_review() -> bool:
             size: int = (await gql(staff, QUEUE_SIZE))["reviewQueue"]["totalCount"]
@@ -301,7 +282,7 @@ async def _run(args: argparse.Namespace) -> int:
             )
             readers = [asyncio.create_task(s.read()) for s in subscribers]
             try:
-                async with _client(a, reviewer) as staff:
+                async with api_client(a, reviewer) as staff:
                     warm, measured = ids[: args.warmup], ids[args.warmup :]
                     await paced_reviews(staff, warm, args.rate)
                     if warm:

@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -82,6 +83,28 @@ class ServerProcess:
         with contextlib.suppress(OSError):
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         return ""
+
+
+def api_client(server: ServerProcess, token: str | None = None, connections: int = 10) -> httpx.AsyncClient:
+    """An HTTP client of `server`'s API, as `token` if given, with up to `connections` at once."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        base_url=server.base_url,
+        headers=headers,
+        timeout=60,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+    )
+
+
+async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The data of a GraphQL call; any error (HTTP or GraphQL) raises."""
+    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+    body: dict[str, Any] = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"GraphQL call failed ({response.status_code}): {str(body)[:500]}")
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def _healthy(client: httpx.AsyncClient, url: str) -> bool:

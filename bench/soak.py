@@ -57,9 +57,11 @@ from bench.server import (
     SUBMIT,
     TEXTS,
     ServerProcess,
+    api_client,
     background_command,
     create_staff,
     fresh_database,
+    gql,
     running_server,
     server_env,
 )
@@ -169,26 +171,6 @@ async def open_watcher(base_url: str, token: str, kind: str, account_index: int)
     query = QUEUE_UPDATED if kind == "queue" else OFFER_RECEIVED
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
     return Watcher(kind, account_index, ws)
-
-
-def _client(server: ServerProcess, token: str | None = None) -> httpx.AsyncClient:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.AsyncClient(
-        base_url=server.base_url,
-        headers=headers,
-        timeout=60,
-        trust_env=False,
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
-    )
-
-
-async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
-    body: dict[str, Any] = response.json()
-    if response.status_code != 200 or body.get("errors"):
-        raise RuntimeError(f"GraphQL call failed ({response.status_code}): {str(body)[:500]}")
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 class Mix:
@@ -319,10 +301,10 @@ async def _setup(
     servers: list[ServerProcess], env: dict[str, str], args: argparse.Namespace
 ) -> tuple[list[Account], list[Account], Account]:
     staff_token = create_staff(env, "Soak Staff")
-    clients = [_client(s) for s in servers]
+    clients = [api_client(s, connections=20) for s in servers]
 
     def account(token: str) -> Account:
-        return Account(token, [_client(s, token) for s in servers])
+        return Account(token, [api_client(s, token, connections=20) for s in servers])
 
     residents = []
     for i in range(args.residents):

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from resolvers.common import Page
-from schema.types import PageInfo, Role, UserError, _domain_enum
+from schema.types import CursorEdge, PageInfo, Role, UserError, _domain_enum, connection_of
 from service.audit import AuditAction as AuditActionEnum
 from service.audit import AuditEntry as AuditEntryRecord
 from service.auth import IssuedToken
@@ -156,8 +156,7 @@ class AuditEntry:
 
 
 @strawberry.type(description="One audit entry in a page, with its cursor.")
-class AuditEntryEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+class AuditEntryEdge(CursorEdge):
     node: AuditEntry = strawberry.field(description="The entry.")
 
 
@@ -169,8 +168,4 @@ class AuditEntryConnection:
 
     @classmethod
     def from_page(cls, page: Page[AuditEntryRecord]) -> AuditEntryConnection:
-        return cls(
-            edges=[AuditEntryEdge(cursor=c, node=AuditEntry.from_record(e)) for c, e in page.items],
-            page_info=PageInfo.of(page),
-            total_count=page.total_count,
-        )
+        return connection_of(cls, page, lambda c, e: AuditEntryEdge(cursor=c, node=AuditEntry.from_record(e)))

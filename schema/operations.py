@@ -53,10 +53,10 @@ from schema.notifications import (
 )
 from schema.permissions import allow
 from schema.types import (
-    AFTER,
-    BEFORE,
-    LAST,
-    PAGE_SIZE,
+    AfterArg,
+    BeforeArg,
+    FirstArg,
+    LastArg,
     LongTermPair,
     Node,
     Offer,
@@ -76,6 +76,7 @@ from schema.types import (
     Viewer,
     Volunteer,
     VolunteerConnection,
+    status_names,
 )
 from service.accounts import ResidentInput, VolunteerInput, VolunteerUpdate
 from service.auth import Role
@@ -208,12 +209,12 @@ class Query:
             Urgency | None,
             strawberry.argument(description="Only this urgency (the review's, else the triage's)."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> SupportRequestConnection:
-        statuses = [s.name for s in status] if status else None
+        statuses = status_names(status)
         paging = Paging(first, after, last, before)
         page = await request_resolvers.requests(info.context, statuses, field, urgency, paging)
         return SupportRequestConnection.from_page(page)
@@ -225,10 +226,10 @@ class Query:
     async def review_queue(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> SupportRequestConnection:
         paging = Paging(first, after, last, before)
         return SupportRequestConnection.from_page(await request_resolvers.review_queue(info.context, paging))
@@ -249,14 +250,14 @@ class Query:
         area: Annotated[
             str | None, strawberry.argument(description="Only those in this ward or city (exact name).")
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
         verified: Annotated[
             bool | None,
             strawberry.argument(description="Only vetted (true) or not yet vetted (false) volunteers."),
         ] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> VolunteerConnection:
         paging = Paging(first, after, last, before)
         page = await people_resolvers.volunteers(info.context, field, language, area, paging, verified)
@@ -274,7 +275,7 @@ class Query:
             strawberry.argument(description="Only offers in one of these statuses; null: any."),
         ] = None,
     ) -> list[Offer]:
-        statuses = [s.name for s in status] if status else None
+        statuses = status_names(status)
         return [Offer.from_record(o) for o in await m.my_offers(info.context, statuses)]
 
     @strawberry.field(
@@ -289,12 +290,12 @@ class Query:
             list[OfferStatus] | None,
             strawberry.argument(description="Only offers in one of these statuses; null: any."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> OfferConnection:
-        statuses = [s.name for s in status] if status else None
+        statuses = status_names(status)
         paging = Paging(first, after, last, before)
         viewer = require_viewer(info.context)
         page = await people_resolvers.volunteer_offers(info.context, viewer.volunteer_id, statuses, paging)
@@ -350,8 +351,8 @@ class Query:
     async def audit_log(
         self,
         info: ContextInfo,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
         actor: Annotated[
             strawberry.ID | None,
             strawberry.argument(
@@ -362,8 +363,8 @@ class Query:
             strawberry.ID | None,
             strawberry.argument(description="Only what was done to this object (an AuditEntry.subjectId)."),
         ] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> AuditEntryConnection:
         paging = Paging(first, after, last, before)
         page = await account_resolvers.audit_log(info.context, paging, actor, subject)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -43,11 +44,37 @@ if TYPE_CHECKING:
     from schema.dashboard import Dashboard
     from schema.notifications import NotificationSettings
 
-# Argument descriptions shared by every paged field.
-PAGE_SIZE = f"Page size, 1 to {MAX_PAGE} (default {DEFAULT_PAGE})."
-AFTER = "Start after this cursor (an edge's cursor or pageInfo.endCursor of the page before)."
-LAST = "Page backward: the last this many (1 to 100) before `before` (or of all); `first` is then ignored."
-BEFORE = "End before this cursor (an edge's cursor or pageInfo.startCursor of the page after)."
+_Item = TypeVar("_Item")
+_Connection = TypeVar("_Connection")
+
+# Arguments shared by every paged field.
+FirstArg = Annotated[
+    int | None, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE} (default {DEFAULT_PAGE}).")
+]
+AfterArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (an edge's cursor or pageInfo.endCursor of the page before)."
+    ),
+]
+LastArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: the last this many (1 to 100) before `before` (or of all); "
+        "`first` is then ignored."
+    ),
+]
+BeforeArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="End before this cursor (an edge's cursor or pageInfo.startCursor of the page after)."
+    ),
+]
+
+
+def status_names(statuses: Sequence[Enum] | None) -> list[str] | None:
+    """A status filter as the resolvers take it: names; None (or empty) for any status."""
+    return [s.name for s in statuses] if statuses else None
 
 
 def _domain_enum(cls: type[Enum], name: str, description: str, values: dict[str, str]) -> None:
@@ -348,6 +375,24 @@ class PageInfo:
         )
 
 
+@strawberry.type
+class CursorEdge:
+    """What every edge type has before its node (not itself in the schema)."""
+
+    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+
+
+def connection_of(
+    connection: Callable[..., _Connection], page: Page[_Item], edge: Callable[[str, _Item], Any]
+) -> _Connection:
+    """A Relay connection type filled from a page: each item with its cursor made an edge by `edge`."""
+    return connection(
+        edges=[edge(cursor, item) for cursor, item in page.items],
+        page_info=PageInfo.of(page),
+        total_count=page.total_count,
+    )
+
+
 @strawberry.type(
     description="A foreign resident who asks for help. Readable by staff, the resident, and "
     "volunteers matched with them."
@@ -375,10 +420,10 @@ class Resident(Node):
     async def requests(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> SupportRequestConnection:
         paging = Paging(first, after, last, before)
         page = await request_resolvers.resident_requests(info.context, self.record, paging)
@@ -455,12 +500,12 @@ class Volunteer(Node):
             list[OfferStatus] | None,
             strawberry.argument(description="Only offers in one of these statuses; null: any."),
         ] = None,
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> OfferConnection:
-        statuses = [s.name for s in status] if status else None
+        statuses = status_names(status)
         paging = Paging(first, after, last, before)
         page = await people_resolvers.volunteer_offers(info.context, self.record.id, statuses, paging)
         return OfferConnection.from_page(page)
@@ -776,10 +821,10 @@ class SupportRequest(Node):
     async def offers_connection(
         self,
         info: Info[Context, None],
-        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: FirstArg = DEFAULT_PAGE,
+        after: AfterArg = None,
+        last: LastArg = None,
+        before: BeforeArg = None,
     ) -> OfferConnection:
         paging = Paging(first, after, last, before)
         return OfferConnection.from_page(
@@ -850,8 +895,7 @@ class SupportRequest(Node):
 
 
 @strawberry.type(description="One support request in a page, with its cursor.")
-class SupportRequestEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+class SupportRequestEdge(CursorEdge):
     node: SupportRequest = strawberry.field(description="The request.")
 
 
@@ -863,19 +907,13 @@ class SupportRequestConnection:
 
     @classmethod
     def from_page(cls, page: request_resolvers.Page[RequestRecord]) -> SupportRequestConnection:
-        return cls(
-            edges=[
-                SupportRequestEdge(cursor=cursor, node=SupportRequest.from_record(r))
-                for cursor, r in page.items
-            ],
-            page_info=PageInfo.of(page),
-            total_count=page.total_count,
+        return connection_of(
+            cls, page, lambda cursor, r: SupportRequestEdge(cursor=cursor, node=SupportRequest.from_record(r))
         )
 
 
 @strawberry.type(description="One volunteer in a page, with its cursor.")
-class VolunteerEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+class VolunteerEdge(CursorEdge):
     node: Volunteer = strawberry.field(description="The volunteer.")
 
 
@@ -887,16 +925,13 @@ class VolunteerConnection:
 
     @classmethod
     def from_page(cls, page: request_resolvers.Page[VolunteerRecord]) -> VolunteerConnection:
-        return cls(
-            edges=[VolunteerEdge(cursor=cursor, node=Volunteer.from_record(v)) for cursor, v in page.items],
-            page_info=PageInfo.of(page),
-            total_count=page.total_count,
+        return connection_of(
+            cls, page, lambda cursor, v: VolunteerEdge(cursor=cursor, node=Volunteer.from_record(v))
         )
 
 
 @strawberry.type(description="One offer in a page, with its cursor.")
-class OfferEdge:
-    cursor: str = strawberry.field(description="Opaque position of this edge: pass it as `after`.")
+class OfferEdge(CursorEdge):
     node: Offer = strawberry.field(description="The offer.")
 
 
@@ -908,11 +943,7 @@ class OfferConnection:
 
     @classmethod
     def from_page(cls, page: Page[OfferRecord]) -> OfferConnection:
-        return cls(
-            edges=[OfferEdge(cursor=cursor, node=Offer.from_record(o)) for cursor, o in page.items],
-            page_info=PageInfo.of(page),
-            total_count=page.total_count,
-        )
+        return connection_of(cls, page, lambda cursor, o: OfferEdge(cursor=cursor, node=Offer.from_record(o)))
 
 
 @strawberry.type(description="How many requests are in one status.")

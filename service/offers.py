@@ -8,6 +8,7 @@ partial unique index offers_one_accepted is the backstop in the database itself.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from db.queries import q
 from db.types import Connection, Executor
@@ -64,24 +65,23 @@ async def long_term_pairs(db: Executor, pair_ids: Sequence[int]) -> dict[int, Lo
 OfferPages = dict[int, tuple[list[OfferRecord], int]]
 
 
+class _OfferParent(NamedTuple):
+    """Where the offers of one kind of parent are read: two named queries and the ID column."""
+
+    pages_query: str
+    count_query: str
+    id_column: str
+
+
+_OF_REQUESTS = _OfferParent("offer_pages_of_requests", "count_offers_of_requests", "request_id")
+_OF_VOLUNTEERS = _OfferParent("offer_pages_of_volunteers", "count_offers_of_volunteers", "volunteer_id")
+
+
 async def offer_pages_of_requests(
     db: Executor, request_ids: Sequence[int], window: Window[int], volunteer_id: int | None
 ) -> OfferPages:
     """Each request's offers, oldest first; only `volunteer_id`'s when given."""
-    rows = await db.fetch(
-        q("offer_pages_of_requests"),
-        list(request_ids),
-        window.after,
-        window.before,
-        window.size + 1,
-        window.backward,
-        volunteer_id,
-    )
-
-    async def count(ids: list[int]) -> Sequence[Row]:
-        return await db.fetch(q("count_offers_of_requests"), ids, volunteer_id)
-
-    return await pages_of(rows, "request_id", request_ids, window, OfferRecord.from_row, count)
+    return await _offer_pages(db, _OF_REQUESTS, request_ids, window, volunteer_id)
 
 
 async def offer_pages_of_volunteers(
@@ -89,20 +89,31 @@ async def offer_pages_of_volunteers(
 ) -> OfferPages:
     """Each volunteer's offers, newest first; only in `statuses` when given."""
     wanted = list(statuses) if statuses is not None else None
+    return await _offer_pages(db, _OF_VOLUNTEERS, volunteer_ids, window, wanted)
+
+
+async def _offer_pages(
+    db: Executor,
+    parent: _OfferParent,
+    parent_ids: Sequence[int],
+    window: Window[int],
+    only: object,
+) -> OfferPages:
+    """The offer pages of each parent; both of its queries take the parents' IDs, then the filter `only`."""
     rows = await db.fetch(
-        q("offer_pages_of_volunteers"),
-        list(volunteer_ids),
+        q(parent.pages_query),
+        list(parent_ids),
         window.after,
         window.before,
         window.size + 1,
         window.backward,
-        wanted,
+        only,
     )
 
     async def count(ids: list[int]) -> Sequence[Row]:
-        return await db.fetch(q("count_offers_of_volunteers"), ids, wanted)
+        return await db.fetch(q(parent.count_query), ids, only)
 
-    return await pages_of(rows, "volunteer_id", volunteer_ids, window, OfferRecord.from_row, count)
+    return await pages_of(rows, parent.id_column, parent_ids, window, OfferRecord.from_row, count)
 
 
 async def review_and_dispatch(state: AppState, viewer: Viewer, review: ReviewInput) -> None:

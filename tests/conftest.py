@@ -134,6 +134,16 @@ async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -
 
 
 @pytest.fixture
+async def counting_api(settings: Settings, triage_engine: "Triage") -> AsyncIterator[Api]:
+    """A client of a server that reports each response's SQL statement count in its extensions."""
+    async with (
+        serve(replace(settings, count_statements=True), triage_engine, workers=False) as url,
+        Api(url) as api,
+    ):
+        yield api
+
+
+@pytest.fixture
 def mail() -> Iterator["MailSink"]:
     """A real SMTP server (aiosmtpd) in this process, for the notification tests."""
     from tests.mailsink import MailSink  # it imports free_port from here

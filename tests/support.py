@@ -63,6 +63,12 @@ class Api:
     async def close(self) -> None:
         await self.client.aclose()
 
+    async def __aenter__(self) -> "Api":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
 
 async def eventually(
     check: Callable[[], Awaitable[Any]], timeout: float = 30.0, interval: float = 0.05

@@ -2,14 +2,8 @@
 offers and volunteers runs the same SQL statements as a page of 5, counted by the server itself
 (OTONARI_COUNT_STATEMENTS: extensions.statements)."""
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
-from service.config import Settings
-from tests.conftest import serve
 from tests.seeding import OFFERS_PER_REQUEST, seed
 from tests.support import Api
 
@@ -23,16 +17,6 @@ query Page($first: Int!) {
   }
 }
 """
-
-
-@pytest.fixture
-async def counting_api(settings: Settings, triage_engine: "Triage") -> AsyncIterator[Api]:
-    async with serve(replace(settings, count_statements=True), triage_engine, workers=False) as url:
-        client = Api(url)
-        try:
-            yield client
-        finally:
-            await client.close()
 
 
 async def statements_of(api: Api, query: str, variables: dict[str, Any], token: str) -> tuple[int, Any]:

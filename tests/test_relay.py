@@ -1,16 +1,11 @@
 """Relay paging: backward pages (`last`/`before`) with hasPreviousPage and startCursor on every
 connection, offer connections beside the contract's lists, and `nodes` authorized per node."""
 
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
-import pytest
 
-from service.config import Settings
 from service.validation import MAX_PAGE
-from tests.conftest import serve
 from tests.seeding import OFFERS_PER_REQUEST, seed
 from tests.support import Api
 
@@ -26,16 +21,6 @@ QUEUE = f"""
 query($first: Int, $after: String, $last: Int, $before: String) {{
   reviewQueue(first: $first, after: $after, last: $last, before: $before) {{ edges {{ node {{ id }} }} {PAGE_INFO} }}
 }}"""
-
-
-@pytest.fixture
-async def counting_api(settings: Settings, triage_engine: "Triage") -> AsyncIterator[Api]:
-    async with serve(replace(settings, count_statements=True), triage_engine, workers=False) as url:
-        client = Api(url)
-        try:
-            yield client
-        finally:
-            await client.close()
 
 
 def ids(connection: dict[str, Any]) -> list[str]:
