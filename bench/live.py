@@ -54,6 +54,7 @@ from bench.server import (
     ServerProcess,
     api_client,
     background_command,
+    cancel_all,
     create_staff,
     database_pids,
     fresh_database,
@@ -310,10 +311,7 @@ async def _run(args: argparse.Namespace) -> int:
             finally:
                 for s in subscribers:
                     await s.ws.close()
-                for reader in readers:
-                    reader.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await reader
+                await cancel_all(readers)
     return report(args, subscribers, sent, cpu, wall, messages)
 
 

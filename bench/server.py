@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,14 @@ async def gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any] | N
         raise RuntimeError(f"GraphQL call failed ({response.status_code}): {str(body)[:500]}")
     data: dict[str, Any] = body["data"]
     return data
+
+
+async def cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
+    """Cancel the tasks and wait until each has stopped."""
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _healthy(client: httpx.AsyncClient, url: str) -> bool:

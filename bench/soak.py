@@ -59,6 +59,7 @@ from bench.server import (
     ServerProcess,
     api_client,
     background_command,
+    cancel_all,
     create_staff,
     fresh_database,
     gql,
@@ -306,41 +307,35 @@ async def _setup(
     def account(token: str) -> Account:
         return Account(token, [api_client(s, token, connections=20) for s in servers])
 
+    async def register(i: int, mutation: str, account_input: dict[str, Any]) -> dict[str, Any]:
+        """Register the i-th account of its kind, through the servers in turn."""
+        return await gql(clients[i % len(clients)], mutation, {"input": account_input})
+
     residents = []
     for i in range(args.residents):
-        data = await gql(
-            clients[i % len(clients)],
-            REGISTER,
-            {
-                "input": {
-                    "displayName": f"Resident {i}",
-                    "languages": VOLUNTEER_LANGUAGES[i % len(VOLUNTEER_LANGUAGES)][:1],
-                    "area": "Katsushika",
-                    "contact": f"resident{i}@example.org",
-                }
-            },
-        )
+        resident = {
+            "displayName": f"Resident {i}",
+            "languages": VOLUNTEER_LANGUAGES[i % len(VOLUNTEER_LANGUAGES)][:1],
+            "area": "Katsushika",
+            "contact": f"resident{i}@example.org",
+        }
+        data = await register(i, REGISTER, resident)
         residents.append(account(data["registerResident"]["token"]))
     staff = account(staff_token)
     volunteers = []
     for i in range(args.volunteers):
-        data = await gql(
-            clients[i % len(clients)],
-            REGISTER_VOLUNTEER,
-            {
-                "input": {
-                    "displayName": f"Volunteer {i}",
-                    "languages": VOLUNTEER_LANGUAGES[i % len(VOLUNTEER_LANGUAGES)],
-                    "skills": "Interpreting at hospitals and the ward office; forms, letters, housing",
-                    "fields": FIELDS,
-                    "area": "Katsushika",
-                    "availability": "evenings and weekends",
-                    "remoteOk": True,
-                    "maxActiveRequests": 20,
-                    "contact": f"volunteer{i}@example.org",
-                }
-            },
-        )
+        volunteer = {
+            "displayName": f"Volunteer {i}",
+            "languages": VOLUNTEER_LANGUAGES[i % len(VOLUNTEER_LANGUAGES)],
+            "skills": "Interpreting at hospitals and the ward office; forms, letters, housing",
+            "fields": FIELDS,
+            "area": "Katsushika",
+            "availability": "evenings and weekends",
+            "remoteOk": True,
+            "maxActiveRequests": 20,
+            "contact": f"volunteer{i}@example.org",
+        }
+        data = await register(i, REGISTER_VOLUNTEER, volunteer)
         payload = data["registerVolunteer"]
         await gql(staff.http[0], VERIFY, {"id": payload["volunteer"]["id"]})
         volunteers.append(account(payload["token"]))
@@ -428,10 +423,7 @@ async def _run(args: argparse.Namespace) -> int:
                 await conn.close()
                 for w in watchers:
                     await w.ws.close()
-                for reader in readers:
-                    reader.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await reader
+                await cancel_all(readers)
                 for acc in [*residents, *volunteers, staff]:
                     for client in acc.http:
                         await client.aclose()
