@@ -1,7 +1,7 @@
 import { useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { route } from "../shared/router";
-import { LanguageMenu, LiveStatus } from "../shared/ui";
+import { HeaderTools } from "../shared/ui";
 import { client, i18n, requests, session, signOut, t, T } from "./context";
 import { Detail } from "./detail";
 import { EmergencyScreen } from "./emergency";
@@ -31,13 +31,13 @@ function Header(props: { signedIn: boolean }) {
         <T k="common.appName" />
       </span>
       {/* Shown once something is followed live (a new resident has nothing to follow yet). */}
-      {props.signedIn && client.status.value !== "idle" && <LiveStatus client={client} i18n={i18n} />}
-      <LanguageMenu i18n={i18n} />
-      {props.signedIn && (
-        <button type="button" onClick={signOut}>
-          <T k="common.signOut" />
-        </button>
-      )}
+      <HeaderTools
+        i18n={i18n}
+        client={client}
+        signedIn={props.signedIn}
+        live={client.status.value !== "idle"}
+        onSignOut={signOut}
+      />
     </header>
   );
 }

@@ -2,6 +2,7 @@
 // else in one notice. The server writes `message` in the resident's language (their
 // notificationLanguage, else the page's locale sent as Accept-Language).
 import type { UserError } from "../shared/graphql";
+import type { MessageKey } from "../shared/i18n";
 import { T } from "./context";
 
 /** The errors about one input field (path ["input", field]). */
@@ -36,4 +37,49 @@ export function FormErrors(props: { errors: UserError[]; fields: string[] }) {
 export function formText(data: FormData, name: string): string {
   const value = data.get(name);
   return typeof value === "string" ? value.trim() : "";
+}
+
+/** A labelled one-line input of an uncontrolled form: its hint below, the server's refusal
+ * (`${id}-error`) under that, and the input described by both. */
+export function TextField(props: {
+  id: string;
+  name: string;
+  label: MessageKey;
+  hint?: MessageKey;
+  hintId?: string;
+  errors: UserError[];
+  type?: "text" | "email";
+  required?: boolean;
+  maxLength?: number;
+  autoComplete?: string;
+}) {
+  const errors = errorsFor(props.errors, props.name);
+  const errorId = `${props.id}-error`;
+  const hintId = props.hint ? (props.hintId ?? `${props.id}-hint`) : undefined;
+  const invalid = errors.length > 0;
+  // A literal per kind: Preact's input types tell the kinds apart by `type`.
+  const kind = props.type === "email" ? ({ type: "email" } as const) : ({ type: "text" } as const);
+  return (
+    <div class="field">
+      <label for={props.id}>
+        <T k={props.label} />
+      </label>
+      <input
+        id={props.id}
+        name={props.name}
+        {...kind}
+        required={props.required}
+        maxLength={props.maxLength}
+        autoComplete={props.autoComplete}
+        aria-invalid={invalid || undefined}
+        aria-describedby={[hintId, invalid ? errorId : undefined].filter(Boolean).join(" ") || undefined}
+      />
+      {props.hint && (
+        <p class="hint" id={hintId}>
+          <T k={props.hint} />
+        </p>
+      )}
+      <FieldError id={errorId} errors={errors} />
+    </div>
+  );
 }

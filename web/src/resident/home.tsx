@@ -7,7 +7,7 @@ import { ago } from "../shared/format";
 import type { MessageKey } from "../shared/i18n";
 import { ErrorNotice } from "../shared/ui";
 import { client, i18n, requests, T } from "./context";
-import { errorsFor, FieldError, FormErrors, formText } from "./errors";
+import { errorsFor, FieldError, FormErrors, formText, TextField } from "./errors";
 import { ops } from "./ops";
 import type { MyRequest, Payload, Status } from "./types";
 import { focusFirstInvalid } from "./welcome";
@@ -106,40 +106,23 @@ function SubmitForm() {
           </p>
           <FieldError id="ask-text-error" errors={errorsFor(errors.value, "text")} />
         </div>
-        <div class="field">
-          <label for="ask-area">
-            <T k="resident.ask.area" />
-          </label>
-          <input
-            id="ask-area"
-            name="area"
-            type="text"
-            maxLength={100}
-            aria-invalid={invalid("area") || undefined}
-            aria-describedby={invalid("area") ? "ask-area-hint ask-area-error" : "ask-area-hint"}
-          />
-          <p class="hint" id="ask-area-hint">
-            <T k="resident.ask.areaHint" />
-          </p>
-          <FieldError id="ask-area-error" errors={errorsFor(errors.value, "area")} />
-        </div>
-        <div class="field">
-          <label for="ask-preferredTimes">
-            <T k="resident.ask.times" />
-          </label>
-          <input
-            id="ask-preferredTimes"
-            name="preferredTimes"
-            type="text"
-            maxLength={500}
-            aria-invalid={invalid("preferredTimes") || undefined}
-            aria-describedby={invalid("preferredTimes") ? "ask-times-hint ask-preferredTimes-error" : "ask-times-hint"}
-          />
-          <p class="hint" id="ask-times-hint">
-            <T k="resident.ask.timesHint" />
-          </p>
-          <FieldError id="ask-preferredTimes-error" errors={errorsFor(errors.value, "preferredTimes")} />
-        </div>
+        <TextField
+          id="ask-area"
+          name="area"
+          label="resident.ask.area"
+          hint="resident.ask.areaHint"
+          maxLength={100}
+          errors={errors.value}
+        />
+        <TextField
+          id="ask-preferredTimes"
+          name="preferredTimes"
+          label="resident.ask.times"
+          hint="resident.ask.timesHint"
+          hintId="ask-times-hint"
+          maxLength={500}
+          errors={errors.value}
+        />
         <FormErrors errors={errors.value} fields={["text", "area", "preferredTimes"]} />
         <ErrorNotice error={failure.value} i18n={i18n} />
         <button class="primary big" type="submit" disabled={busy.value || over}>

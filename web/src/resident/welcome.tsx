@@ -6,7 +6,7 @@ import { ApiError, type UserError } from "../shared/graphql";
 import { ErrorNotice } from "../shared/ui";
 import { fetchViewer } from "../shared/viewer";
 import { client, i18n, requests, session, t, T } from "./context";
-import { errorsFor, FieldError, FormErrors, formText } from "./errors";
+import { errorsFor, FieldError, FormErrors, formText, TextField } from "./errors";
 import { ops } from "./ops";
 import type { Payload } from "./types";
 
@@ -94,22 +94,15 @@ export function Register() {
         <T k="resident.register.hint" />
       </p>
       <form ref={form} class="stack" onSubmit={(e) => void onSubmit(e)}>
-        <div class="field">
-          <label for="reg-displayName">
-            <T k="resident.register.name" />
-          </label>
-          <input
-            id="reg-displayName"
-            name="displayName"
-            type="text"
-            required
-            maxLength={100}
-            autoComplete="nickname"
-            aria-invalid={invalid("displayName") || undefined}
-            aria-describedby={described("displayName")}
-          />
-          <FieldError id="reg-displayName-error" errors={errorsFor(errors.value, "displayName")} />
-        </div>
+        <TextField
+          id="reg-displayName"
+          name="displayName"
+          label="resident.register.name"
+          required
+          maxLength={100}
+          autoComplete="nickname"
+          errors={errors.value}
+        />
         <fieldset class="field" aria-describedby={described("languages", "reg-languages-hint")}>
           <legend>
             <T k="resident.register.languages" />
@@ -131,60 +124,34 @@ export function Register() {
           <input id="reg-otherLanguages" name="otherLanguages" type="text" autoComplete="off" placeholder="fr, ru" />
           <FieldError id="reg-languages-error" errors={errorsFor(errors.value, "languages")} />
         </fieldset>
-        <div class="field">
-          <label for="reg-area">
-            <T k="resident.register.area" />
-          </label>
-          <input
-            id="reg-area"
-            name="area"
-            type="text"
-            required
-            maxLength={100}
-            aria-invalid={invalid("area") || undefined}
-            aria-describedby={described("area", "reg-area-hint")}
-          />
-          <p class="hint" id="reg-area-hint">
-            <T k="resident.register.areaHint" />
-          </p>
-          <FieldError id="reg-area-error" errors={errorsFor(errors.value, "area")} />
-        </div>
-        <div class="field">
-          <label for="reg-contact">
-            <T k="resident.register.contact" />
-          </label>
-          <input
-            id="reg-contact"
-            name="contact"
-            type="text"
-            required
-            maxLength={500}
-            autoComplete="tel"
-            aria-invalid={invalid("contact") || undefined}
-            aria-describedby={described("contact", "reg-contact-hint")}
-          />
-          <p class="hint" id="reg-contact-hint">
-            <T k="resident.register.contactHint" />
-          </p>
-          <FieldError id="reg-contact-error" errors={errorsFor(errors.value, "contact")} />
-        </div>
-        <div class="field">
-          <label for="reg-email">
-            <T k="resident.register.email" />
-          </label>
-          <input
-            id="reg-email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            aria-invalid={invalid("email") || undefined}
-            aria-describedby={described("email", "reg-email-hint")}
-          />
-          <p class="hint" id="reg-email-hint">
-            <T k="resident.register.emailHint" />
-          </p>
-          <FieldError id="reg-email-error" errors={errorsFor(errors.value, "email")} />
-        </div>
+        <TextField
+          id="reg-area"
+          name="area"
+          label="resident.register.area"
+          hint="resident.register.areaHint"
+          required
+          maxLength={100}
+          errors={errors.value}
+        />
+        <TextField
+          id="reg-contact"
+          name="contact"
+          label="resident.register.contact"
+          hint="resident.register.contactHint"
+          required
+          maxLength={500}
+          autoComplete="tel"
+          errors={errors.value}
+        />
+        <TextField
+          id="reg-email"
+          name="email"
+          label="resident.register.email"
+          hint="resident.register.emailHint"
+          type="email"
+          autoComplete="email"
+          errors={errors.value}
+        />
         <FormErrors errors={errors.value} fields={FIELDS} />
         <ErrorNotice error={failure.value} i18n={i18n} />
         <button class="primary big" type="submit" disabled={busy.value}>

@@ -2,7 +2,9 @@
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren } from "preact";
 import { ApiError, type GraphQLClient, type UserError } from "./graphql";
-import type { I18n } from "./i18n";
+import type { I18n, MessageKey } from "./i18n";
+import type { Session } from "./session";
+import { fetchViewer, type Role } from "./viewer";
 
 /** A failure the person must see: role=alert, the server's message and code. */
 export function ErrorNotice(props: { error: unknown; i18n: I18n; onDismiss?: () => void }) {
@@ -107,6 +109,84 @@ export function SignIn(props: {
       </form>
       <ErrorNotice error={error.value} i18n={i18n} />
     </main>
+  );
+}
+
+/** Sign in on a page for one role: a token of another role is refused and forgotten. */
+export function RoleSignIn(props: {
+  i18n: I18n;
+  client: GraphQLClient;
+  session: Session;
+  role: Role;
+  title: ComponentChildren;
+  hint: ComponentChildren;
+}) {
+  const { i18n, client, session } = props;
+  return (
+    <SignIn
+      i18n={i18n}
+      title={props.title}
+      hint={props.hint}
+      onToken={async (value) => {
+        session.signIn(value);
+        try {
+          const viewer = await fetchViewer(client);
+          if (viewer.role !== props.role) throw new ApiError(i18n.t("common.signIn.wrongRole"), "FORBIDDEN");
+        } catch (error) {
+          session.signOut();
+          throw error;
+        }
+      }}
+    />
+  );
+}
+
+/** The end of every page's header: live status (when `live`), language menu, sign-out. */
+export function HeaderTools(props: {
+  i18n: I18n;
+  client: GraphQLClient;
+  signedIn: boolean;
+  live: boolean;
+  onSignOut: () => void;
+}) {
+  const { i18n } = props;
+  return (
+    <>
+      {props.signedIn && props.live && <LiveStatus client={props.client} i18n={i18n} />}
+      <LanguageMenu i18n={i18n} />
+      {props.signedIn && (
+        <button type="button" onClick={props.onSignOut}>
+          <i18n.T k="common.signOut" />
+        </button>
+      )}
+    </>
+  );
+}
+
+/** The staff and volunteer pages' header: skip link, page name, section links once signed in,
+ * then the tools. */
+export function PageHeader(props: {
+  i18n: I18n;
+  client: GraphQLClient;
+  class: string;
+  title: MessageKey;
+  navLabel: string;
+  signedIn: boolean;
+  onSignOut: () => void;
+  children: ComponentChildren;
+}) {
+  const { i18n } = props;
+  return (
+    <header class={`page-header ${props.class}`}>
+      <a class="skip-link" href="#main">
+        <i18n.T k="common.skipToContent" />
+      </a>
+      <span class="brand">
+        <i18n.T k={props.title} />
+      </span>
+      {props.signedIn && <nav aria-label={props.navLabel}>{props.children}</nav>}
+      <HeaderTools i18n={i18n} client={props.client} signedIn={props.signedIn} live={true} onSignOut={props.onSignOut} />
+    </header>
   );
 }
 

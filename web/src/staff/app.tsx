@@ -1,9 +1,7 @@
 import { useSignalEffect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ApiError } from "../shared/graphql";
 import { navigate, route } from "../shared/router";
-import { LanguageMenu, LiveStatus, SignIn } from "../shared/ui";
-import { fetchViewer } from "../shared/viewer";
+import { PageHeader, RoleSignIn } from "../shared/ui";
 import { client, i18n, queue, session, signOut, t, T } from "./context";
 import { Dashboard } from "./dashboard";
 import { QueuePage } from "./queue-page";
@@ -15,20 +13,13 @@ export function App() {
     return (
       <>
         <Header signedIn={false} />
-        <SignIn
+        <RoleSignIn
           i18n={i18n}
+          client={client}
+          session={session}
+          role="STAFF"
           title={<T k="staff.signIn.title" />}
           hint={<T k="staff.signIn.hint" />}
-          onToken={async (value) => {
-            session.signIn(value);
-            try {
-              const viewer = await fetchViewer(client);
-              if (viewer.role !== "STAFF") throw new ApiError(t("common.signIn.wrongRole"), "FORBIDDEN");
-            } catch (error) {
-              session.signOut();
-              throw error;
-            }
-          }}
         />
       </>
     );
@@ -62,38 +53,29 @@ function Header(props: { signedIn: boolean }) {
   const count = queue.total.value;
   const emergencies = queue.emergencies.value;
   return (
-    <header class="page-header staff-header">
-      <a class="skip-link" href="#main">
-        <T k="common.skipToContent" />
+    <PageHeader
+      i18n={i18n}
+      client={client}
+      class="staff-header"
+      title="staff.title"
+      navLabel={t("staff.nav.label")}
+      signedIn={props.signedIn}
+      onSignOut={signOut}
+    >
+      <a href="#/queue" aria-current={current("queue")}>
+        <T k="staff.nav.queue" />{" "}
+        <span class={emergencies ? "badge badge-emergency" : "badge"} data-testid="queue-count">
+          {count}
+        </span>
+        {emergencies > 0 && <span class="visually-hidden">{t("staff.queue.emergencies", { count: emergencies })}</span>}
       </a>
-      <span class="brand">
-        <T k="staff.title" />
-      </span>
-      {props.signedIn && (
-        <nav aria-label={t("staff.nav.label")}>
-          <a href="#/queue" aria-current={current("queue")}>
-            <T k="staff.nav.queue" />{" "}
-            <span class={emergencies ? "badge badge-emergency" : "badge"} data-testid="queue-count">
-              {count}
-            </span>
-            {emergencies > 0 && <span class="visually-hidden">{t("staff.queue.emergencies", { count: emergencies })}</span>}
-          </a>
-          <a href="#/volunteers" aria-current={current("volunteers")}>
-            <T k="staff.nav.volunteers" />
-          </a>
-          <a href="#/dashboard" aria-current={current("dashboard")}>
-            <T k="staff.nav.dashboard" />
-          </a>
-        </nav>
-      )}
-      {props.signedIn && <LiveStatus client={client} i18n={i18n} />}
-      <LanguageMenu i18n={i18n} />
-      {props.signedIn && (
-        <button type="button" onClick={signOut}>
-          <T k="common.signOut" />
-        </button>
-      )}
-    </header>
+      <a href="#/volunteers" aria-current={current("volunteers")}>
+        <T k="staff.nav.volunteers" />
+      </a>
+      <a href="#/dashboard" aria-current={current("dashboard")}>
+        <T k="staff.nav.dashboard" />
+      </a>
+    </PageHeader>
   );
 }
 

@@ -10,7 +10,7 @@ import { GraphQLClient, type UserError } from "../shared/graphql";
 import type { Session } from "../shared/session";
 import { ErrorNotice, LanguageMenu } from "../shared/ui";
 import { i18n, ops, T, t } from "./context";
-import { RequestSummary } from "./summary";
+import { AnswerButtons, RequestSummary } from "./summary";
 import type { Field, OfferStatus, Urgency } from "./types";
 
 type LinkState = "LIVE" | "EXPIRED" | "USED" | "ENDED";
@@ -151,14 +151,7 @@ export function AnswerPage() {
             <p class="muted small">
               <T k="volunteer.answer.explain" />
             </p>
-            <div class="actions">
-              <button type="button" class="primary" disabled={busy.value} onClick={() => void answer(true)} data-testid="accept">
-                <T k="volunteer.offer.accept" />
-              </button>
-              <button type="button" disabled={busy.value} onClick={() => void answer(false)} data-testid="decline">
-                <T k="volunteer.offer.decline" />
-              </button>
-            </div>
+            <AnswerButtons busy={busy.value} onAnswer={(accept) => void answer(accept)} />
           </article>
         )}
         <p>

@@ -1,8 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ApiError } from "../shared/graphql";
 import { route } from "../shared/router";
-import { LanguageMenu, LiveStatus, SignIn } from "../shared/ui";
+import { PageHeader, RoleSignIn } from "../shared/ui";
 import { fetchViewer } from "../shared/viewer";
 import { client, i18n, inbox, session, signOut, t, T } from "./context";
 import { Matches } from "./matches";
@@ -14,20 +13,13 @@ export function App() {
     return (
       <>
         <Header signedIn={false} />
-        <SignIn
+        <RoleSignIn
           i18n={i18n}
+          client={client}
+          session={session}
+          role="VOLUNTEER"
           title={<T k="volunteer.title" />}
           hint={<T k="volunteer.signInHint" />}
-          onToken={async (value) => {
-            session.signIn(value);
-            try {
-              const viewer = await fetchViewer(client);
-              if (viewer.role !== "VOLUNTEER") throw new ApiError(t("common.signIn.wrongRole"), "FORBIDDEN");
-            } catch (error) {
-              session.signOut();
-              throw error;
-            }
-          }}
         />
       </>
     );
@@ -91,36 +83,27 @@ function Header(props: { signedIn: boolean }) {
   const current = (name: string) => (page === name ? "page" : undefined);
   const pending = inbox.pending.value.length;
   return (
-    <header class="page-header volunteer-header">
-      <a class="skip-link" href="#main">
-        <T k="common.skipToContent" />
+    <PageHeader
+      i18n={i18n}
+      client={client}
+      class="volunteer-header"
+      title="volunteer.title"
+      navLabel={t("volunteer.nav.label")}
+      signedIn={props.signedIn}
+      onSignOut={signOut}
+    >
+      <a href="#/offers" aria-current={current("offers")}>
+        <T k="volunteer.nav.offers" />{" "}
+        <span class="badge" data-testid="offer-count">
+          {pending}
+        </span>
       </a>
-      <span class="brand">
-        <T k="volunteer.title" />
-      </span>
-      {props.signedIn && (
-        <nav aria-label={t("volunteer.nav.label")}>
-          <a href="#/offers" aria-current={current("offers")}>
-            <T k="volunteer.nav.offers" />{" "}
-            <span class="badge" data-testid="offer-count">
-              {pending}
-            </span>
-          </a>
-          <a href="#/matches" aria-current={current("matches")}>
-            <T k="volunteer.nav.matches" />
-          </a>
-          <a href="#/profile" aria-current={current("profile")}>
-            <T k="volunteer.nav.profile" />
-          </a>
-        </nav>
-      )}
-      {props.signedIn && <LiveStatus client={client} i18n={i18n} />}
-      <LanguageMenu i18n={i18n} />
-      {props.signedIn && (
-        <button type="button" onClick={signOut}>
-          <T k="common.signOut" />
-        </button>
-      )}
-    </header>
+      <a href="#/matches" aria-current={current("matches")}>
+        <T k="volunteer.nav.matches" />
+      </a>
+      <a href="#/profile" aria-current={current("profile")}>
+        <T k="volunteer.nav.profile" />
+      </a>
+    </PageHeader>
   );
 }

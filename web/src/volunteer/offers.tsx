@@ -3,7 +3,7 @@ import { ErrorNotice } from "../shared/ui";
 import { ago, dateTime } from "../shared/format";
 import type { ApiError, UserError } from "../shared/graphql";
 import { i18n, inbox, T, t } from "./context";
-import { RequestSummary } from "./summary";
+import { AnswerButtons, RequestSummary } from "./summary";
 import type { OfferItem, OfferStatus } from "./types";
 
 export function Offers() {
@@ -109,14 +109,7 @@ function PendingOffer(props: { offer: OfferItem }) {
       <p class="muted small">
         <T k="volunteer.offer.privacy" />
       </p>
-      <div class="actions">
-        <button type="button" class="primary" disabled={busy.value} onClick={() => void answer(true)} data-testid="accept">
-          <T k="volunteer.offer.accept" />
-        </button>
-        <button type="button" disabled={busy.value} onClick={() => void answer(false)} data-testid="decline">
-          <T k="volunteer.offer.decline" />
-        </button>
-      </div>
+      <AnswerButtons busy={busy.value} onAnswer={(accept) => void answer(accept)} />
       <ErrorNotice error={error.value} i18n={i18n} onDismiss={() => (error.value = null)} />
     </article>
   );

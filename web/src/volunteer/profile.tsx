@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { UserError } from "../shared/graphql";
+import type { MessageKey } from "../shared/i18n";
 import { ErrorNotice } from "../shared/ui";
 import { client, i18n, ops, T, t } from "./context";
 import { FIELDS, type Field, type Profile } from "./types";
@@ -154,57 +155,35 @@ export function ProfilePage(props: { onSaved: (p: Profile) => void }) {
           </fieldset>
           <ErrorFor name="fields" />
 
-          <label for="area">
-            <T k="volunteer.profile.area" />
-          </label>
-          <p class="muted small" id="area-hint">
-            <T k="volunteer.profile.areaHint" />
-          </p>
-          <input
-            id="area"
-            type="text"
-            maxLength={100}
+          <HintedInput
+            name="area"
+            label="volunteer.profile.area"
+            hint="volunteer.profile.areaHint"
             value={d.area}
-            aria-invalid={fieldError("area") ? true : undefined}
-            aria-describedby={describe("area", "area-hint")}
-            onInput={(e) => set({ area: e.currentTarget.value })}
+            maxLength={100}
+            error={fieldError("area")}
+            onInput={(value) => set({ area: value })}
           />
-          <ErrorFor name="area" />
 
-          <label for="languages">
-            <T k="volunteer.profile.languages" />
-          </label>
-          <p class="muted small" id="languages-hint">
-            <T k="volunteer.profile.languagesHint" />
-          </p>
-          <input
-            id="languages"
-            type="text"
+          <HintedInput
+            name="languages"
+            label="volunteer.profile.languages"
+            hint="volunteer.profile.languagesHint"
             value={d.languages}
-            autoComplete="off"
-            spellcheck={false}
-            aria-invalid={fieldError("languages") ? true : undefined}
-            aria-describedby={describe("languages", "languages-hint")}
-            onInput={(e) => set({ languages: e.currentTarget.value })}
+            plain
+            error={fieldError("languages")}
+            onInput={(value) => set({ languages: value })}
           />
-          <ErrorFor name="languages" />
 
-          <label for="availability">
-            <T k="volunteer.profile.availability" />
-          </label>
-          <p class="muted small" id="availability-hint">
-            <T k="volunteer.profile.availabilityHint" />
-          </p>
-          <input
-            id="availability"
-            type="text"
-            maxLength={500}
+          <HintedInput
+            name="availability"
+            label="volunteer.profile.availability"
+            hint="volunteer.profile.availabilityHint"
             value={d.availability}
-            aria-invalid={fieldError("availability") ? true : undefined}
-            aria-describedby={describe("availability", "availability-hint")}
-            onInput={(e) => set({ availability: e.currentTarget.value })}
+            maxLength={500}
+            error={fieldError("availability")}
+            onInput={(value) => set({ availability: value })}
           />
-          <ErrorFor name="availability" />
 
           <label class="check">
             <input type="checkbox" id="remote" checked={d.remoteOk} onChange={(e) => set({ remoteOk: e.currentTarget.checked })} />
@@ -250,5 +229,46 @@ export function ProfilePage(props: { onSaved: (p: Profile) => void }) {
         </form>
       )}
     </section>
+  );
+}
+
+/** A one-line text input with its hint above and the server's refusal below (`plain`: no
+ * autocomplete or spellcheck, for lists of codes). */
+function HintedInput(props: {
+  name: string;
+  label: MessageKey;
+  hint: MessageKey;
+  value: string;
+  maxLength?: number;
+  plain?: boolean;
+  error: UserError | undefined;
+  onInput: (value: string) => void;
+}) {
+  const { name } = props;
+  return (
+    <>
+      <label for={name}>
+        <T k={props.label} />
+      </label>
+      <p class="muted small" id={`${name}-hint`}>
+        <T k={props.hint} />
+      </p>
+      <input
+        id={name}
+        type="text"
+        maxLength={props.maxLength}
+        value={props.value}
+        autoComplete={props.plain ? "off" : undefined}
+        spellcheck={props.plain ? false : undefined}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${name}-hint error-${name}` : `${name}-hint`}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+      {props.error && (
+        <p class="field-error" id={`error-${name}`}>
+          {props.error.message}
+        </p>
+      )}
+    </>
   );
 }

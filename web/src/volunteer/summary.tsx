@@ -43,3 +43,17 @@ export function RequestSummary(props: {
     </>
   );
 }
+
+/** Accept or decline an offer (the offer list and the answer page from an email link). */
+export function AnswerButtons(props: { busy: boolean; onAnswer: (accept: boolean) => void }) {
+  return (
+    <div class="actions">
+      <button type="button" class="primary" disabled={props.busy} onClick={() => props.onAnswer(true)} data-testid="accept">
+        <T k="volunteer.offer.accept" />
+      </button>
+      <button type="button" disabled={props.busy} onClick={() => props.onAnswer(false)} data-testid="decline">
+        <T k="volunteer.offer.decline" />
+      </button>
+    </div>
+  );
+}
