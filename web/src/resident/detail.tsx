@@ -8,7 +8,7 @@ import type { MessageKey } from "../shared/i18n";
 import { ErrorNotice } from "../shared/ui";
 import { client, i18n, requests, t, T } from "./context";
 import { AdviceBlock } from "./emergency";
-import { errorsFor, FieldError, FormErrors, formText } from "./errors";
+import { errorsFor, FieldError, FormErrors, formText, guarded } from "./errors";
 import { StatusChip } from "./home";
 import { ops } from "./ops";
 import type { MyRequest, Payload } from "./types";
@@ -151,18 +151,12 @@ function Cancel(props: { request: MyRequest }) {
   const failure = useSignal<unknown>(null);
   const busy = useSignal(false);
   const confirm = async () => {
-    busy.value = true;
-    failure.value = null;
-    try {
+    await guarded(busy, failure, async () => {
       const data = await client.request<CancelData>(ops.get("CancelMyRequest"), { id: props.request.id });
       errors.value = data.cancelRequest.errors;
       if (data.cancelRequest.request) requests.put(data.cancelRequest.request);
       armed.value = false;
-    } catch (error) {
-      failure.value = error;
-    } finally {
-      busy.value = false;
-    }
+    });
   };
   return (
     <section class="cancel" aria-labelledby="cancel-title">
@@ -224,9 +218,7 @@ function Completion(props: { request: MyRequest }) {
     const rating = data.get("rating");
     const comment = formText(data, "comment");
     const wants = data.get("longTerm") === "yes";
-    busy.value = true;
-    failure.value = null;
-    try {
+    await guarded(busy, failure, async () => {
       const result = await client.request<CompleteData>(ops.get("CompleteMyRequest"), {
         input: {
           requestId: props.request.id,
@@ -242,11 +234,7 @@ function Completion(props: { request: MyRequest }) {
         wished.value = wants;
         requests.put(payload.request);
       }
-    } catch (error) {
-      failure.value = error;
-    } finally {
-      busy.value = false;
-    }
+    });
   };
   return (
     <section class="completion" aria-labelledby="complete-title">

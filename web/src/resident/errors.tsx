@@ -1,6 +1,7 @@
 // Payload errors: a field's problem next to the field (and the field marked invalid), anything
 // else in one notice. The server writes `message` in the resident's language (their
 // notificationLanguage, else the page's locale sent as Accept-Language).
+import type { Signal } from "@preact/signals";
 import type { UserError } from "../shared/graphql";
 import type { MessageKey } from "../shared/i18n";
 import { T } from "./context";
@@ -82,4 +83,18 @@ export function TextField(props: {
       <FieldError id={errorId} errors={errors} />
     </div>
   );
+}
+
+/** Run a form's request with `busy` set, keeping what it throws (network, server) in `failure`
+ * for the page's ErrorNotice. */
+export async function guarded(busy: Signal<boolean>, failure: Signal<unknown>, request: () => Promise<void>): Promise<void> {
+  busy.value = true;
+  failure.value = null;
+  try {
+    await request();
+  } catch (error) {
+    failure.value = error;
+  } finally {
+    busy.value = false;
+  }
 }

@@ -7,7 +7,7 @@ import { ago } from "../shared/format";
 import type { MessageKey } from "../shared/i18n";
 import { ErrorNotice } from "../shared/ui";
 import { client, i18n, requests, T } from "./context";
-import { errorsFor, FieldError, FormErrors, formText, TextField } from "./errors";
+import { errorsFor, FieldError, FormErrors, formText, guarded, TextField } from "./errors";
 import { ops } from "./ops";
 import type { MyRequest, Payload, Status } from "./types";
 import { focusFirstInvalid } from "./welcome";
@@ -42,10 +42,8 @@ function SubmitForm() {
     event.preventDefault();
     const data = new FormData(form.current!);
     const value = (name: string) => formText(data, name);
-    busy.value = true;
-    failure.value = null;
     sent.value = false;
-    try {
+    await guarded(busy, failure, async () => {
       const result = await client.request<SubmitData>(ops.get("SubmitRequest"), {
         input: { text: text.value, area: value("area") || null, preferredTimes: value("preferredTimes") || null },
       });
@@ -59,11 +57,7 @@ function SubmitForm() {
       } else {
         focusFirstInvalid(form.current!, payload.errors);
       }
-    } catch (error) {
-      failure.value = error;
-    } finally {
-      busy.value = false;
-    }
+    });
   };
 
   return (

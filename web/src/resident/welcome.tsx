@@ -6,7 +6,7 @@ import { ApiError, type UserError } from "../shared/graphql";
 import { ErrorNotice } from "../shared/ui";
 import { fetchViewer } from "../shared/viewer";
 import { client, i18n, requests, session, t, T } from "./context";
-import { errorsFor, FieldError, FormErrors, formText, TextField } from "./errors";
+import { errorsFor, FieldError, FormErrors, formText, guarded, TextField } from "./errors";
 import { ops } from "./ops";
 import type { Payload } from "./types";
 
@@ -57,9 +57,7 @@ export function Register() {
       .filter(Boolean);
     // Preferred first: the language of the page, when ticked, then the others in menu order.
     const languages = [...new Set([...ticked.filter((c) => c === ui), ...ticked, ...others])];
-    busy.value = true;
-    failure.value = null;
-    try {
+    await guarded(busy, failure, async () => {
       const result = await client.request<RegisterData>(ops.get("RegisterResident"), {
         input: {
           displayName: text("displayName"),
@@ -78,11 +76,7 @@ export function Register() {
       } else {
         focusFirstInvalid(form.current!, payload.errors);
       }
-    } catch (error) {
-      failure.value = error;
-    } finally {
-      busy.value = false;
-    }
+    });
   };
 
   return (
