@@ -10,27 +10,23 @@ export interface OfferItem {
   expiresAt: string;
   respondedAt: string | null;
   eventId?: string | null;
-  request: {
-    id: string;
-    status: string;
-    text: string;
-    area: string;
-    field: Field | null;
-    urgency: Urgency | null;
-    preferredTimes: string | null;
-    createdAt: string;
-  };
+  request: RequestBasics;
 }
 
-export interface AssignedRequest {
+/** What a volunteer sees of a request, whether offered or assigned. */
+export interface RequestBasics {
   id: string;
-  status: string; // MATCHED or COMPLETED
+  status: string;
   text: string;
   area: string;
   field: Field | null;
   urgency: Urgency | null;
   preferredTimes: string | null;
   createdAt: string;
+}
+
+export interface AssignedRequest extends RequestBasics {
+  status: string; // MATCHED or COMPLETED
   updatedAt: string;
   viewerCompleted: boolean | null;
   resident: { id: string; displayName: string; languages: string[]; contact: string | null } | null;
