@@ -77,8 +77,11 @@ class WebhookEndpointRecord:
 
 
 async def parked(pool: Pool, after: int | None, first: int) -> tuple[list[NotificationRecord], int]:
-    rows = await pool.fetch(q("parked_notifications"), after, first + 1)
-    total: int = await pool.fetchval(q("count_parked_notifications"))
+    # One snapshot for the page and its count: a message parked between two separate reads
+    # would be counted but missing from the page.
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        rows = await conn.fetch(q("parked_notifications"), after, first + 1)
+        total: int = await conn.fetchval(q("count_parked_notifications"))
     return [NotificationRecord.from_row(r) for r in rows], total
 
 
