@@ -22,7 +22,7 @@ from service.errors import UserError
 
 MESSAGES_DIR = Path(__file__).parent / "messages"
 DEFAULT_LOCALE = "en"
-# The web app's locales (web/src/i18n/locales.json), the same as the notification templates'.
+# The web app's locales (web/src/i18n/locales.json); error messages and notification templates both use them.
 LOCALES = (
     "ja", "ja-easy", "en", "zh-Hans", "zh-Hant", "vi", "ko", "tl", "ne", "pt", "id", "my", "th", "si", "es",
 )  # fmt: skip

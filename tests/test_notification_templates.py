@@ -4,13 +4,12 @@ import json
 
 import pytest
 
+from service.i18n import LOCALES, placeholders
 from service.notifications.kinds import NotificationKind
 from service.notifications.templates import (
     FOOTER,
-    LOCALES,
     TEMPLATES_DIR,
     person_locale,
-    placeholders,
     render,
     templates,
 )

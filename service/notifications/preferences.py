@@ -8,9 +8,9 @@ from db.queries import q
 from db.types import Executor, Pool
 from service.auth import Role, Viewer
 from service.errors import ErrorReason, forbidden
+from service.i18n import LOCALES
 from service.notifications.addresses import MAX_EMAIL, is_email
 from service.notifications.kinds import PERSONAL_KINDS
-from service.notifications.templates import LOCALES
 from service.validation import Checker
 
 

@@ -6,24 +6,18 @@ ja -> ja-easy), else English. Staff get Japanese and English in one message.
 """
 
 import html
-import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from service.i18n import LOCALES, locale_of_languages
 from service.notifications.kinds import NotificationKind
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-# Every locale with templates, as the web app names them (web/src/i18n/locales.json).
-LOCALES = (
-    "ja", "ja-easy", "en", "zh-Hans", "zh-Hant", "vi", "ko", "tl", "ne", "pt", "id", "my", "th", "si", "es",
-)  # fmt: skip
 STAFF_LOCALES = ("ja", "en")
 FOOTER = "FOOTER"
-# ISO 639-1 codes (what residents register) that name a locale other than themselves.
-_LANGUAGE_LOCALE = {"zh": "zh-Hans", "ja": "ja-easy"}
 
 
 @dataclass(frozen=True)
@@ -50,20 +44,12 @@ def templates(locale: str) -> Mapping[str, Template]:
     }
 
 
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 def person_locale(role: str, chosen: str | None, languages: Sequence[str]) -> str:
     if chosen in LOCALES:
         return str(chosen)
     if role == "VOLUNTEER":
         return "ja"
-    for language in languages:
-        locale = _LANGUAGE_LOCALE.get(language, language)
-        if locale in LOCALES:
-            return locale
-    return "en"
+    return locale_of_languages(languages, resident=True) or "en"
 
 
 def render(
