@@ -4,7 +4,6 @@ the viewer's language, else Accept-Language, else English."""
 
 import json
 import re
-import string
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -58,10 +57,6 @@ def _documented_params() -> dict[str, set[str]]:
     return found
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 # ---------------------------------------------------------------- the data: complete and consistent
 
 
@@ -82,7 +77,7 @@ def test_every_reason_and_status_has_a_message_with_the_same_parameters(locale: 
     assert set(words.reasons) == {r.value for r in ErrorReason}
     assert set(words.statuses) == set(i18n.STATUSES)
     for reason, text in words.reasons.items():
-        assert _placeholders(text) == _placeholders(english.reasons[reason]), (locale, reason)
+        assert i18n.placeholders(text) == i18n.placeholders(english.reasons[reason]), (locale, reason)
         assert text.strip(), (locale, reason)
     for status, word in words.statuses.items():
         assert word.strip(), (locale, status)
@@ -96,7 +91,7 @@ def test_every_reason_belongs_to_one_code_and_documents_its_parameters() -> None
     documented = _documented_params()
     assert set(documented) == {r.value for r in ErrorReason}
     for reason, text in i18n.catalog("en").reasons.items():
-        assert _placeholders(text) <= documented[reason], reason
+        assert i18n.placeholders(text) <= documented[reason], reason
         # The description names the code the reason belongs to.
         code = CODE_OF[ErrorReason(reason)].value
         assert _reason_descriptions()[reason].startswith(f"{code}:"), reason
