@@ -19,8 +19,11 @@ An operation whose precondition is missing (no queued request, no pending offer)
 Reported: per operation, count, p50/p99/max and errors (an HTTP status other than 200, a
 GraphQL error, or a payload error other than the races the mix makes on purpose: CONFLICT
 when two volunteers accept offers of the same request, NOT_FOUND/CONFLICT for an offer gone);
-lost events (every queue event and every offer written after the subscribers connected must
-reach each subscriber that should see it, once); RSS of each process, sampled every few
+deliveries (every queue event and every offer written after the subscribers connected must
+reach each subscriber that should see it, once): after the load stops the subscribers stay
+connected until each has all of its events and the triage backlog is done, or --drain-seconds
+pass; reported apart: delivered by the end of the load, delivered during the drain, still
+missing after it (lost), received twice; RSS of each process, sampled every few
 seconds, as its largest drift from its level at the end of the warm-up (--warmup-seconds);
 the largest number of database connections (pg_stat_activity).
 
@@ -71,7 +74,7 @@ from resolvers.subscriptions import REVIEW_QUEUE_KINDS
 DATA_DIR = Path("var/bench-soak")
 RSS_DRIFT_TARGET = 0.05
 SAMPLE_SECONDS = 5.0
-DRAIN_SECONDS = 60.0  # after the last operation: every subscriber must have its events by then
+DRAIN_SECONDS = 120.0  # default --drain-seconds: after the load, how long subscribers may catch up
 POOL_SIZE = 10  # OTONARI_DB_POOL_SIZE of each process
 
 REGISTER_VOLUNTEER = """mutation($input: RegisterVolunteerInput!) {
@@ -137,6 +140,10 @@ class Watcher:
     ws: ClientConnection
     received: list[int] = field(default_factory=list)
     failure: str | None = None
+    received_by_load_end: int = 0  # len(received) when the load stopped
+
+    def mark_load_end(self) -> None:
+        self.received_by_load_end = len(self.received)
 
     async def read(self) -> None:
         try:
@@ -418,7 +425,10 @@ async def _run(args: argparse.Namespace) -> int:
                     await asyncio.wait(mix.in_flight, timeout=60)
                 mix.measuring = False
                 wall = time.perf_counter() - started
-                lost, duplicated = await _lost_events(conn, watchers, start_id)
+                for w in watchers:
+                    w.mark_load_end()
+                print(f"  load stopped; draining (up to {args.drain_seconds:g} s)", file=sys.stderr)
+                delivery = await _drain(conn, watchers, start_id, args.drain_seconds)
             finally:
                 await conn.close()
                 for w in watchers:
@@ -427,7 +437,7 @@ async def _run(args: argparse.Namespace) -> int:
                 for acc in [*residents, *volunteers, staff]:
                     for client in acc.http:
                         await client.aclose()
-    return report(args, load_before, mix, wall, samples, connections, lost, duplicated, watchers)
+    return report(args, load_before, mix, wall, samples, connections, delivery, watchers)
 
 
 async def _worker_pid(*servers: int) -> int:
@@ -442,49 +452,86 @@ async def _worker_pid(*servers: int) -> int:
     raise RuntimeError("the worker process did not start")
 
 
-async def _lost_events(conn: asyncpg.Connection, watchers: list[Watcher], start_id: int) -> tuple[int, int]:
-    """Events each subscriber should have had since start_id and did not get (waiting up to
-    DRAIN_SECONDS for stragglers), and events it got twice."""
-    queue_events = set()
-    offers: dict[int, set[int]] = {}
+@dataclass(frozen=True)
+class Delivery:
+    """What the subscribers received, against what the events table says they should have.
 
-    async def expected() -> None:
-        nonlocal queue_events, offers
-        rows = await conn.fetch(
-            "SELECT id FROM events WHERE id > $1 AND kind = ANY($2::text[])",
-            start_id,
-            sorted(REVIEW_QUEUE_KINDS),
-        )
-        queue_events = {row["id"] for row in rows}
-        rows = await conn.fetch(
-            "SELECT e.id, o.volunteer_id FROM events e JOIN offers o ON o.id = e.offer_id "
-            "WHERE e.id > $1 AND e.kind = 'OFFERED'",
-            start_id,
-        )
-        offers = defaultdict(set)
-        for row in rows:
-            offers[row["volunteer_id"]].add(row["id"])
+    Counted per (subscriber, event) pair: an event two subscribers should see is two deliveries.
+    """
 
+    expected: int  # deliveries the committed events call for
+    by_load_end: int  # of those, received before the load stopped
+    after_drain: int  # received while the subscribers stayed connected after the load
+    missing: int  # never received, even after the drain: lost
+    duplicated: int  # received more than once (each extra copy counts)
+    drain_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.missing == 0 and self.duplicated == 0
+
+
+def account(
+    expected: Sequence[set[int]], received: Sequence[Sequence[int]], by_load_end: Sequence[int]
+) -> Delivery:
+    """Delivery counts for subscribers i = 0..n-1: expected[i] the event ids subscriber i should
+    receive, received[i] those it received in order, by_load_end[i] how many of them had arrived
+    when the load stopped."""
+    total = on_time = late = missing = duplicated = 0
+    for want, got, mark in zip(expected, received, by_load_end, strict=True):
+        early = set(got[:mark]) & want
+        all_got = set(got)
+        total += len(want)
+        on_time += len(early)
+        late += len((all_got & want) - early)
+        missing += len(want - all_got)
+        duplicated += len(got) - len(all_got)
+    return Delivery(total, on_time, late, missing, duplicated)
+
+
+async def _expected_events(
+    conn: asyncpg.Connection, watchers: list[Watcher], start_id: int
+) -> list[set[int]]:
+    """For each watcher, the ids of the committed events since start_id it should receive:
+    staff every review-queue event, a volunteer every offer made to them."""
+    rows = await conn.fetch(
+        "SELECT id FROM events WHERE id > $1 AND kind = ANY($2::text[])", start_id, sorted(REVIEW_QUEUE_KINDS)
+    )
+    queue_events = {row["id"] for row in rows}
+    rows = await conn.fetch(
+        "SELECT e.id, o.volunteer_id FROM events e JOIN offers o ON o.id = e.offer_id "
+        "WHERE e.id > $1 AND e.kind = 'OFFERED'",
+        start_id,
+    )
+    offers: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        offers[row["volunteer_id"]].add(row["id"])
     volunteer_ids = {
         row["n"] - 1: row["id"]
         for row in await conn.fetch("SELECT id, row_number() OVER (ORDER BY id) AS n FROM volunteers")
     }
+    return [
+        queue_events if w.kind == "queue" else offers.get(volunteer_ids[w.account_index], set())
+        for w in watchers
+    ]
 
-    def missing() -> int:
-        count = 0
-        for w in watchers:
-            want = queue_events if w.kind == "queue" else offers.get(volunteer_ids[w.account_index], set())
-            count += len(want - set(w.received))
-        return count
 
-    deadline = time.monotonic() + DRAIN_SECONDS
+async def _drain(
+    conn: asyncpg.Connection, watchers: list[Watcher], start_id: int, seconds: float
+) -> Delivery:
+    """After the load: keep the subscribers connected until each has every event committed for it
+    (the worker may still be triaging the backlog, which commits more) or `seconds` pass."""
+    started = time.monotonic()
     while True:
-        await expected()  # the worker may still be triaging what was submitted last
-        if not missing() or time.monotonic() > deadline:
+        expected = await _expected_events(conn, watchers, start_id)
+        delivery = account(
+            expected, [w.received for w in watchers], [w.received_by_load_end for w in watchers]
+        )
+        pending = await conn.fetchval("SELECT count(*) FROM triage_jobs WHERE done_at IS NULL")
+        if (delivery.missing == 0 and not pending) or time.monotonic() - started > seconds:
             break
         await asyncio.sleep(1.0)
-    duplicated = sum(len(w.received) - len(set(w.received)) for w in watchers)
-    return missing(), duplicated
+    return Delivery(**{**delivery.__dict__, "drain_seconds": time.monotonic() - started})
 
 
 def report(
@@ -494,8 +541,7 @@ def report(
     wall: float,
     samples: dict[str, list[tuple[float, int]]],
     connections: list[int],
-    lost: int,
-    duplicated: int,
+    delivery: Delivery,
     watchers: list[Watcher],
 ) -> int:
     print(
@@ -538,13 +584,20 @@ def report(
     most = max(connections, default=0)
     print(f"database connections: at most {most} (bound {bound}: 3 pools of {POOL_SIZE} + 2 listeners each)")
     broken = [w for w in watchers if w.failure]
-    print(f"events lost: {lost}; received twice: {duplicated}; subscribers broken: {len(broken)}")
+    d = delivery
+    print(
+        f"deliveries expected: {d.expected}; by the end of the load: {d.by_load_end}; "
+        f"delivered after drain: {d.after_drain} "
+        f"(drain {d.drain_seconds:.1f} s, limit {args.drain_seconds:g} s); "
+        f"still missing after drain (lost): {d.missing}; received twice: {d.duplicated}; "
+        f"subscribers broken: {len(broken)}"
+    )
     for stats_name, stats in mix.stats.items():
         for example in stats.examples:
             print(f"  {stats_name} error: {example}")
     for w in broken[:3]:
         print(f"  broken subscriber: {w.failure}")
-    ok = errors == 0 and lost == 0 and duplicated == 0 and not broken and drift_ok and most <= bound
+    ok = errors == 0 and delivery.ok and not broken and drift_ok and most <= bound
     print("targets: " + ("met" if ok else "MISSED"))
     return 0 if ok else 1
 
@@ -557,6 +610,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--volunteers", type=int, default=20)
     parser.add_argument(
         "--warmup-seconds", type=float, default=60.0, help="not measured; RSS levels are taken at its end"
+    )
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=DRAIN_SECONDS,
+        help="after the load, how long subscribers stay connected to receive every committed event",
     )
     parser.add_argument("--seed", type=int, default=11, help="of the operation mix")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="emptied first, deleted at the end")
