@@ -7,8 +7,10 @@ request is triaged exactly once.
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
+import math
 import time
 from collections.abc import Collection, Sequence
 from typing import Protocol
@@ -56,8 +58,13 @@ class TriageOutcome(Protocol):
 
 class TriageEngine(Protocol):
     def triage_many(self, texts: Sequence[str]) -> Sequence[TriageOutcome]: ...
-    def add_examples(self, examples: Sequence[tuple[str, SupportField, Urgency, int]]) -> None: ...
+    def add_examples(
+        self, examples: Sequence[tuple[str, SupportField, Urgency, int]], *, refit: bool = True
+    ) -> None: ...
     def remove_examples(self, source_ids: Collection[int]) -> None: ...
+    def refit_heads(self) -> int: ...
+    @property
+    def unfitted_count(self) -> int: ...
 
 
 def advice_for(language: str) -> EmergencyAdviceRecord:
@@ -68,19 +75,46 @@ def advice_for(language: str) -> EmergencyAdviceRecord:
     )
 
 
+REFIT_SECONDS = 30.0  # at most one refit of the linear heads this often
+
+
 class ExampleSync:
     """Feeds staff-reviewed examples to this process's engine, whichever process stored them, and
     takes out those an erasure deleted (triage_example_removals, service.erasure).
 
     Each goes with its triage_examples id: the engine reports near ones by id (for staff), and
     never shows their text to anyone.
+
+    A new example is learned before the next triage batch (its nearest-example part: a
+    near-duplicate of a reviewed request takes the staff's labels at once); the linear heads
+    are refitted in the background, at most once per ``refit_seconds`` and warm-started, for
+    all the examples learned since (``Triage.refit_heads``): a review stream costs a few cheap
+    refits, not one full training per review.
     """
 
-    def __init__(self, engine: TriageEngine) -> None:
+    def __init__(self, engine: TriageEngine, refit_seconds: float = REFIT_SECONDS) -> None:
         self.engine = engine
         self.last_id = 0
         self.last_removal: int | None = None
+        self.refit_seconds = refit_seconds
         self._lock = asyncio.Lock()
+        self._refit: asyncio.Task[int] | None = None
+        self._last_refit = -math.inf
+
+    def _maybe_refit(self) -> None:
+        if self._refit is not None and not self._refit.done():
+            return
+        if not self.engine.unfitted_count or time.monotonic() - self._last_refit < self.refit_seconds:
+            return
+        self._last_refit = time.monotonic()
+        self._refit = asyncio.create_task(asyncio.to_thread(self.engine.refit_heads), name="triage-refit")
+        self._refit.add_done_callback(_log_refit_failure)
+
+    async def close(self) -> None:
+        """Wait for a refit in progress (a thread cannot be cancelled)."""
+        if self._refit is not None:
+            with contextlib.suppress(Exception):
+                await self._refit
 
     async def sync(self, conn: Executor) -> int:
         """Learn new examples and forget removed ones; returns how many were learned."""
@@ -100,9 +134,15 @@ class ExampleSync:
                 examples = [
                     (r["text"], SupportField(r["field"]), Urgency(r["urgency"]), r["id"]) for r in rows
                 ]
-                await asyncio.to_thread(self.engine.add_examples, examples)
+                await asyncio.to_thread(functools.partial(self.engine.add_examples, examples, refit=False))
                 self.last_id = rows[-1]["id"]
+            self._maybe_refit()
             return len(rows)
+
+
+def _log_refit_failure(task: "asyncio.Task[int]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("refitting the triage heads failed", exc_info=task.exception())
 
 
 async def triage_batch(pool: Pool, engine: TriageEngine, batch_size: int, hold_seconds: float = 0.0) -> int:

@@ -73,3 +73,4 @@ async def run_workers(state: AppState, triage_workers: int = 1) -> None:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await examples.close()

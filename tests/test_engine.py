@@ -4,11 +4,13 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from bench.triage import DEFAULT_DATA, evaluate, load_rows
 from bench.triage_metrics import Estimate, estimate_all
 from triage.engine import MAX_TEXT_CHARS, TRIAGE_VERSION, TextLengthError, Triage, load_examples
+from triage.heads import F32, WARM_ITERS, Heads
 from triage.labels import SupportField, Urgency
 
 DEV = DEFAULT_DATA
@@ -153,3 +155,84 @@ def test_embeddings_for_matching(triage_engine: Triage) -> None:
 
 def test_example_cache_is_written(triage_engine: Triage, data_dir: Path) -> None:
     assert list((data_dir / "cache").glob(f"triage-examples-*-{triage_engine.precision}-v*.npz"))
+
+
+def test_a_staff_example_joins_at_once_and_the_heads_follow_in_one_refit(triage_engine: Triage) -> None:
+    """What the worker does (service.pipeline.ExampleSync): add without refitting, the
+    near-duplicate takes the staff's labels at once; one warm refit later takes all of them in."""
+    engine = triage_engine.fork()
+    text = "Could someone explain how the recycling collection works in my building?"
+    before = engine.triage(text)
+    field = SupportField.OTHER if before.field is not SupportField.OTHER else SupportField.WELFARE
+    urgency = Urgency.HIGH if before.urgency is not Urgency.HIGH else Urgency.LOW
+    engine.add_examples([(text, field, urgency, 77)], refit=False)
+    engine.add_examples([("test request about the garbage day calendar", "LIFELINE", "LOW", 78)], refit=False)
+    near = "Could someone explain how the recycling collection works in my building ?"
+    after = engine.triage(near)
+    assert (after.field, after.urgency) == (field, urgency)
+    assert after.similar_examples[0][0] == 77
+    assert engine.unfitted_count == 2 and engine.example_count == triage_engine.example_count + 2
+    assert engine.refit_heads() == 2
+    assert engine.refit_heads() == 0 and engine.unfitted_count == 0
+    assert (engine.triage(near).field, engine.triage(near).urgency) == (field, urgency)
+    assert triage_engine.triage(text) == before  # the original is untouched
+
+
+def test_a_refit_started_before_an_erasure_is_dropped(
+    triage_engine: Triage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = triage_engine.fork()
+    engine.add_examples(
+        [("please help me read this letter from the ward office", "WELFARE", "LOW", 91)], refit=False
+    )
+    fitting, release = threading.Event(), threading.Event()
+    fit_linear = Heads.fit_linear
+
+    def slow_fit(self: Heads, iterations: int = WARM_ITERS) -> tuple[F32, F32]:
+        fitting.set()
+        release.wait(60)
+        return fit_linear(self, iterations)
+
+    monkeypatch.setattr(Heads, "fit_linear", slow_fit)
+    refitted: list[int] = []
+    refit = threading.Thread(target=lambda: refitted.append(engine.refit_heads()))
+    refit.start()
+    assert fitting.wait(60)
+    engine.remove_examples({91})  # a full training without the example, while the refit runs
+    release.set()
+    refit.join(60)
+    assert refitted == [0]  # its heads, fitted with the erased example, were not installed
+    assert engine.example_count == triage_engine.example_count and engine.unfitted_count == 0
+    state = engine._state
+    assert np.array_equal(state.projection, triage_engine._state.projection)
+
+
+def test_a_warm_refit_agrees_with_a_full_training(triage_engine: Triage) -> None:
+    """300 reviews' worth of examples learned without refitting, then one warm refit
+    (WARM_ITERS steps from the previous heads): the linear heads decide as a full training
+    from scratch does, and closer to it than without the refit. Training examples only."""
+    examples = load_examples()
+    vectors = triage_engine.example_vectors([e.text for e in examples])
+    order = np.random.default_rng(0).permutation(len(examples))
+    new, old = order[:300], np.sort(order[300:])
+    grown = Heads.train([examples[i] for i in old], vectors[old]).extend(
+        [examples[i] for i in new], vectors[new]
+    )
+    full = Heads.train(list(grown.examples), grown.vectors)
+    warm = grown.with_linear(grown.fit_linear())
+
+    def decisions(heads: Heads) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        weights, bias = heads.linear()
+        scores = grown.vectors @ weights + bias
+        nf = len(SupportField)
+        return scores[:, :nf].argmax(axis=1), scores[:, nf:].argmax(axis=1)
+
+    (full_f, full_u), (warm_f, warm_u), (stale_f, stale_u) = (
+        decisions(full),
+        decisions(warm),
+        decisions(grown),
+    )
+    assert np.mean(warm_f == full_f) >= 0.995 and np.mean(warm_u == full_u) >= 0.995
+    assert np.sum(warm_f != full_f) + np.sum(warm_u != full_u) < np.sum(stale_f != full_f) + np.sum(
+        stale_u != full_u
+    )

@@ -151,6 +151,9 @@ async def test_erasure_leaves_no_trace_in_a_dump_and_keeps_the_statistics(
     assert engine.example_count == base_count
     similar = (await asyncio.to_thread(engine.triage, f"{CLINIC} Gọi {marker}.")).similar_examples
     assert example_id not in {i for i, _ in similar}
+    # A background refit of the heads that began before the removal does not bring it back.
+    await examples.close()
+    assert engine.example_count == base_count and engine.unfitted_count == 0
 
 
 async def _statistics(db: asyncpg.Connection) -> dict[str, Any]:

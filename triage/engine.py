@@ -120,7 +120,10 @@ class Triage:
         find_cues("fire")  # compile the cue data now, not during the first request
         tone_markers("")  # and the word lists
         time_markers("")
-        self._train_lock = threading.Lock()
+        self._train_lock = threading.Lock()  # guards _state, _generation, _unfitted
+        self._refit_lock = threading.Lock()  # one refit_heads at a time
+        self._generation = 0  # bumped by a full training: a refit started before it is dropped
+        self._unfitted = 0  # examples added since the linear heads were last fitted
         self._one_blas_thread = single_threaded_blas()
         self._cache: VectorCache | None = None
         if cache_dir is not None:
@@ -270,13 +273,18 @@ class Triage:
 
     # ------------------------------------------------------------------ learning
 
-    def add_examples(self, examples: Iterable[LabelledExample | Sequence[Any]]) -> None:
+    def add_examples(
+        self, examples: Iterable[LabelledExample | Sequence[Any]], *, refit: bool = True
+    ) -> None:
         """Learn labelled texts at run time, e.g. staff corrections (text, field, urgency) or
         (text, field, urgency, source_id); with a source id they are reported, by id only, in
         ``similar_examples``. Their text never appears in signals.
 
-        Only new texts are embedded; both linear models are retrained (~0.5 s) and
-        swapped in at once: a triage in another thread sees the old state or the new one.
+        Only new texts are embedded. They join the nearest-example vote and the near-duplicate
+        takeover at once. With ``refit`` both linear heads are also retrained from scratch (~0.5-4 s);
+        without it they stay until ``refit_heads`` (what the worker does: one cheap, warm-started
+        refit for many reviews). Either way the new state is swapped in at once: a triage in
+        another thread sees the old state or the new one.
         """
         new = as_examples(list(examples))
         if not new:
@@ -284,7 +292,40 @@ class Triage:
         vectors = self.example_vectors([e.text for e in new])
         with self._train_lock, self._one_blas_thread():
             old = self._state
-            self._state = Heads.train([*old.examples, *new], np.vstack([old.vectors, vectors]))
+            if refit:
+                self._state = Heads.train([*old.examples, *new], np.vstack([old.vectors, vectors]))
+                self._generation += 1
+                self._unfitted = 0
+            else:
+                self._state = old.extend(new, vectors)
+                self._unfitted += len(new)
+
+    def refit_heads(self) -> int:
+        """Refit the linear heads on every example learned so far, warm-started from the current
+        ones (``Heads.fit_linear``): returns how many examples joined them (0: nothing to do).
+
+        Runs without holding up ``triage`` or ``add_examples``: examples added meanwhile keep
+        their nearest-example part and wait for the next refit; a removal meanwhile (a full
+        training without the erased examples) makes this refit's result be dropped.
+        """
+        with self._refit_lock:
+            with self._train_lock:
+                state, generation, pending = self._state, self._generation, self._unfitted
+            if not pending:
+                return 0
+            with self._one_blas_thread():
+                linear = state.fit_linear()
+            with self._train_lock:
+                if self._generation != generation:
+                    return 0
+                self._state = self._state.with_linear(linear)
+                self._unfitted -= pending
+            return pending
+
+    @property
+    def unfitted_count(self) -> int:
+        """Examples learned since the linear heads were last fitted (``refit_heads``)."""
+        return self._unfitted
 
     def remove_examples(self, source_ids: Collection[int]) -> None:
         """Forget examples learned with these source ids (a resident's erasure): both models are
@@ -298,6 +339,8 @@ class Triage:
             gone = {VectorCache.key(e.text) for e in old.examples if e.source_id in wanted}
             gone -= {VectorCache.key(old.examples[i].text) for i in keep}
             self._state = Heads.train([old.examples[i] for i in keep], old.vectors[keep])
+            self._generation += 1
+            self._unfitted = 0
         with self._cache_lock:
             for key in gone:
                 self._known.pop(key, None)
@@ -318,6 +361,8 @@ class Triage:
         vectors = self.example_vectors([e.text for e in examples])
         twin = copy.copy(self)
         twin._train_lock = threading.Lock()
+        twin._refit_lock = threading.Lock()
+        twin._unfitted = 0
         with self._one_blas_thread():
             twin._state = Heads.train(list(examples), vectors)
         return twin
@@ -326,4 +371,5 @@ class Triage:
         """An engine sharing this one's model and current examples, learning on its own."""
         twin = copy.copy(self)
         twin._train_lock = threading.Lock()
+        twin._refit_lock = threading.Lock()
         return twin

@@ -7,7 +7,10 @@ prototypes and a plain kNN vote by 8-10 points of field accuracy; the kNN share 
 by ~1.5 points. A near-duplicate of a labelled text (the same request re-sent or slightly
 edited) takes its labels: staff corrections act as a memory.
 
-``Heads`` is immutable: learning builds a new one, so readers never lock.
+``Heads`` is immutable: learning builds a new one, so readers never lock. A new example joins
+the nearest-example part at once (``extend``, a copy of the arrays); the linear heads are
+refitted apart (``fit_linear``, warm-started from the previous ones), so a stream of staff
+reviews does not cost a full training each.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import importlib
 import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +33,9 @@ FIELDS: tuple[SupportField, ...] = tuple(SupportField)
 URGENCIES: tuple[Urgency, ...] = tuple(Urgency)
 
 _TRAIN_ITERS = 300
+# A refit that starts from the previous heads (``Heads.refit``): the examples changed by a few
+# reviews since, so the previous optimum is close and far fewer steps get there.
+WARM_ITERS = 60
 _KNN_K = 10
 _KNN_TEMPERATURE = 0.02  # e5 cosines are compressed (unrelated texts ~0.8): a sharp softmax
 # Cosine from which an example is a near-duplicate (the same text re-sent or slightly edited)
@@ -70,13 +76,16 @@ def fit_logistic(
     l2: float,
     sample_weight: F64 | None = None,
     balanced: bool = False,
+    start: tuple[F64, F64] | None = None,
+    iterations: int = _TRAIN_ITERS,
 ) -> tuple[F64, F64]:
     """Multinomial logistic regression on standardised features; returns (W, b) for raw x.
 
     L2-regularised, fitted by accelerated gradient descent with a fixed step (1/Lipschitz)
     and a fixed number of iterations: deterministic, no random state. Classes keep the
     examples' prior unless ``balanced`` (closer to real traffic, where most requests are
-    NORMAL, than a uniform prior; it also measured better).
+    NORMAL, than a uniform prior; it also measured better). ``start``: (W, b) of an earlier
+    fit for raw x to start from (a warm start) instead of zero.
     """
     n, d = x.shape
     mu = x.mean(axis=0)
@@ -92,9 +101,12 @@ def fit_logistic(
     reg[-1] = 0.0  # no penalty on the bias
     step = 1.0 / (0.5 * float(np.linalg.eigvalsh(z.T @ (z * w))[-1]) / n + l2)
     theta = np.zeros((d + 1, n_classes))
+    if start is not None:  # the same scores in standardised coordinates
+        theta[:-1] = start[0] * sd[:, None]
+        theta[-1] = start[1] + mu @ start[0]
     v = theta.copy()
     t = 1.0
-    for _ in range(_TRAIN_ITERS):
+    for _ in range(iterations):
         grad = z.T @ ((_softmax(z @ v) - onehot) * w) / n + l2 * reg * v
         nxt = v - step * grad
         t_next = (1 + math.sqrt(1 + 4 * t * t)) / 2
@@ -152,6 +164,67 @@ class Heads:
             described=np.array([i for i, e in enumerate(examples) if e.topic], dtype=np.int64),
             reviewed=np.array([i for i, e in enumerate(examples) if e.source_id is not None], dtype=np.int64),
             config=config,
+        )
+
+    def extend(self, examples: Sequence[LabelledExample], vectors: F32) -> Heads:
+        """These heads with more examples: the nearest-example vote and the near-duplicate
+        takeover use them at once; the linear heads stay as they are until ``refit``."""
+        if not examples:
+            return self
+        n = len(self.examples)
+        fl = np.array([FIELDS.index(e.field) for e in examples], dtype=np.int64)
+        ul = np.array([URGENCIES.index(e.urgency) for e in examples], dtype=np.int64)
+        return Heads(
+            examples=(*self.examples, *examples),
+            vectors=np.vstack([self.vectors, vectors]).astype(np.float32, copy=False),
+            field_onehot=np.vstack([self.field_onehot, np.eye(len(FIELDS))[fl]]),
+            urgency_onehot=np.vstack([self.urgency_onehot, np.eye(len(URGENCIES))[ul]]),
+            projection=np.hstack([self.projection, vectors.T.astype(np.float32)]),
+            bias=np.concatenate([self.bias, np.zeros(len(examples), dtype=np.float32)]),
+            described=np.concatenate(
+                [self.described, [n + i for i, e in enumerate(examples) if e.topic]]
+            ).astype(np.int64),
+            reviewed=np.concatenate(
+                [self.reviewed, [n + i for i, e in enumerate(examples) if e.source_id is not None]]
+            ).astype(np.int64),
+            config=self.config,
+        )
+
+    def linear(self) -> tuple[F32, F32]:
+        """The linear heads' weights and biases (field columns, then urgency columns)."""
+        k = len(FIELDS) + len(URGENCIES)
+        return self.projection[:, :k], self.bias[:k]
+
+    def fit_linear(self, iterations: int = WARM_ITERS) -> tuple[F32, F32]:
+        """The linear heads refitted on all of these examples, starting from the current ones."""
+        nf = len(FIELDS)
+        weights, bias = (a.astype(np.float64) for a in self.linear())
+        fl = self.field_onehot.argmax(axis=1)
+        ul = self.urgency_onehot.argmax(axis=1)
+        sw = np.array([e.weight for e in self.examples], dtype=np.float64)
+        x = self.vectors.astype(np.float64)
+        wf, bf = fit_logistic(
+            x, fl, nf, self.config.l2_field, sw, start=(weights[:, :nf], bias[:nf]), iterations=iterations
+        )
+        wu, bu = fit_logistic(
+            x,
+            ul,
+            len(URGENCIES),
+            self.config.l2_urgency,
+            sw,
+            start=(weights[:, nf:], bias[nf:]),
+            iterations=iterations,
+        )
+        return np.hstack([wf, wu]).astype(np.float32), np.concatenate([bf, bu]).astype(np.float32)
+
+    def with_linear(self, linear: tuple[F32, F32]) -> Heads:
+        """These heads with other linear weights (from ``fit_linear`` on these examples or on
+        the first ones of them); the examples stay."""
+        k = len(FIELDS) + len(URGENCIES)
+        return replace(
+            self,
+            projection=np.hstack([linear[0], self.projection[:, k:]]),
+            bias=np.concatenate([linear[1], self.bias[k:]]),
         )
 
     def nearest_among(self, scores: F32, among: I64, k: int) -> tuple[F64, I64]:
