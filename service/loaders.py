@@ -10,6 +10,7 @@ a subscription runs for a long time and must see each change.
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -55,55 +56,100 @@ def _grouped(keys: list[tuple[int, Window[int], F]]) -> dict[tuple[Window[int], 
 
 
 class Loaders:
+    """An operation's DataLoaders, each made when first used: an operation touches one or two of
+    them, and making all sixteen for every operation was ~9% of a serving process's CPU under the
+    soak's mix (py-spy)."""
+
     def __init__(self, pool: Pool, *, cache: bool = True) -> None:
         self._pool = pool
+        self._cache = cache
 
-        def loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> DataLoader[K, V]:
-            return DataLoader(load_fn=_by_key(fetch, missing), cache=cache)
+    def _loader(self, fetch: Callable[[list[K]], Awaitable[dict[K, V]]], missing: V) -> DataLoader[K, V]:
+        return DataLoader(load_fn=_by_key(fetch, missing), cache=self._cache)
 
-        self.residents: DataLoader[int, ResidentRecord | None] = loader(self._residents, None)
-        self.volunteers: DataLoader[int, VolunteerRecord | None] = loader(self._volunteers, None)
-        # Requests whoever may see them: resolvers apply service.requests' rules.
-        self.requests: DataLoader[int, RequestRecord | None] = loader(self._requests, None)
-        self.offers_of_request: DataLoader[int, list[OfferRecord]] = loader(self._offers_of_requests, [])
-        # Offer id -> the offer and its request's resident.
-        self.offers: DataLoader[int, tuple[OfferRecord, int] | None] = loader(self._offers, None)
-        # (volunteer, request) -> the volunteer holds a live offer for the request.
-        self.live_offers: DataLoader[tuple[int, int], bool] = loader(self._live_offers, False)
-        # (resident, volunteer) -> matched on a request (each may read the other's contact).
-        self.matched: DataLoader[tuple[int, int], bool] = loader(self._matched, False)
-        # (resident, window) -> a page of the resident's requests, and how many they have.
-        self.request_pages_of_resident: DataLoader[tuple[int, Window[int]], RequestPage] = loader(
-            self._request_pages, ([], 0)
-        )
-        # (request, how many) -> the reviewed requests nearest to it at triage.
-        self.similar_reviewed: DataLoader[tuple[int, int], list[RequestRecord]] = loader(
-            self._similar_reviewed, []
-        )
-        self.long_term_pairs: DataLoader[int, LongTermPairRecord | None] = loader(self._pairs, None)
-        self.events_of_request: DataLoader[int, list[EventRecord]] = loader(self._events, [])
-        # (request, its updated_at as read) -> the event id to resume requestUpdated after.
-        self.last_event_ids: DataLoader[tuple[int, datetime], int | None] = loader(self._last_event_ids, None)
-        # Request -> the sides (RESIDENT, VOLUNTEER) that have completed it.
-        self.completed_sides: DataLoader[int, frozenset[str]] = loader(self._completed_sides, frozenset())
-        # (whose, owner id, reader) -> the contact, each read logged by the reading statement
-        # (service.audit); the reader is the operation's viewer, so one statement per kind.
-        self.contacts: DataLoader[tuple[ContactOf, int, Viewer], str | None] = loader(self._contacts, None)
-        self.notification_settings: DataLoader[int, preferences.Settings | None] = loader(
-            self._notification_settings, None
-        )
-        # (request, window, only this volunteer's) -> a page of the request's offers, its total.
-        self.offer_pages_of_request: DataLoader[RequestOffersKey, OfferPage] = loader(
-            self._offer_pages_of_requests, ([], 0)
-        )
-        # (volunteer, window, only these statuses) -> a page of the volunteer's offers, its total.
-        self.offer_pages_of_volunteer: DataLoader[VolunteerOffersKey, OfferPage] = loader(
-            self._offer_pages_of_volunteers, ([], 0)
-        )
+    @cached_property
+    def residents(self) -> DataLoader[int, ResidentRecord | None]:
+        return self._loader(self._residents, None)
+
+    @cached_property
+    def volunteers(self) -> DataLoader[int, VolunteerRecord | None]:
+        return self._loader(self._volunteers, None)
+
+    # Requests whoever may see them: resolvers apply service.requests' rules.
+    @cached_property
+    def requests(self) -> DataLoader[int, RequestRecord | None]:
+        return self._loader(self._requests, None)
+
+    @cached_property
+    def offers_of_request(self) -> DataLoader[int, list[OfferRecord]]:
+        return self._loader(self._offers_of_requests, [])
+
+    # Offer id -> the offer and its request's resident.
+    @cached_property
+    def offers(self) -> DataLoader[int, tuple[OfferRecord, int] | None]:
+        return self._loader(self._offers, None)
+
+    # (volunteer, request) -> the volunteer holds a live offer for the request.
+    @cached_property
+    def live_offers(self) -> DataLoader[tuple[int, int], bool]:
+        return self._loader(self._live_offers, False)
+
+    # (resident, volunteer) -> matched on a request (each may read the other's contact).
+    @cached_property
+    def matched(self) -> DataLoader[tuple[int, int], bool]:
+        return self._loader(self._matched, False)
+
+    # (resident, window) -> a page of the resident's requests, and how many they have.
+    @cached_property
+    def request_pages_of_resident(self) -> DataLoader[tuple[int, Window[int]], RequestPage]:
+        return self._loader(self._request_pages, ([], 0))
+
+    # (request, how many) -> the reviewed requests nearest to it at triage.
+    @cached_property
+    def similar_reviewed(self) -> DataLoader[tuple[int, int], list[RequestRecord]]:
+        return self._loader(self._similar_reviewed, [])
+
+    @cached_property
+    def long_term_pairs(self) -> DataLoader[int, LongTermPairRecord | None]:
+        return self._loader(self._pairs, None)
+
+    @cached_property
+    def events_of_request(self) -> DataLoader[int, list[EventRecord]]:
+        return self._loader(self._events, [])
+
+    # (request, its updated_at as read) -> the event id to resume requestUpdated after.
+    @cached_property
+    def last_event_ids(self) -> DataLoader[tuple[int, datetime], int | None]:
+        return self._loader(self._last_event_ids, None)
+
+    # Request -> the sides (RESIDENT, VOLUNTEER) that have completed it.
+    @cached_property
+    def completed_sides(self) -> DataLoader[int, frozenset[str]]:
+        return self._loader(self._completed_sides, frozenset())
+
+    # (whose, owner id, reader) -> the contact, each read logged by the reading statement
+    # (service.audit); the reader is the operation's viewer, so one statement per kind.
+    @cached_property
+    def contacts(self) -> DataLoader[tuple[ContactOf, int, Viewer], str | None]:
+        return self._loader(self._contacts, None)
+
+    @cached_property
+    def notification_settings(self) -> DataLoader[int, preferences.Settings | None]:
+        return self._loader(self._notification_settings, None)
+
+    # (request, window, only this volunteer's) -> a page of the request's offers, its total.
+    @cached_property
+    def offer_pages_of_request(self) -> DataLoader[RequestOffersKey, OfferPage]:
+        return self._loader(self._offer_pages_of_requests, ([], 0))
+
+    # (volunteer, window, only these statuses) -> a page of the volunteer's offers, its total.
+    @cached_property
+    def offer_pages_of_volunteer(self) -> DataLoader[VolunteerOffersKey, OfferPage]:
+        return self._loader(self._offer_pages_of_volunteers, ([], 0))
 
     def clear_all(self) -> None:
         """Forget what every loader has read: what a mutation changed is read again."""
-        for value in vars(self).values():
+        for value in vars(self).values():  # the loaders made so far
             if isinstance(value, DataLoader):
                 value.clear_all()
 
