@@ -12,7 +12,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from service import logs
+from service import logs, memory
 from service.config import Settings
 
 if TYPE_CHECKING:
@@ -214,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_format)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     command = args.command or "serve"
+    if command in ("serve", "worker"):
+        memory.limit_malloc_arenas()  # long-running: before the thread pools start
     if command == "serve":
         overrides = {
             k: v for k, v in (("host", args.__dict__.get("host")), ("port", args.__dict__.get("port"))) if v

@@ -28,6 +28,10 @@ BENCHES: dict[str, tuple[str, str]] = {
         "bench.soak",
         "minutes of a realistic mix on two API processes and a worker: errors, lost events, p99, RSS drift",
     ),
+    "refit": (
+        "bench.refit",
+        "a stream of staff reviews learned by the worker's engine: time held up per sync, refits, RSS drift",
+    ),
     "hostile": (
         "bench.hostile",
         "what hostile documents cost a server (CPU, memory) over HTTP and WebSocket",

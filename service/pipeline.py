@@ -20,7 +20,7 @@ import asyncpg
 from db.availability import connection_lost
 from db.queries import q
 from db.types import Connection, Executor, Pool
-from service import metrics
+from service import memory, metrics
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
 from service.requests import emit_event
 from triage.advice import emergency_advice
@@ -107,8 +107,13 @@ class ExampleSync:
         if not self.engine.unfitted_count or time.monotonic() - self._last_refit < self.refit_seconds:
             return
         self._last_refit = time.monotonic()
-        self._refit = asyncio.create_task(asyncio.to_thread(self.engine.refit_heads), name="triage-refit")
+        self._refit = asyncio.create_task(asyncio.to_thread(self._refit_heads), name="triage-refit")
         self._refit.add_done_callback(_log_refit_failure)
+
+    def _refit_heads(self) -> int:
+        learned = self.engine.refit_heads()
+        memory.release_free_memory()  # the refit's temporaries, back to the system
+        return learned
 
     async def close(self) -> None:
         """Wait for a refit in progress (a thread cannot be cancelled)."""

@@ -90,7 +90,12 @@ def fit_logistic(
     n, d = x.shape
     mu = x.mean(axis=0)
     sd = x.std(axis=0) + 1e-6
-    z = np.hstack([(x - mu) / sd, np.ones((n, 1))])
+    # Built in place (the same values as np.hstack([(x - mu) / sd, ones]) without its two
+    # [n, d] temporaries: a worker refits while it serves, and its RSS is watched).
+    z = np.empty((n, d + 1))
+    np.subtract(x, mu, out=z[:, :d])
+    z[:, :d] /= sd
+    z[:, d] = 1.0
     w = np.ones(n) if sample_weight is None else sample_weight.astype(np.float64)
     if balanced:
         counts = np.bincount(y, minlength=n_classes).astype(np.float64)
