@@ -43,20 +43,21 @@ import shutil
 import sys
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from bench.lean_http import LeanClient, LeanHTTPError
 from bench.server import (
     REGISTER,
     REPO,
+    START_TIMEOUT,
     SUBMIT,
     TEXTS,
     ServerProcess,
@@ -68,6 +69,7 @@ from bench.server import (
     gql,
     running_server,
     server_env,
+    wait_until,
 )
 from resolvers.subscriptions import REVIEW_QUEUE_KINDS
 
@@ -126,7 +128,7 @@ class Stats:
 @dataclass
 class Account:
     token: str
-    http: list[httpx.AsyncClient]  # one client per API process
+    http: list[LeanClient]  # one client per API process
     request_ids: list[str] = field(default_factory=list)  # a resident's own requests
     pending_offers: deque[str] = field(default_factory=deque)  # a volunteer's, as last read
 
@@ -219,9 +221,9 @@ class Mix:
         http = self.rng.choice(account.http)
         started = time.perf_counter()
         try:
-            response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+            response = await http.post("/graphql", {"query": query, "variables": variables or {}})
             body: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (LeanHTTPError, TimeoutError, ValueError) as exc:
             self._record(name, started, f"{type(exc).__name__}: {exc}")
             return None
         if response.status_code != 200 or body.get("errors"):
@@ -312,7 +314,10 @@ async def _setup(
     clients = [api_client(s, connections=20) for s in servers]
 
     def account(token: str) -> Account:
-        return Account(token, [api_client(s, token, connections=20) for s in servers])
+        # The mix's client: httpx costs the bench's one process more CPU than the servers'
+        # answers (bench.lean_http).
+        headers = {"Authorization": f"Bearer {token}"}
+        return Account(token, [LeanClient(s.base_url, headers, connections=20) for s in servers])
 
     async def register(i: int, mutation: str, account_input: dict[str, Any]) -> dict[str, Any]:
         """Register the i-th account of its kind, through the servers in turn."""
@@ -329,6 +334,8 @@ async def _setup(
         data = await register(i, REGISTER, resident)
         residents.append(account(data["registerResident"]["token"]))
     staff = account(staff_token)
+    staff_http = api_client(servers[0], staff_token)
+    clients.append(staff_http)
     volunteers = []
     for i in range(args.volunteers):
         volunteer = {
@@ -344,7 +351,7 @@ async def _setup(
         }
         data = await register(i, REGISTER_VOLUNTEER, volunteer)
         payload = data["registerVolunteer"]
-        await gql(staff.http[0], VERIFY, {"id": payload["volunteer"]["id"]})
+        await gql(staff_http, VERIFY, {"id": payload["volunteer"]["id"]})
         volunteers.append(account(payload["token"]))
     for client in clients:
         await client.aclose()
@@ -377,6 +384,11 @@ async def _run(args: argparse.Namespace) -> int:
             b = await stack.enter_async_context(running_server("B", env, logs))
             stack.enter_context(background_command("worker", {**env, "OTONARI_WORKERS": "1"}, logs, "worker"))
             worker_pid = await _worker_pid(a.pid, b.pid)
+            # Its model and examples loaded before the load starts (it may have new examples to
+            # embed): otherwise the first minute's submissions wait behind its start.
+            await wait_until(
+                _logged(logs / "worker.log", "worker started"), "the worker to start", START_TIMEOUT
+            )
             print(f"  setting up {args.residents} residents, {args.volunteers} volunteers", file=sys.stderr)
             residents, volunteers, staff = await _setup([a, b], env, args)
             servers = [a, b]
@@ -395,35 +407,28 @@ async def _run(args: argparse.Namespace) -> int:
                 pids = {"A": a.pid, "B": b.pid, "worker": worker_pid}
                 samples: dict[str, list[tuple[float, int]]] = {name: [] for name in pids}
                 connections: list[int] = []
+                started = time.perf_counter()
+
+                async def sample() -> None:
+                    now = time.perf_counter()
+                    for name, pid in pids.items():
+                        samples[name].append((now - started, rss_bytes(pid)))
+                    connections.append(
+                        await conn.fetchval(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid()"
+                        )
+                    )
+
+                if args.steps:
+                    print(f"  {len(watchers)} subscribers; steps {args.steps} operations/s", file=sys.stderr)
+                    return await _find_rate(args, load_before, mix, conn, watchers, start_id, sample)
                 print(
                     f"  {len(watchers)} subscribers; {args.rate:g} operations/s for {args.minutes:g} min "
                     f"(warm-up {args.warmup_seconds:g} s)",
                     file=sys.stderr,
                 )
-                started = time.perf_counter()
-                end = started + 60 * args.minutes
-                next_sample = started
-                interval = 1.0 / args.rate
-                next_start = started
-                while (now := time.perf_counter()) < end:
-                    mix.measuring = now - started >= args.warmup_seconds
-                    if now >= next_sample:
-                        for name, pid in pids.items():
-                            samples[name].append((now - started, rss_bytes(pid)))
-                        connections.append(
-                            await conn.fetchval(
-                                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                " AND pid <> pg_backend_pid()"
-                            )
-                        )
-                        next_sample += SAMPLE_SECONDS
-                    while next_start <= now:
-                        mix.start_one()
-                        next_start += interval
-                    await asyncio.sleep(max(0.0, min(next_start, next_sample) - time.perf_counter()))
-                if mix.in_flight:
-                    await asyncio.wait(mix.in_flight, timeout=60)
-                mix.measuring = False
+                await _load(mix, args.rate, 60 * args.minutes, args.warmup_seconds, sample)
                 wall = time.perf_counter() - started
                 for w in watchers:
                     w.mark_load_end()
@@ -438,6 +443,111 @@ async def _run(args: argparse.Namespace) -> int:
                     for client in acc.http:
                         await client.aclose()
     return report(args, load_before, mix, wall, samples, connections, delivery, watchers)
+
+
+async def _load(
+    mix: Mix, rate: float, seconds: float, warmup: float, sample: Callable[[], Awaitable[None]]
+) -> None:
+    """Start operations at `rate` per second for `seconds` (open loop), measured after `warmup`,
+    calling sample() every SAMPLE_SECONDS; then wait (up to 60 s) for those still running."""
+    started = time.perf_counter()
+    end = started + seconds
+    next_sample = started
+    interval = 1.0 / rate
+    next_start = started
+    while (now := time.perf_counter()) < end:
+        mix.measuring = now - started >= warmup
+        if now >= next_sample:
+            await sample()
+            next_sample += SAMPLE_SECONDS
+        while next_start <= now:
+            mix.start_one()
+            next_start += interval
+        await asyncio.sleep(max(0.0, min(next_start, next_sample) - time.perf_counter()))
+    if mix.in_flight:
+        await asyncio.wait(mix.in_flight, timeout=60)
+    mix.measuring = False
+
+
+@dataclass(frozen=True)
+class Step:
+    rate: float  # operations/s asked for
+    achieved: float  # operations/s measured (after the step's warm-up)
+    errors: int
+    p99_ms: float  # over every operation of the step
+    settle_seconds: float  # from the step's end until every delivery arrived and triage caught up
+    missing: int  # deliveries still missing when the settle time ran out
+
+    def sustained(self, args: argparse.Namespace) -> bool:
+        return (
+            self.errors == 0
+            and self.achieved >= 0.95 * self.rate
+            and self.p99_ms <= args.step_p99_ms
+            and self.missing == 0
+        )
+
+
+async def _find_rate(
+    args: argparse.Namespace,
+    load_before: str,
+    mix: Mix,
+    conn: asyncpg.Connection,
+    watchers: list[Watcher],
+    start_id: int,
+    sample: Callable[[], Awaitable[None]],
+) -> int:
+    """--steps: the load at each rate in turn on the same servers and subscribers, until one is
+    not sustained (errors, less than 95% of the rate achieved, p99 over --step-p99-ms, or the
+    subscribers and triage not caught up --settle-seconds after the step)."""
+    steps: list[Step] = []
+    for rate in args.steps:
+        mix.stats = defaultdict(Stats)
+        print(f"  step: {rate:g} operations/s for {args.step_seconds:g} s", file=sys.stderr)
+        await _load(mix, rate, args.step_seconds, args.step_warmup_seconds, sample)
+        for w in watchers:
+            w.mark_load_end()
+        delivery = await _drain(conn, watchers, start_id, args.settle_seconds)
+        latencies = sorted(v for stats in mix.stats.values() for v in stats.latencies)
+        step = Step(
+            rate=rate,
+            achieved=len(latencies) / max(1.0, args.step_seconds - args.step_warmup_seconds),
+            errors=sum(stats.errors for stats in mix.stats.values()),
+            p99_ms=pct(latencies, 0.99),
+            settle_seconds=delivery.drain_seconds,
+            missing=delivery.missing,
+        )
+        steps.append(step)
+        print(f"  {step}", file=sys.stderr)
+        if not step.sustained(args):
+            break
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average before {load_before}; "
+        f"A and B: serve, workers=0; one `main.py worker`; {args.residents} residents, "
+        f"{args.volunteers} volunteers, {len(watchers)} subscribers; steps of {args.step_seconds:g} s "
+        f"(measured after {args.step_warmup_seconds:g} s), settle up to {args.settle_seconds:g} s"
+    )
+    print(
+        f"{'ops/s':>8} {'achieved':>9} {'errors':>7} {'p99 ms':>9} {'settle s':>9} {'missing':>8}  sustained"
+    )
+    for step in steps:
+        print(
+            f"{step.rate:>8g} {step.achieved:>9.1f} {step.errors:>7} {step.p99_ms:>9.1f} "
+            f"{step.settle_seconds:>9.1f} {step.missing:>8}  {'yes' if step.sustained(args) else 'NO'}"
+        )
+    sustained = [step.rate for step in steps if step.sustained(args)]
+    best = max(sustained, default=0.0)
+    print(f"highest sustained rate: {best:g} operations/s" if sustained else "no step sustained")
+    return 0 if sustained else 1
+
+
+def _logged(path: Path, text: str) -> Callable[[], Awaitable[bool]]:
+    def read() -> bool:
+        return path.is_file() and text in path.read_text(errors="replace")
+
+    async def check() -> bool:
+        return await asyncio.to_thread(read)
+
+    return check
 
 
 async def _worker_pid(*servers: int) -> int:
@@ -465,6 +575,7 @@ class Delivery:
     missing: int  # never received, even after the drain: lost
     duplicated: int  # received more than once (each extra copy counts)
     drain_seconds: float = 0.0
+    missing_on_broken: int = 0  # of the missing, those of subscribers whose connection failed
 
     @property
     def ok(self) -> bool:
@@ -472,21 +583,27 @@ class Delivery:
 
 
 def account(
-    expected: Sequence[set[int]], received: Sequence[Sequence[int]], by_load_end: Sequence[int]
+    expected: Sequence[set[int]],
+    received: Sequence[Sequence[int]],
+    by_load_end: Sequence[int],
+    broken: Sequence[bool] | None = None,
 ) -> Delivery:
     """Delivery counts for subscribers i = 0..n-1: expected[i] the event ids subscriber i should
     receive, received[i] those it received in order, by_load_end[i] how many of them had arrived
-    when the load stopped."""
-    total = on_time = late = missing = duplicated = 0
-    for want, got, mark in zip(expected, received, by_load_end, strict=True):
+    when the load stopped, broken[i] whether its connection failed (its missing events are also
+    counted apart: a real client would resubscribe with `after`)."""
+    total = on_time = late = missing = on_broken = duplicated = 0
+    for i, (want, got, mark) in enumerate(zip(expected, received, by_load_end, strict=True)):
         early = set(got[:mark]) & want
         all_got = set(got)
         total += len(want)
         on_time += len(early)
         late += len((all_got & want) - early)
         missing += len(want - all_got)
+        if broken is not None and broken[i]:
+            on_broken += len(want - all_got)
         duplicated += len(got) - len(all_got)
-    return Delivery(total, on_time, late, missing, duplicated)
+    return Delivery(total, on_time, late, missing, duplicated, missing_on_broken=on_broken)
 
 
 async def _expected_events(
@@ -525,7 +642,10 @@ async def _drain(
     while True:
         expected = await _expected_events(conn, watchers, start_id)
         delivery = account(
-            expected, [w.received for w in watchers], [w.received_by_load_end for w in watchers]
+            expected,
+            [w.received for w in watchers],
+            [w.received_by_load_end for w in watchers],
+            [w.failure is not None for w in watchers],
         )
         pending = await conn.fetchval("SELECT count(*) FROM triage_jobs WHERE done_at IS NULL")
         if (delivery.missing == 0 and not pending) or time.monotonic() - started > seconds:
@@ -589,7 +709,8 @@ def report(
         f"deliveries expected: {d.expected}; by the end of the load: {d.by_load_end}; "
         f"delivered after drain: {d.after_drain} "
         f"(drain {d.drain_seconds:.1f} s, limit {args.drain_seconds:g} s); "
-        f"still missing after drain (lost): {d.missing}; received twice: {d.duplicated}; "
+        f"still missing after drain (lost): {d.missing} "
+        f"({d.missing_on_broken} of them on broken subscribers); received twice: {d.duplicated}; "
         f"subscribers broken: {len(broken)}"
     )
     for stats_name, stats in mix.stats.items():
@@ -616,6 +737,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=DRAIN_SECONDS,
         help="after the load, how long subscribers stay connected to receive every committed event",
+    )
+    parser.add_argument(
+        "--steps",
+        type=lambda text: [float(x) for x in text.split(",")],
+        default=None,
+        help="find the highest sustained rate: these rates (e.g. 20,40,60) in turn, until one fails",
+    )
+    parser.add_argument("--step-seconds", type=float, default=60.0, help="each step's length")
+    parser.add_argument("--step-warmup-seconds", type=float, default=15.0, help="not measured, each step")
+    parser.add_argument("--step-p99-ms", type=float, default=2000.0, help="a sustained step's p99 at most")
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=20.0,
+        help="a sustained step's subscribers and triage catch up within this after it",
     )
     parser.add_argument("--seed", type=int, default=11, help="of the operation mix")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="emptied first, deleted at the end")

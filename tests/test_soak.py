@@ -34,3 +34,9 @@ def test_events_for_others_do_not_count_as_delivered() -> None:
     delivery = account([{1, 2}], [[1, 9]], [2])
     assert delivery.missing == 1
     assert not delivery.ok
+
+
+def test_what_a_broken_subscriber_missed_is_counted_apart() -> None:
+    delivery = account([{1, 2}, {1, 2}], [[1], [2]], [1, 1], [True, False])
+    assert (delivery.missing, delivery.missing_on_broken) == (2, 1)
+    assert not delivery.ok
