@@ -216,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "serve"
     if command in ("serve", "worker"):
         memory.limit_malloc_arenas()  # long-running: before the thread pools start
+        memory.bound_native_caches()  # and before torch's first kernel
     if command == "serve":
         overrides = {
             k: v for k, v in (("host", args.__dict__.get("host")), ("port", args.__dict__.get("port"))) if v

@@ -142,7 +142,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--full-refit", action="store_true", help="the old way: a full training at every sync"
     )
     parser.add_argument(
-        "--default-malloc", action="store_true", help="glibc's default arenas (main.py limits them to two)"
+        "--default-malloc",
+        action="store_true",
+        help="glibc's default arenas and oneDNN's default caches (main.py bounds both)",
     )
     parser.add_argument("--seed", type=int, default=11)
 
@@ -150,4 +152,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.default_malloc:
         memory.limit_malloc_arenas()  # as main.py does for `serve` and `worker`
+        memory.bound_native_caches()
     return asyncio.run(_run(args))

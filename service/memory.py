@@ -41,6 +41,20 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     return bool(_LIBC.mallopt(_M_ARENA_MAX, arenas))
 
 
+# oneDNN (torch's CPU kernels for the bfloat16 encoder) compiles and caches a kernel for each
+# distinct input shape, 1,024 of them by default, never freed: a request's shape is its batch
+# size times its longest text, so a serving process grew by hundreds of MiB over a few hundred
+# triage batches. A small cache keeps the common shapes.
+NATIVE_CACHES = {"ONEDNN_PRIMITIVE_CACHE_CAPACITY": "64", "LRU_CACHE_CAPACITY": "64"}
+
+
+def bound_native_caches() -> None:
+    """Bound oneDNN's per-shape kernel caches (before torch runs its first kernel); variables
+    already set win."""
+    for name, value in NATIVE_CACHES.items():
+        os.environ.setdefault(name, value)
+
+
 def release_free_memory() -> None:
     """Give the memory malloc holds free back to the system (after a refit's temporaries)."""
     if _LIBC is not None:

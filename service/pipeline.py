@@ -76,6 +76,7 @@ def advice_for(language: str) -> EmergencyAdviceRecord:
 
 
 REFIT_SECONDS = 30.0  # at most one refit of the linear heads this often
+TRIM_SECONDS = 30.0  # at most one malloc_trim after triage batches this often
 
 
 class ExampleSync:
@@ -230,6 +231,7 @@ class TriageWorker:
     async def run(self) -> None:
         """Work until cancelled. NOTIFY wakes it at once; polling covers missed notifications."""
         listener = await self.pool.acquire()
+        next_trim = time.monotonic() + TRIM_SECONDS
         try:
             await listener.add_listener(JOBS_CHANNEL, self._on_notify)
             while True:
@@ -241,6 +243,11 @@ class TriageWorker:
                         await listener.add_listener(JOBS_CHANNEL, self._on_notify)
                     await self.examples.sync(self.pool)
                     done = await triage_batch(self.pool, self.engine, self.batch_size, self.hold_seconds)
+                    if done and time.monotonic() >= next_trim:
+                        # The encoder's temporaries differ with every batch's shape: give back
+                        # what malloc keeps free (~30 ms) now and then, not after every batch.
+                        next_trim = time.monotonic() + TRIM_SECONDS
+                        await asyncio.to_thread(memory.release_free_memory)
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                     log.warning("triage worker: database error (%s), retrying", error)
                     done = 0
