@@ -17,6 +17,11 @@ from triage.tone import tone_markers
         ("Sale humo negro de la cocina", False, False),  # Spanish "sale" = comes out
         ("My father collapsed and is not breathing", False, False),
         ("Saleh is my neighbour", False, False),
+        ("Vendo marmitas congeladas, entrega em domicílio", False, True),
+        ("【重要】アカウントが停止されました。本人確認をしてください", False, True),
+        ("김치 판매합니다 택배 가능", False, True),
+        ("Vendí mi coche el año pasado, ¿tengo que avisar al seguro?", False, False),
+        ("Mi hijo no respira, ¡ayuda!", False, False),
     ],
 )
 def test_markers(text: str, laughter: bool, advert: bool) -> None:
