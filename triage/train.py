@@ -350,13 +350,12 @@ def group_interval(groups: Sequence[str], values: F64, resamples: int = 1000) ->
 # time words). The first is what ships.
 OPTIONS: dict[str, tuple[HeadsConfig, float | None]] = {
     "shipped (knn share 0.5, urgency l2 0.03, time words)": (HeadsConfig(), TIME_L2),
-    "no time words": (HeadsConfig(), None),
     "step 5 (knn share 0.3, urgency l2 0.1)": (HeadsConfig(knn_share=0.3, l2_urgency=0.1), TIME_L2),
     "knn share 0.3, urgency l2 0.03": (HeadsConfig(knn_share=0.3), TIME_L2),
     "knn share 0.5, urgency l2 0.1": (HeadsConfig(l2_urgency=0.1), TIME_L2),
-    "knn share 0.6": (HeadsConfig(knn_share=0.6), TIME_L2),
-    "knn share 0.7": (HeadsConfig(knn_share=0.7), TIME_L2),
-    "urgency l2 0.01": (HeadsConfig(l2_urgency=0.01), TIME_L2),
+    "knn share 0.6, urgency l2 0.1": (HeadsConfig(knn_share=0.6, l2_urgency=0.1), TIME_L2),
+    "knn share 0.7, urgency l2 0.1": (HeadsConfig(knn_share=0.7, l2_urgency=0.1), TIME_L2),
+    "knn share 0.3, urgency l2 0.1, no time words": (HeadsConfig(knn_share=0.3, l2_urgency=0.1), None),
     "previous (urgency l2 0.3, knn share 0.3, no time words)": (
         HeadsConfig(l2_urgency=0.3, knn_share=0.3),
         None,
@@ -418,6 +417,33 @@ def compare_emergency_rules(oof: OutOfFold, groups: Sequence[str]) -> None:
         )
 
 
+def false_alarm_breakdown(oof: OutOfFold, examples: Sequence[LabelledExample], called: B) -> None:
+    """Where the out-of-fold false alarms of a rule come from: a firm cue (which kind) or the
+    probability alone; their true urgency, language, and the writing tags of the example
+    (past, negation, someone else's story ...)."""
+    from collections import Counter
+
+    from triage.emergency import scan_emergency_cues
+
+    false = np.flatnonzero(called & (oof.urgency != EMERGENCY))
+    source: Counter[str] = Counter()
+    by: dict[str, Counter[str]] = {"true urgency": Counter(), "language": Counter(), "tags": Counter()}
+    kinds: Counter[str] = Counter()
+    for i in false:
+        example = examples[int(i)]
+        firm = scan_emergency_cues(example.text).firm
+        where = "cue" if firm else "probability"
+        source[where] += 1
+        kinds.update(firm)
+        by["true urgency"][f"{where} {example.urgency.value}"] += 1
+        by["language"][f"{where} {example.lang}"] += 1
+        by["tags"].update(f"{where} {t}" for t in example.tags or ("(none)",))
+    print(f"false alarms: {len(false)}, " + ", ".join(f"{k} {v}" for k, v in source.most_common()))
+    print("  cue kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
+    for name, counts in by.items():
+        print(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+
+
 def compare(examples: Sequence[LabelledExample], vectors: F32, folds: Sequence[int]) -> None:
     """Head and time-word options on cross-validation, each with its own calibration
     (cross-fitted), with 95% intervals (groups resampled) for urgency and within one level."""
@@ -465,6 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     oof = out_of_fold(examples, vectors, folds, HeadsConfig())
     if args.compare:
         compare_emergency_rules(oof, example_groups(examples))
+        false_alarm_breakdown(oof, examples, emergency_rule(oof, args.recall, THRESHOLD_MARGIN, 0.0))
     cal, _ = calibrate(oof, args.recall)
     cal.save(args.out)
     for key, value in cal.evidence.items():
