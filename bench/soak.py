@@ -744,7 +744,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="find the highest sustained rate: these rates (e.g. 20,40,60) in turn, until one fails",
     )
-    parser.add_argument("--step-seconds", type=float, default=60.0, help="each step's length")
+    parser.add_argument(
+        "--step-seconds",
+        type=float,
+        default=180.0,
+        help="each step's length (45 s proved too short: the subscribers' lag grows slowly)",
+    )
     parser.add_argument("--step-warmup-seconds", type=float, default=15.0, help="not measured, each step")
     parser.add_argument("--step-p99-ms", type=float, default=2000.0, help="a sustained step's p99 at most")
     parser.add_argument(
