@@ -15,6 +15,10 @@ from types import ModuleType
 # subcommand -> (module, one-line help)
 BENCHES: dict[str, tuple[str, str]] = {
     "triage": ("bench.triage", "triage accuracy on a labelled JSONL file, and latency beside the bare model"),
+    "finetune": (
+        "bench.triage_finetune",
+        "triage: LoRA fine-tuned encoder against the frozen one, on grouped CV of the examples",
+    ),
     "cues": (
         "bench.cues",
         "emergency cue recall/precision on the training examples, and speed beside the old cue list",

@@ -1,4 +1,4 @@
-"""`python -m bench.triage_finetune`: does fine-tuning the encoder (LoRA) buy generalisation?
+"""`python -m bench finetune`: does fine-tuning the encoder (LoRA) buy generalisation?
 
 Grouped k-fold cross-validation on the training examples only (``triage/examples/``; the dev
 and frozen sets are never read), the folds of ``triage.corpus.grouped_folds`` (paraphrases of
@@ -131,16 +131,18 @@ def paired_report(
         )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.triage_finetune", description=(__doc__ or "").split("\n")[0]
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("OTONARI_DATA_DIR") or "var"))
+    parser.add_argument(
+        "--examples", type=Path, default=None, help="examples directory (default: triage/examples)"
+    )
     parser.add_argument("--folds", type=int, default=3, help="grouped folds (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=FinetuneConfig.epochs)
     parser.add_argument("--rank", type=int, default=FinetuneConfig.rank)
     parser.add_argument("--lr", type=float, default=FinetuneConfig.learning_rate)
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
@@ -150,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     torch.set_num_threads(max(1, len(os.sched_getaffinity(0))))
     config = FinetuneConfig(epochs=args.epochs, rank=args.rank, alpha=2.0 * args.rank, learning_rate=args.lr)
-    examples = load_examples()
+    examples = load_examples(args.examples)
     groups = example_groups(examples)
     folds = np.asarray(grouped_folds(groups, args.folds, SEED), dtype=np.int64)
     engine = Triage.load(args.data_dir, examples=examples, calibration=Calibration())
@@ -183,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"95% intervals: {RESAMPLES} resamples of whole groups, paired")
     paired_report(groups, _indicators(*results["frozen encoder"]), _indicators(*results["fine-tuned (LoRA)"]))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench finetune", description=(__doc__ or "").split("\n")[0]
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
