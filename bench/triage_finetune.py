@@ -21,7 +21,7 @@ paired difference (fine-tuned minus frozen).
 
 The per-fold embeddings are kept in ``var/cache/finetune-cv-*.npz`` (keyed by the examples,
 the folds and the options), so a re-run after a change to the heads or the calibration only
-refits those. About 4 minutes per fold on a quiet 2-core machine.
+refits those. Cost: about 12 CPU-minutes per fold (15-24 minutes a fold on a shared 2-core machine).
 """
 
 from __future__ import annotations
