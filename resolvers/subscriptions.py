@@ -18,7 +18,9 @@ from service.context import Context
 from service.errors import ErrorReason
 from service.events import (
     EventRecord,
+    Missed,
     ReplayRefused,
+    live_events,
     missed_events_of_kinds,
     missed_offer_events,
     missed_request_events,
@@ -33,30 +35,18 @@ REVIEW_QUEUE_KINDS = frozenset(
     {"TRIAGED", "ESCALATED", "REVIEWED", "CLOSED", "CANCELLED", "RETURNED_TO_REVIEW"}
 )
 
-Missed = Callable[[int], Awaitable[list[EventRecord]]]
-
 
 async def _resumed(
     ctx: Context, after: str | None, missed: Missed
 ) -> AsyncGenerator[tuple[EventRecord, bool], None]:
-    """(event, replayed): the events missed since `after`, read from the table, then live ones.
-
-    The live stream is joined before the table is read, and the ids replayed are skipped in it:
-    an event committed while the replay runs comes once, and none falls in between.
-    """
+    """(event, replayed): the events missed since `after`, read from the table, then live ones
+    (service.events.live_events), counted as an open subscription."""
     metrics.SUBSCRIPTIONS_ACTIVE.inc()
     try:
         after_id = parse_event_id(after) if after is not None else None
-        async with ctx.state.broker.subscribe() as queue:
-            replayed: set[int] = set()
-            if after_id is not None:
-                for event in await missed(after_id):
-                    replayed.add(event.id)
-                    yield event, True
-            while True:
-                event = await queue.get()
-                if event.id not in replayed:
-                    yield event, False
+        async with aclosing(live_events(ctx.state.broker, after_id, missed)) as events:
+            async for event, replayed in events:
+                yield event, replayed
     except ReplayRefused as refused:
         raise GraphQLError(refused.message, extensions={"code": refused.code}) from None
     finally:

@@ -8,8 +8,9 @@ and checks what its viewer may see. After a lost connection it catches up from t
 import asyncio
 import contextlib
 import logging
+from array import array
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from db.availability import database_unavailable
 from db.errors import OtonariError
 from db.queries import q
 from db.types import Connection, Executor
+from service import metrics
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ REPLAY_LIMIT = 500
 # The events of one request's timeline (SupportRequest.events) at most.
 TIMELINE_LIMIT = 500
 MAX_EVENT_ID = 2**63 - 1  # PostgreSQL bigint
+# A subscriber this many events behind stops receiving live ones; it reads what it missed from
+# the table once it catches up (see live_events), so a slow subscriber costs bounded memory.
 QUEUE_LIMIT = 1000
 # Shared reads kept for the most recent events; a subscriber further behind reads again itself.
 SNAPSHOT_LIMIT = 1000
@@ -83,10 +87,37 @@ async def last_event_ids(
     return found
 
 
+class Subscription:
+    """One subscriber's share of the live stream: a bounded queue, and where it overflowed.
+
+    An event that finds the queue full is not kept; `dropped_after` then holds the id just below
+    the oldest such event, so the subscriber can read every event it missed from the table.
+    """
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[EventRecord] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.dropped_after: int | None = None
+
+    def offer(self, event: EventRecord) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            metrics.EVENTS_OVERFLOWED.inc()
+            below = event.id - 1
+            self.dropped_after = below if self.dropped_after is None else min(self.dropped_after, below)
+
+    def take_backlog(self) -> list[EventRecord]:
+        """Everything queued now, without waiting."""
+        taken: list[EventRecord] = []
+        while not self.queue.empty():
+            taken.append(self.queue.get_nowait())
+        return taken
+
+
 class EventBroker:
     def __init__(self, connect: Callable[[], Awaitable[Connection]]) -> None:
         self._connect = connect
-        self._subscribers: set[asyncio.Queue[EventRecord]] = set()
+        self._subscribers: set[Subscription] = set()
         self._conn: Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_id = 0
@@ -183,10 +214,8 @@ class EventBroker:
         if len(self._recent) > RECENT_IDS:
             self._recent_ids.discard(self._recent.popleft())
         self._last_id = max(self._last_id, event.id)
-        for queue in self._subscribers:
-            # A subscriber that stopped reading loses live events, never the data: it can query.
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(event)
+        for subscriber in self._subscribers:
+            subscriber.offer(event)
 
     async def shared(self, event: EventRecord, key: str, load: Callable[[], Awaitable[T]]) -> T:
         """load() once per event and key in this process, whoever asks first; every local
@@ -210,13 +239,13 @@ class EventBroker:
             del self._snapshots[slot]
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator["asyncio.Queue[EventRecord]"]:
-        queue: asyncio.Queue[EventRecord] = asyncio.Queue(maxsize=QUEUE_LIMIT)
-        self._subscribers.add(queue)
+    async def subscribe(self) -> AsyncIterator[Subscription]:
+        subscription = Subscription()
+        self._subscribers.add(subscription)
         try:
-            yield queue
+            yield subscription
         finally:
-            self._subscribers.discard(queue)
+            self._subscribers.discard(subscription)
 
     @property
     def subscriber_count(self) -> int:
@@ -242,6 +271,63 @@ def parse_event_id(raw: str) -> int:
     if not (raw.isascii() and raw.isdigit() and raw == str(int(raw)) and 0 < int(raw) <= MAX_EVENT_ID):
         raise ReplayRefused("UNKNOWN_EVENT", "after: not an event id this API gave out")
     return int(raw)
+
+
+Missed = Callable[[int], Awaitable[list[EventRecord]]]
+
+
+class _RecentIds:
+    """The last `limit` ids given to one subscriber, as a ring of int64 (8 bytes an id: a few
+    kB per subscriber). Ids mostly arrive increasing, so the common check is one comparison."""
+
+    def __init__(self, limit: int) -> None:
+        self._ring = array("q", bytes(8 * limit))  # 0 is never an event id
+        self._next = 0
+        self._highest = 0
+
+    def __contains__(self, event_id: int) -> bool:
+        return event_id <= self._highest and event_id in self._ring
+
+    def add(self, event_id: int) -> None:
+        self._ring[self._next] = event_id
+        self._next = (self._next + 1) % len(self._ring)
+        self._highest = max(self._highest, event_id)
+
+
+async def live_events(
+    broker: EventBroker, after: int | None, missed: Missed
+) -> AsyncGenerator[tuple[EventRecord, bool], None]:
+    """(event, from_table): the events `missed` finds after `after`, then live ones, none twice.
+
+    The live stream is joined before the table is read, so an event committed while the read
+    runs is not lost in between. A subscriber that fell QUEUE_LIMIT behind and overflowed reads
+    what it missed from the table (the query filters it as the subscription does), merged in id
+    order with what was still queued. More than REPLAY_LIMIT missed events raise ReplayRefused:
+    the client reads the current state and subscribes again, as after a long disconnection.
+    """
+    async with broker.subscribe() as subscription:
+        given = _RecentIds(QUEUE_LIMIT + REPLAY_LIMIT)
+        if after is not None:
+            for event in await missed(after):
+                given.add(event.id)
+                yield event, True
+        while True:
+            if subscription.dropped_after is not None:
+                start, subscription.dropped_after = subscription.dropped_after, None
+                read = await missed(start)
+                # Queued events are all kinds (the caller filters); the table's are this
+                # subscription's. Both in id order, each once.
+                merged = {event.id: (event, False) for event in subscription.take_backlog()}
+                merged.update({event.id: (event, True) for event in read})
+                for event_id in sorted(merged):
+                    if event_id not in given:
+                        given.add(event_id)
+                        yield merged[event_id]
+                continue
+            event = await subscription.queue.get()
+            if event.id not in given:
+                given.add(event.id)
+                yield event, False
 
 
 async def missed_events(conn: Executor, after: int, query: str, *args: object) -> list[EventRecord]:

@@ -95,6 +95,11 @@ EVENTS_DELIVERED = Counter(
     "Subscription events sent to clients",
     registry=REGISTRY,
 )
+EVENTS_OVERFLOWED = Counter(
+    "otonari_events_overflowed",
+    "Live events a slow subscriber had no room for (it then reads them from the events table)",
+    registry=REGISTRY,
+)
 RATE_LIMITED = Counter(
     "otonari_rate_limited",
     "Operations refused with RATE_LIMITED",

@@ -3,8 +3,11 @@
 import asyncio
 
 import asyncpg
+import pytest
 
+from service import events, metrics
 from service.events import EventBroker, EventRecord
+from tests.support import eventually
 
 
 async def _request(db: asyncpg.Connection) -> int:
@@ -33,7 +36,8 @@ async def test_an_event_committed_after_a_later_id_is_still_delivered(
     await broker.start()
     first, second = await asyncpg.connect(db_url), await asyncpg.connect(db_url)
     try:
-        async with broker.subscribe() as queue:
+        async with broker.subscribe() as subscription:
+            queue = subscription.queue
             early = first.transaction()
             await early.start()
             low = await first.fetchval(
@@ -60,7 +64,8 @@ async def test_subscribers_each_get_every_event(db_url: str, db: asyncpg.Connect
     broker = EventBroker(lambda: asyncpg.connect(db_url))
     await broker.start()
     try:
-        async with broker.subscribe() as one, broker.subscribe() as two:
+        async with broker.subscribe() as first_subscriber, broker.subscribe() as second_subscriber:
+            one, two = first_subscriber.queue, second_subscriber.queue
             ids = [
                 await db.fetchval(
                     "INSERT INTO events (request_id, kind) VALUES ($1, 'TRIAGED') RETURNING id", request_id
@@ -72,3 +77,59 @@ async def test_subscribers_each_get_every_event(db_url: str, db: asyncpg.Connect
         assert broker.subscriber_count == 0
     finally:
         await broker.stop()
+
+
+async def test_a_subscriber_that_overflows_reads_what_it_missed_from_the_table(
+    db_url: str, db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst bigger than the subscriber's queue: the events that found no room come from the
+    table, merged with what was queued, in id order, each once; then live again."""
+    monkeypatch.setattr(events, "QUEUE_LIMIT", 3)
+    request_id = await _request(db)
+    other_request = await _request(db)
+    broker = EventBroker(lambda: asyncpg.connect(db_url))
+    await broker.start()
+    reader = await asyncpg.connect(db_url)
+
+    async def missed(after: int) -> list[EventRecord]:
+        return await events.missed_request_events(reader, after, request_id, None)
+
+    overflowed_before = metrics.EVENTS_OVERFLOWED._value.get()
+    stream = events.live_events(broker, None, missed)
+    try:
+        first = asyncio.ensure_future(anext(stream))
+
+        async def subscribed() -> bool:
+            return broker.subscriber_count == 1
+
+        await eventually(subscribed, timeout=10)
+        async with db.transaction():  # one commit: published back to back, faster than read
+            burst = [
+                await db.fetchval(
+                    "INSERT INTO events (request_id, kind) VALUES ($1, 'TRIAGED') RETURNING id",
+                    other_request if n == 5 else request_id,
+                )
+                for n in range(10)
+            ]
+        got = [await asyncio.wait_for(first, 10)]
+        # Nine more: the other request's event came from the queue or not at all (the table
+        # read is this subscription's own), so 9 or 10 arrive; take until the last id.
+        while got[-1][0].id != burst[-1]:
+            got.append(await asyncio.wait_for(anext(stream), 10))
+        ids = [event.id for event, _ in got]
+        mine = [i for n, i in enumerate(burst) if n != 5]
+        assert [i for i in ids if i != burst[5]] == mine
+        assert len(ids) == len(set(ids)) and ids == sorted(ids)
+        assert any(from_table for _, from_table in got), "the burst should have overflowed the queue"
+        assert metrics.EVENTS_OVERFLOWED._value.get() > overflowed_before
+
+        later = await db.fetchval(
+            "INSERT INTO events (request_id, kind) VALUES ($1, 'CLOSED') RETURNING id", request_id
+        )
+        event, from_table = await asyncio.wait_for(anext(stream), 10)
+        assert (event.id, from_table) == (later, False)
+    finally:
+        await stream.aclose()
+        await reader.close()
+        await broker.stop()
+    assert broker.subscriber_count == 0
