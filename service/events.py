@@ -189,9 +189,13 @@ class EventBroker:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                if not isinstance(error, asyncpg.PostgresError | OtonariError) and not database_unavailable(
-                    error
-                ):
+                # A client-side protocol error on the listening connection (asyncpg's "another
+                # operation is in progress" after a cut mid-query) is no reason to stop every live
+                # update of this process: drop the connection and catch up from the table.
+                client_side = asyncpg.InterfaceError | asyncpg.InternalClientError
+                if not isinstance(
+                    error, asyncpg.PostgresError | OtonariError | client_side
+                ) and not database_unavailable(error):
                     raise
                 log.warning("event listener: database unavailable (%s); reconnecting", error)
             await asyncio.sleep(RECONNECT_SECONDS)
