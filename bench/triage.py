@@ -16,7 +16,7 @@ missed EMERGENCY and false alarm.
 Cost, in the same run, interleaved so that background load hits both sides alike:
   bare   - the model the triage actually uses, alone: sentence-transformers `encode` (float32),
            one text, and batches of 64 for throughput;
-  enc    - the triage engine's own encoder alone (`embed_queries`);
+  enc    - the triage engine's own encoder alone (`embed_for_triage`: with the adapter merged);
   triage - the full `Triage.triage` / `triage_many`;
   warm load - `Triage.load` in a fresh process once the caches are warm;
   server RSS - resident memory of `main.py serve` (one in-process worker) after triaging a
@@ -130,8 +130,14 @@ def evaluate(engine: Triage, rows: Sequence[Row]) -> list[Case]:
     return [to_case(r, t) for r, t in zip(rows, results, strict=True)]
 
 
-def cross_validate(engine: Triage, examples: Sequence[LabelledExample], k: int, seed: int) -> list[Case]:
-    """Each fold triaged by an engine trained on the other folds (same model)."""
+def cross_validate(
+    engine: Triage, examples: Sequence[LabelledExample], k: int, seed: int, data_dir: Path
+) -> list[Case]:
+    """Each fold triaged by an engine trained on the other folds (same model). With an adapter,
+    the adapter was trained on every example, so a held-out row would not be unseen: each fold's
+    rows and heads are embedded instead by the per-fold adapter trained on the other folds only
+    (``triage.finetune.fold_vectors``, cached by ``python -m triage.train --finetune``; ``k``
+    is then ``FINETUNE_FOLDS`` with seed 0, the folds they were trained on)."""
     groups = example_groups(examples)
     folds = grouped_folds(groups, k, seed)
     rows = [
@@ -147,13 +153,22 @@ def cross_validate(engine: Triage, examples: Sequence[LabelledExample], k: int, 
         )
         for i, e in enumerate(examples)
     ]
-    # Every example's embedding once (the engine caches them), then each fold only trains heads.
-    vectors = engine.example_vectors([e.text for e in examples])
+    texts = [e.text for e in examples]
+    if engine.adapter:
+        from triage.finetune import fold_vectors
+
+        per_fold = [
+            fold_vectors(engine, data_dir, examples, lambda: engine.embed_queries(texts), folds, fold)
+            for fold in range(k)
+        ]
+    else:  # every example's embedding once (the engine caches them), then each fold only trains heads
+        per_fold = [engine.example_vectors(texts)] * k
     cases: list[Case | None] = [None] * len(rows)
     for fold in range(k):
-        train = [e for e, f in zip(examples, folds, strict=True) if f != fold]
+        train = [i for i, f in enumerate(folds) if f != fold]
         held = [i for i, f in enumerate(folds) if f == fold]
-        results = engine.with_examples(train).triage_embedded([rows[i].text for i in held], vectors[held])
+        twin = engine.with_examples([examples[i] for i in train], per_fold[fold][train])
+        results = twin.triage_embedded([rows[i].text for i in held], per_fold[fold][held])
         for i, result in zip(held, results, strict=True):
             cases[i] = to_case(rows[i], result)
     return [c for c in cases if c is not None]
@@ -178,7 +193,7 @@ def single_latency(engine: Triage, texts: Sequence[str], samples: int) -> dict[s
     bare = bare_encode(engine)
     sides: dict[str, Callable[[str], Any]] = {
         "bare": lambda t: bare([t], 1),
-        "enc": lambda t: engine.embed_queries([t]),
+        "enc": lambda t: engine.embed_for_triage([t]),
         "triage": engine.triage,
     }
     for f in sides.values():  # warm up caches and lazy initialisation
@@ -199,7 +214,7 @@ def batch_throughput(engine: Triage, texts: Sequence[str], rounds: int) -> dict[
     bare = bare_encode(engine)
     sides: dict[str, Callable[[list[str]], Any]] = {
         "bare": lambda ts: bare(ts, 64),
-        "enc": engine.embed_queries,
+        "enc": engine.embed_for_triage,
         "triage": engine.triage_many,
     }
     best = dict.fromkeys(sides, 0.0)
@@ -384,11 +399,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"loaded in {time.perf_counter() - started:.1f} s ({engine.example_count} examples)")
     sets: dict[str, list[Case]] = {}
     if "cv" in wanted:
-        sets["cv"] = cross_validate(engine, examples, args.folds, args.seed)
+        folds, seed = args.folds, args.seed
+        if engine.adapter:
+            from triage.finetune import FINETUNE_FOLDS
+
+            folds, seed = FINETUNE_FOLDS, 0
+        sets["cv"] = cross_validate(engine, examples, folds, seed, args.data_dir)
         n_groups = len(set(example_groups(examples)))
-        print(
-            f"cv: {args.folds}-fold grouped cross-validation on {len(examples)} examples in {n_groups} groups"
-        )
+        per_fold = ", each fold embedded by the adapter trained on the others" if engine.adapter else ""
+        print(f"cv: {folds}-fold grouped, {len(examples)} examples in {n_groups} groups{per_fold}")
     if "dev" in wanted and args.data.exists():
         sets["dev"] = evaluate(engine, load_rows(args.data))
         print(f"dev: {args.data} ({len(sets['dev'])} rows)")

@@ -6,8 +6,8 @@ one situation in one fold). For each fold:
 
 1. fine-tune the encoder on the other folds only (``triage.finetune``: LoRA r=8 on the query
    and value projections of every layer, cross-entropy of field and urgency, fixed seed);
-2. merge the adapter and re-embed every example with the engine's own encoder path
-   (``triage.encoder.Encoder``, the precision the engine uses);
+2. merge the adapter as the engine does and re-embed every example (``triage.finetune.
+   fold_vectors``: ``triage.encoder.Encoder.adapted``, the precision the engine uses);
 3. fit the engine's heads (``triage.heads.Heads``, LR + kNN, the shipped options) on the other
    folds' new embeddings, predict the held-out fold.
 
@@ -20,28 +20,26 @@ resamples of whole groups, the same resamples for both encoders, with the interv
 paired difference (fine-tuned minus frozen).
 
 The per-fold embeddings are kept in ``var/cache/finetune-cv-*.npz`` (keyed by the examples,
-the folds and the options), so a re-run after a change to the heads or the calibration only
-refits those. Cost: about 12 CPU-minutes per fold (15-24 minutes a fold on a shared 2-core machine).
+the folds and the options; shared with ``python -m triage.train --finetune``, which trains the
+same per-fold adapters for the calibration), so a re-run after a change to the heads or the
+calibration only refits those. Cost: about 12 CPU-minutes per fold (15-24 minutes a fold on a
+shared 2-core machine).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from triage.corpus import LabelledExample, example_groups, grouped_folds, load_examples
+from triage.corpus import example_groups, grouped_folds, load_examples
 from triage.decision import EMERGENCY
-from triage.finetune import FinetuneConfig, finetune
+from triage.finetune import FinetuneConfig, fold_vectors
 from triage.heads import HeadsConfig
 from triage.train import Decided, OutOfFold, calibrate, out_of_fold, summary
 
@@ -51,43 +49,6 @@ I64 = npt.NDArray[np.int64]
 
 SEED = 0
 RESAMPLES = 1000
-
-
-def fold_vectors(
-    data_dir: Path,
-    examples: Sequence[LabelledExample],
-    frozen: F32,
-    folds: I64,
-    k: int,
-    config: FinetuneConfig,
-) -> F32:
-    """Every example embedded by the encoder fine-tuned on the folds other than ``k``."""
-    from triage.encoder import Encoder
-    from triage.model import load_embedder
-
-    texts = [e.text for e in examples]
-    key = hashlib.sha256(
-        json.dumps([texts, folds.tolist(), k, asdict(config)], ensure_ascii=False).encode()
-    ).hexdigest()[:16]
-    path = data_dir / "cache" / f"finetune-cv-{key}.npz"
-    if path.exists():
-        with np.load(path) as data:
-            return np.asarray(data["vectors"], dtype=np.float32)
-    started = time.perf_counter()
-    embedder = load_embedder(data_dir)
-    prompt = str((embedder.prompts or {}).get("query", ""))
-    train = np.flatnonzero(folds != k)
-    finetune(embedder, [examples[int(i)] for i in train], frozen[train], prompt, config)
-    trained = time.perf_counter() - started
-    vectors = Encoder(embedder, "auto").encode(texts, prompt)
-    print(
-        f"fold {k}: fine-tuned on {len(train)} examples in {trained:.0f} s,"
-        f" re-embedded {len(texts)} in {time.perf_counter() - started - trained:.0f} s",
-        flush=True,
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, vectors=vectors)
-    return vectors
 
 
 def _indicators(oof: OutOfFold, decided: Decided) -> dict[str, tuple[F64, F64]]:
@@ -155,22 +116,19 @@ def run(args: argparse.Namespace) -> int:
     examples = load_examples(args.examples)
     groups = example_groups(examples)
     folds = np.asarray(grouped_folds(groups, args.folds, SEED), dtype=np.int64)
-    engine = Triage.load(args.data_dir, examples=examples, calibration=Calibration())
+    engine = Triage.load(args.data_dir, examples=examples, calibration=Calibration(), adapter_file=None)
     frozen = engine.example_vectors([e.text for e in examples])
-    del engine
     print(
         f"{len(examples)} examples in {len(set(groups))} groups, {args.folds} grouped folds; {config}",
         flush=True,
     )
 
     base = out_of_fold(examples, frozen, folds.tolist(), HeadsConfig())
-    p_field, p_urgency = base.p_field.copy(), base.p_urgency.copy()
-    for k in range(args.folds):
-        vectors = fold_vectors(args.data_dir, examples, frozen, folds, k, config)
-        held = folds == k
-        oof_k = out_of_fold(examples, vectors, folds.tolist(), HeadsConfig())
-        p_field[held], p_urgency[held] = oof_k.p_field[held], oof_k.p_urgency[held]
-    tuned = replace(base, p_field=p_field, p_urgency=p_urgency)
+    per_fold = [
+        fold_vectors(engine, args.data_dir, examples, frozen, folds.tolist(), k, config)
+        for k in range(args.folds)
+    ]
+    tuned = out_of_fold(examples, per_fold, folds.tolist(), HeadsConfig())
 
     results: dict[str, tuple[OutOfFold, Decided]] = {}
     for name, oof in (("frozen encoder", base), ("fine-tuned (LoRA)", tuned)):

@@ -18,8 +18,8 @@ import math
 import os
 import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,6 +52,9 @@ class _Layer:
     ffn_out_b: torch.Tensor
     ln2_w: torch.Tensor
     ln2_b: torch.Tensor
+
+
+_QKV = ("query", "key", "value")
 
 
 class LeanBert:
@@ -95,6 +98,30 @@ class LeanBert:
                     ln2_b=t(layer.output.LayerNorm.bias),
                 )
             )
+
+    def adapted(self, bert: Any, deltas: Mapping[str, torch.Tensor]) -> LeanBert:
+        """A twin whose attention projections are ``bert``'s float32 weights plus ``deltas``
+        (merged LoRA, by qualified layer name: ``encoder.layer.<i>.attention.self.<query|key|
+        value>``), cast like this one's. Everything else (embeddings, layer norms, output and
+        feed-forward weights) is this one's tensors, shared, not copied: +~10 MB in bfloat16."""
+        import torch
+
+        known = {f"encoder.layer.{i}.attention.self.{m}" for i in range(len(self.layers)) for m in _QKV}
+        if unknown := sorted(set(deltas) - known):
+            raise ValueError(f"the adapter changes layers the fast path cannot merge: {unknown[:3]}")
+        twin = copy.copy(self)
+        twin.layers = []
+        for i, (layer, p) in enumerate(zip(bert.encoder.layer, self.layers, strict=True)):
+            names = [f"encoder.layer.{i}.attention.self.{m}" for m in _QKV]
+            if not any(n in deltas for n in names):
+                twin.layers.append(p)
+                continue
+            weights = []
+            for name, m in zip(names, _QKV, strict=True):
+                w = getattr(layer.attention.self, m).weight.detach().to(torch.float32)
+                weights.append(w + deltas[name] if name in deltas else w)
+            twin.layers.append(replace(p, qkv_w=torch.cat(weights).to(p.qkv_w.dtype).contiguous()))
+        return twin
 
     @staticmethod
     def supports(model: Any) -> bool:
@@ -265,6 +292,17 @@ class Encoder:
         prompts = embedder.prompts or {}
         self.query_prompt = str(prompts.get("query", ""))
         self.passage_prompt = str(prompts.get("passage", prompts.get("document", "")))
+
+    def adapted(self, deltas: Mapping[str, torch.Tensor]) -> Encoder:
+        """A twin encoder with LoRA deltas merged into its attention weights (see
+        ``LeanBert.adapted``); this one, and the model it shares, stay unchanged. The twin
+        shares the lock: one forward pass at a time across both."""
+        fast = self._fast
+        if fast is None or not isinstance(fast.model, LeanBert):
+            raise ValueError("a LoRA adapter needs the LeanBert fast path (a BERT model, mean pooling)")
+        twin = copy.copy(self)
+        twin._fast = replace(fast, model=fast.model.adapted(self.embedder[0].model, deltas))
+        return twin
 
     def encode(self, texts: Sequence[str], prompt: str) -> F32:
         if not texts:

@@ -4,7 +4,10 @@
 at run time with ``add_examples`` (no reload). Each concern has its module:
 
 * ``triage.encoder``: the text's embedding (multilingual-e5-small, "query: " prefix), one
-  forward pass; example embeddings are cached on disk;
+  forward pass; example embeddings are cached on disk. With the committed LoRA adapter
+  (``triage.adapter``, trained by ``python -m triage.train --finetune``) the triage embeds with
+  a twin of the encoder whose attention weights have the adapter merged in; ``embed_queries`` /
+  ``embed_passages`` (matching, volunteers' stored vectors) keep the bare encoder;
 * ``triage.corpus``: the labelled examples (``triage/examples/``, staff reviews);
 * ``triage.heads``: field and urgency probabilities from the embedding, one matrix multiply
   against linear heads and every example;
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from triage.adapter import ADAPTER_FILE, Adapter, load_adapter
 from triage.calibration import Calibration
 from triage.corpus import LabelledExample, as_examples, load_examples
 from triage.decision import (
@@ -108,15 +112,27 @@ class Triage:
         cache_dir: Path | None = None,
         find_cues: Callable[[str], CueScan] = scan_emergency_cues,
         calibration: Calibration | None = None,
+        adapter: Adapter | None = None,
     ) -> None:
         if not examples:
             raise ValueError("no labelled examples to train the triage on")
         self.embedder = embedder
         self.model_name = model_name
-        self._encoder = Encoder(embedder, precision)
-        self.version = f"{model_name} [{self._encoder.precision}] + otonari-triage {TRIAGE_VERSION}"
+        self._encoder = Encoder(embedder, precision)  # matching's space: never adapted
+        self._triage_encoder = self._encoder
+        self.adapter: str | None = None  # digest of the adapter in use
+        if adapter is not None and adapter.model != model_name:
+            log.warning("adapter for %s, not %s: triage uses the bare encoder", adapter.model, model_name)
+        elif adapter is not None:
+            self._triage_encoder = self.adapted_encoder(adapter)
+            self.adapter = adapter.digest
+        lora = f" + lora {self.adapter}" if self.adapter else ""
+        self.version = f"{model_name} [{self._encoder.precision}]{lora} + otonari-triage {TRIAGE_VERSION}"
         self._find_cues = find_cues
         self.calibration = calibration or Calibration.load()
+        fitted_for = self.calibration.evidence.get("adapter") if self.calibration.evidence else None
+        if calibration is None and fitted_for != self.adapter:
+            log.warning("calibration fitted for adapter %s, triage uses %s", fitted_for, self.adapter)
         find_cues("fire")  # compile the cue data now, not during the first request
         tone_markers("")  # and the word lists
         time_markers("")
@@ -127,8 +143,10 @@ class Triage:
         self._one_blas_thread = single_threaded_blas()
         self._cache: VectorCache | None = None
         if cache_dir is not None:
-            # The vectors depend on the model, its precision and this encoder's code (version).
-            name = f"triage-examples-{slug(model_name)}-{self._encoder.precision}-v{ENCODER_VERSION}.npz"
+            # The vectors depend on the model, its precision, this encoder's code (version) and the
+            # adapter.
+            lora = f"-lora-{self.adapter}" if self.adapter else ""
+            name = f"triage-examples-{slug(model_name)}-{self.precision}-v{ENCODER_VERSION}{lora}.npz"
             self._cache = VectorCache(cache_dir / name)
         self._cache_lock = threading.Lock()
         self._known = self._cache.load() if self._cache else {}  # text key -> vector
@@ -146,13 +164,15 @@ class Triage:
         precision: Precision = "auto",
         examples: Sequence[LabelledExample] | None = None,
         calibration: Calibration | None = None,
+        adapter_file: Path | None = ADAPTER_FILE,
     ) -> Triage:
         """Load the embedding model (``triage.model.load_embedder``) and train on the examples.
 
         ``extra_examples``: more labelled texts, e.g. staff corrections kept in the database,
         as LabelledExample or (text, field, urgency[, source_id]); like ``add_examples``.
         ``examples`` replaces the bundled ones; ``calibration`` the fitted one
-        (``triage/calibration.json``).
+        (``triage/calibration.json``); ``adapter_file`` the committed LoRA adapter (None, or a
+        missing file: the bare encoder).
         """
         import torch
 
@@ -168,6 +188,7 @@ class Triage:
             precision=precision,
             cache_dir=data_dir / "cache",
             calibration=calibration,
+            adapter=load_adapter(adapter_file),
         )
         log.info(
             "triage ready in %.1f s: %d examples, %s",
@@ -183,7 +204,7 @@ class Triage:
         with self._cache_lock:
             missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
         if missing:
-            fresh = self.embed_queries(list(missing.values()))
+            fresh = self.embed_for_triage(list(missing.values()))
             with self._cache_lock:
                 self._known.update(zip(missing, fresh, strict=True))
                 snapshot = dict(self._known)
@@ -205,6 +226,20 @@ class Triage:
         """[n, dim] unit vectors of texts as e5 passages ("passage: "), e.g. volunteers' skills."""
         return self._encoder.encode(list(texts), self._encoder.passage_prompt)
 
+    def embed_for_triage(self, texts: Sequence[str]) -> F32:
+        """[n, dim] unit vectors of texts as the triage sees them: ``embed_queries`` through the
+        adapted encoder when there is an adapter."""
+        return self._triage_encoder.encode(list(texts), self._encoder.query_prompt)
+
+    def adapted_encoder(self, adapter: Adapter) -> Encoder:
+        """The bare encoder with ``adapter`` merged into a twin (shared embeddings); this
+        engine's encoders are unchanged."""
+        return self._encoder.adapted(adapter.deltas())
+
+    @property
+    def query_prompt(self) -> str:
+        return self._encoder.query_prompt
+
     @property
     def precision(self) -> str:
         return self._encoder.precision
@@ -225,12 +260,12 @@ class Triage:
         # GIL in its kernels, so a batch costs the longer of the two, not their sum.
         with ThreadPoolExecutor(max_workers=1) as pool:
             text_facts = pool.submit(self._text_facts, texts)
-            vectors = self.embed_queries(texts)
+            vectors = self.embed_for_triage(texts)
             facts = text_facts.result()
         return self._classify(vectors, facts)
 
     def triage_embedded(self, texts: Sequence[str], vectors: F32) -> list[TriageResult]:
-        """Triage texts whose embeddings (``embed_queries``) are already known: for evaluation,
+        """Triage texts whose embeddings (``embed_for_triage``) are already known: for evaluation,
         which triages every example under several folds of training data."""
         texts = list(texts)
         for t in texts:
@@ -355,10 +390,12 @@ class Triage:
     def example_count(self) -> int:
         return len(self._state.examples)
 
-    def with_examples(self, examples: Sequence[LabelledExample]) -> Triage:
+    def with_examples(self, examples: Sequence[LabelledExample], vectors: F32 | None = None) -> Triage:
         """An engine sharing this one's model, trained on ``examples`` instead (for evaluation:
-        cross-validation trains one per fold without loading the model again)."""
-        vectors = self.example_vectors([e.text for e in examples])
+        cross-validation trains one per fold without loading the model again); ``vectors``:
+        their embeddings when not this engine's (a per-fold adapter's)."""
+        if vectors is None:
+            vectors = self.example_vectors([e.text for e in examples])
         twin = copy.copy(self)
         twin._train_lock = threading.Lock()
         twin._refit_lock = threading.Lock()

@@ -1,4 +1,5 @@
-"""Fine-tuning the encoder with LoRA adapters, for the experiment in ``bench/triage_finetune.py``.
+"""Fine-tuning the encoder with LoRA adapters: the triage's adapter (``python -m triage.train
+--finetune``, ``triage.adapter``) and the per-fold ones its calibration and the benches use.
 
 LoRA (Hu et al. 2021, the parametrisation ``peft`` uses): each adapted ``nn.Linear`` computes
 ``W x + b + (alpha / r) * B (A x)`` with ``A`` [r, in] random and ``B`` [out, r] zero at the
@@ -18,10 +19,13 @@ batch order, no data-dependent randomness elsewhere (dropout is seeded too).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +37,8 @@ from triage.heads import FIELDS, URGENCIES, fit_logistic
 if TYPE_CHECKING:
     import torch
     from sentence_transformers import SentenceTransformer
+
+    from triage.engine import Triage
 
 F32 = npt.NDArray[np.float32]
 
@@ -210,3 +216,76 @@ def finetune(
     state = adapter_state(bert, config)
     merge(bert, config)
     return state
+
+
+# ----------------------------------------------------------------------------- per-fold adapters
+
+# Grouped folds of the per-fold adapters (python -m triage.train --finetune, python -m bench
+# finetune, the cv column of python -m bench triage): 3, not 5, for the CPU (a fine-tune of two
+# thirds of the examples costs ~6-8 minutes on 2 quiet cores).
+FINETUNE_FOLDS = 3
+
+
+def train_adapter(
+    data_dir: Path,
+    examples: Sequence[LabelledExample],
+    frozen_vectors: F32,
+    config: FinetuneConfig = FinetuneConfig(),
+    log: Any = print,
+) -> dict[str, F32]:
+    """An adapter fine-tuned on ``examples``, as float32 arrays (``triage.adapter`` layout). The
+    model is loaded afresh for it (fine-tuning changes it in place)."""
+    from triage.model import load_embedder
+
+    embedder = load_embedder(data_dir)
+    prompt = str((embedder.prompts or {}).get("query", ""))
+    state = finetune(embedder, examples, frozen_vectors, prompt, config, log)
+    return {k: v.numpy().astype(np.float32) for k, v in state.items()}
+
+
+def fold_key(texts: Sequence[str], folds: Sequence[int], k: int, config: FinetuneConfig) -> str:
+    return hashlib.sha256(
+        json.dumps([list(texts), [int(f) for f in folds], k, asdict(config)], ensure_ascii=False).encode()
+    ).hexdigest()[:16]
+
+
+def fold_vectors(
+    engine: Triage,
+    data_dir: Path,
+    examples: Sequence[LabelledExample],
+    frozen_vectors: F32 | Callable[[], F32],
+    folds: Sequence[int],
+    k: int,
+    config: FinetuneConfig = FinetuneConfig(),
+    log: Any = print,
+) -> F32:
+    """Every example embedded for the triage by the adapter fine-tuned on the folds other than
+    ``k`` (merged as the engine merges it: ``triage.encoder.Encoder.adapted`` on ``engine``'s
+    bare encoder). Cached in ``data_dir/cache/finetune-cv-<key>.npz`` (key: the texts, the
+    folds, ``k`` and the options), shared with ``python -m bench finetune`` and the cv column of
+    ``python -m bench triage``. ``frozen_vectors``: the bare encoder's embeddings of the
+    examples, or a function computing them (only called when the adapter has to be trained)."""
+    from triage.adapter import Adapter
+
+    texts = [e.text for e in examples]
+    path = data_dir / "cache" / f"finetune-cv-{fold_key(texts, folds, k, config)}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            return np.asarray(data["vectors"], dtype=np.float32)
+    started = time.perf_counter()
+    fold = np.asarray(folds)
+    train = np.flatnonzero(fold != k)
+    frozen = frozen_vectors if isinstance(frozen_vectors, np.ndarray) else frozen_vectors()
+    tensors = train_adapter(data_dir, [examples[int(i)] for i in train], frozen[train], config, log)
+    trained = time.perf_counter() - started
+    adapter = Adapter(tensors, config.rank, config.alpha, engine.model_name, "fold")
+    vectors = engine.adapted_encoder(adapter).encode(texts, engine.query_prompt)
+    log(
+        f"fold {k}: fine-tuned on {len(train)} examples in {trained:.0f} s,"
+        f" re-embedded {len(texts)} in {time.perf_counter() - started - trained:.0f} s"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.npz")
+    np.savez(tmp, vectors=vectors)
+    tmp.replace(path)
+    return vectors
