@@ -304,17 +304,16 @@ async def live_events(
     """(event, from_table): the events `missed` finds after `after`, then live ones, none twice.
 
     The live stream is joined before the table is read, so an event committed while the read
-    runs is not lost in between. A subscriber that fell QUEUE_LIMIT behind and overflowed reads
-    what it missed from the table (the query filters it as the subscription does), merged in id
-    order with what was still queued. More than REPLAY_LIMIT missed events raise ReplayRefused:
+    runs is not lost in between. What a reconnecting client missed (after `after`), and what a
+    subscriber that fell QUEUE_LIMIT behind and overflowed missed, are read the same way: from
+    the table (the query filters it as the subscription does), merged in id order with what was
+    still queued. More than REPLAY_LIMIT missed events raise ReplayRefused:
     the client reads the current state and subscribes again, as after a long disconnection.
     """
     async with broker.subscribe() as subscription:
         given = _RecentIds(QUEUE_LIMIT + REPLAY_LIMIT)
-        if after is not None:
-            for event in await missed(after):
-                given.add(event.id)
-                yield event, True
+        if after is not None:  # a reconnecting client catches up as an overflowed one does
+            subscription.dropped_after = after
         while True:
             if subscription.dropped_after is not None:
                 start, subscription.dropped_after = subscription.dropped_after, None

@@ -76,7 +76,7 @@ def advice_for(language: str) -> EmergencyAdviceRecord:
 
 
 REFIT_SECONDS = 30.0  # at most one refit of the linear heads this often
-TRIM_SECONDS = 30.0  # at most one malloc_trim after triage batches this often
+TRIM_SECONDS = 5.0  # at most one malloc_trim (~30 ms, in a thread) after triage batches this often
 
 
 class ExampleSync:

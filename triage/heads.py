@@ -69,8 +69,41 @@ def _softmax(z: F64) -> F64:
     return out
 
 
+@dataclass(frozen=True)
+class Design:
+    """Standardised features with a bias column, built once and shared by the field and urgency
+    fits: a worker refits while it serves and its RSS is watched, so the [n, d + 1] matrix is the
+    only temporary of a refit's size (no float64 copy of the vectors, no products of its size)."""
+
+    z: F64  # [n, d + 1]: (x - mu) / sd, then a column of ones
+    mu: F64
+    sd: F64
+
+    @classmethod
+    def of(cls, x: F32 | F64) -> Design:
+        n, d = x.shape
+        mu = x.mean(axis=0, dtype=np.float64)
+        z = np.empty((n, d + 1))
+        np.subtract(x, mu, out=z[:, :d])
+        sd = np.sqrt(np.einsum("ij,ij->j", z[:, :d], z[:, :d]) / n) + 1e-6  # x.std(axis=0)
+        z[:, :d] /= sd
+        z[:, d] = 1.0
+        return cls(z=z, mu=mu, sd=sd)
+
+
+_GRAM_ROWS = 1024  # rows per chunk of z.T @ (z * w): bounded temporaries
+
+
+def _weighted_gram(z: F64, w: F64) -> F64:
+    gram = np.zeros((z.shape[1], z.shape[1]))
+    for start in range(0, len(z), _GRAM_ROWS):
+        rows = z[start : start + _GRAM_ROWS]
+        gram += rows.T @ (rows * w[start : start + _GRAM_ROWS])
+    return gram
+
+
 def fit_logistic(
-    x: F64,
+    x: F32 | F64 | Design,
     y: I64,
     n_classes: int,
     l2: float,
@@ -85,17 +118,12 @@ def fit_logistic(
     and a fixed number of iterations: deterministic, no random state. Classes keep the
     examples' prior unless ``balanced`` (closer to real traffic, where most requests are
     NORMAL, than a uniform prior; it also measured better). ``start``: (W, b) of an earlier
-    fit for raw x to start from (a warm start) instead of zero.
+    fit for raw x to start from (a warm start) instead of zero. ``x`` may be a ``Design``
+    already built from it (two heads on the same examples share one).
     """
-    n, d = x.shape
-    mu = x.mean(axis=0)
-    sd = x.std(axis=0) + 1e-6
-    # Built in place (the same values as np.hstack([(x - mu) / sd, ones]) without its two
-    # [n, d] temporaries: a worker refits while it serves, and its RSS is watched).
-    z = np.empty((n, d + 1))
-    np.subtract(x, mu, out=z[:, :d])
-    z[:, :d] /= sd
-    z[:, d] = 1.0
+    design = x if isinstance(x, Design) else Design.of(x)
+    z, mu, sd = design.z, design.mu, design.sd
+    n, d = z.shape[0], z.shape[1] - 1
     w = np.ones(n) if sample_weight is None else sample_weight.astype(np.float64)
     if balanced:
         counts = np.bincount(y, minlength=n_classes).astype(np.float64)
@@ -104,7 +132,7 @@ def fit_logistic(
     onehot = np.eye(n_classes)[y]
     reg = np.ones((d + 1, 1))
     reg[-1] = 0.0  # no penalty on the bias
-    step = 1.0 / (0.5 * float(np.linalg.eigvalsh(z.T @ (z * w))[-1]) / n + l2)
+    step = 1.0 / (0.5 * float(np.linalg.eigvalsh(_weighted_gram(z, w))[-1]) / n + l2)
     theta = np.zeros((d + 1, n_classes))
     if start is not None:  # the same scores in standardised coordinates
         theta[:-1] = start[0] * sd[:, None]
@@ -156,15 +184,16 @@ class Heads:
         fl = np.array([FIELDS.index(e.field) for e in examples], dtype=np.int64)
         ul = np.array([URGENCIES.index(e.urgency) for e in examples], dtype=np.int64)
         sw = np.array([e.weight for e in examples], dtype=np.float64)
-        x = vectors.astype(np.float64)
-        wf, bf = fit_logistic(x, fl, len(FIELDS), config.l2_field, sw)
-        wu, bu = fit_logistic(x, ul, len(URGENCIES), config.l2_urgency, sw)
+        design = Design.of(vectors)
+        wf, bf = fit_logistic(design, fl, len(FIELDS), config.l2_field, sw)
+        wu, bu = fit_logistic(design, ul, len(URGENCIES), config.l2_urgency, sw)
+        del design
         return cls(
             examples=tuple(examples),
             vectors=vectors,
             field_onehot=np.eye(len(FIELDS))[fl],
             urgency_onehot=np.eye(len(URGENCIES))[ul],
-            projection=np.hstack([wf, wu, x.T]).astype(np.float32),
+            projection=np.hstack([wf, wu, vectors.T]).astype(np.float32),
             bias=np.concatenate([bf, bu, np.zeros(len(examples))]).astype(np.float32),
             described=np.array([i for i, e in enumerate(examples) if e.topic], dtype=np.int64),
             reviewed=np.array([i for i, e in enumerate(examples) if e.source_id is not None], dtype=np.int64),
@@ -207,12 +236,18 @@ class Heads:
         fl = self.field_onehot.argmax(axis=1)
         ul = self.urgency_onehot.argmax(axis=1)
         sw = np.array([e.weight for e in self.examples], dtype=np.float64)
-        x = self.vectors.astype(np.float64)
+        design = Design.of(self.vectors)
         wf, bf = fit_logistic(
-            x, fl, nf, self.config.l2_field, sw, start=(weights[:, :nf], bias[:nf]), iterations=iterations
+            design,
+            fl,
+            nf,
+            self.config.l2_field,
+            sw,
+            start=(weights[:, :nf], bias[:nf]),
+            iterations=iterations,
         )
         wu, bu = fit_logistic(
-            x,
+            design,
             ul,
             len(URGENCIES),
             self.config.l2_urgency,
