@@ -262,7 +262,8 @@ async def _server_rss_mb(data_dir: Path, texts: Sequence[str]) -> tuple[float, f
     async with fresh_database(scratch) as db:
         # The server reuses this run's converted model and example vectors (a warm start).
         for name in ("models", "cache"):
-            if (data_dir / name).exists():
+            # fresh_database may have copied them already (bench.server.REUSABLE)
+            if (data_dir / name).exists() and not (db.data_dir / name).exists():
                 (db.data_dir / name).symlink_to((data_dir / name).resolve())
         env = server_env(db.data_dir, OTONARI_WORKERS="1", OTONARI_SUBMIT_RATE_PER_MINUTE="100000")
         async with (

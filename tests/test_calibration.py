@@ -6,9 +6,11 @@ import math
 import numpy as np
 import pytest
 
+from triage.adapter import ADAPTER_FILE, load_adapter
 from triage.calibration import EMERGENCY_FEATURES, Calibration, emergency_features, with_temperature
 from triage.decision import EMERGENCY, urgency_decision
 from triage.engine import Triage
+from triage.finetune import FINETUNE_FOLDS
 from triage.heads import FIELDS, URGENCIES
 from triage.labels import Urgency
 from triage.timing import TIME_KINDS
@@ -27,7 +29,11 @@ def test_the_committed_calibration_is_valid_and_says_how_it_was_chosen(calibrati
     assert 0.0 < calibration.emergency_threshold < 1.0
     assert 0.0 < calibration.unsure_below < 1.0
     evidence = calibration.evidence
-    assert evidence["examples"] >= 5000 and evidence["folds"] == 5
+    # With the committed adapter, fitted on the per-fold adapters' out-of-fold rows (3 folds) and
+    # for that very adapter; without one, on the 5 folds of the bare encoder.
+    adapter = load_adapter(ADAPTER_FILE)
+    assert evidence.get("adapter") == (adapter.digest if adapter else None)
+    assert evidence["examples"] >= 5000 and evidence["folds"] == (FINETUNE_FOLDS if adapter else 5)
     after = evidence["cv after (cross-fitted maps)"]
     assert after["EMERGENCY recall"] >= evidence["recall target"]
 
