@@ -9,7 +9,14 @@ import pytest
 
 from bench.triage import DEFAULT_DATA, evaluate, load_rows
 from bench.triage_metrics import Estimate, estimate_all
-from triage.engine import MAX_TEXT_CHARS, TRIAGE_VERSION, TextLengthError, Triage, load_examples
+from triage.engine import (
+    MAX_TEXT_CHARS,
+    TRIAGE_VERSION,
+    LabelledExample,
+    TextLengthError,
+    Triage,
+    load_examples,
+)
 from triage.heads import F32, WARM_ITERS, Heads
 from triage.labels import SupportField, Urgency
 
@@ -236,3 +243,38 @@ def test_a_warm_refit_agrees_with_a_full_training(triage_engine: Triage) -> None
     assert np.sum(warm_f != full_f) + np.sum(warm_u != full_u) < np.sum(stale_f != full_f) + np.sum(
         stale_u != full_u
     )
+
+
+def test_a_restart_takes_the_linear_heads_from_the_cache(
+    triage_engine: Triage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up stores the full training's linear heads beside the example vectors; a start with
+    the same examples uses them instead of fitting again (seconds on this machine), and a start
+    with other examples fits."""
+    from triage import heads
+
+    examples = load_examples()[:60]
+
+    def start(rows: list[LabelledExample]) -> Triage:
+        return Triage(
+            triage_engine.embedder,
+            triage_engine.model_name,
+            rows,
+            cache_dir=tmp_path,
+            calibration=triage_engine.calibration,
+        )
+
+    first = start(examples)
+    assert (tmp_path / "triage-heads.npz").exists()
+    fitted = heads.fit_logistic
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("fitted again")
+
+    monkeypatch.setattr(heads, "fit_logistic", refuse)
+    again = start(examples)
+    assert np.array_equal(again._state.projection, first._state.projection)
+    with pytest.raises(AssertionError, match="fitted again"):
+        start(examples[:-1])
+    monkeypatch.setattr(heads, "fit_logistic", fitted)
+    assert start(examples[:-1])._state.projection.shape[1] == first._state.projection.shape[1] - 1

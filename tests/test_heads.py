@@ -1,11 +1,12 @@
 """triage.heads with small synthetic data (no model): the refit's memory and its arithmetic."""
 
 import tracemalloc
+from dataclasses import replace
 
 import numpy as np
 
 from triage.corpus import LabelledExample
-from triage.heads import Design, Heads
+from triage.heads import Design, Heads, HeadsConfig, fit_key
 from triage.labels import SupportField, Urgency
 
 
@@ -44,3 +45,29 @@ def test_a_refit_holds_one_design_matrix_at_a_time() -> None:
         tracemalloc.stop()
     design_bytes = n * (d + 1) * 8
     assert peak < 1.5 * design_bytes, f"refit peak {peak / design_bytes:.2f}x the design matrix"
+
+
+def test_given_linear_heads_are_the_fitted_ones() -> None:
+    fitted = _heads(300)
+    again = Heads.train(list(fitted.examples), fitted.vectors, linear=fitted.linear())
+    assert np.array_equal(again.projection, fitted.projection) and np.array_equal(again.bias, fitted.bias)
+
+
+def test_the_fit_key_follows_what_the_fit_depends_on() -> None:
+    heads = _heads(50)
+    examples, vectors = list(heads.examples), heads.vectors
+    key = fit_key(examples, vectors, HeadsConfig())
+    assert key == fit_key(examples, vectors.copy(), HeadsConfig())
+    other = next(u for u in Urgency if u != examples[0].urgency)
+    relabelled = [replace(examples[0], urgency=other), *examples[1:]]
+    moved = vectors.copy()
+    moved[3, 0] += 1e-6
+    reweighted = [replace(examples[0], weight=2.0), *examples[1:]]
+    others = {
+        fit_key(relabelled, vectors, HeadsConfig()),
+        fit_key(examples, moved, HeadsConfig()),
+        fit_key(reweighted, vectors, HeadsConfig()),
+        fit_key(examples, vectors, HeadsConfig(l2_field=0.2)),
+        fit_key(examples[:-1], vectors[:-1], HeadsConfig()),
+    }
+    assert key not in others and len(others) == 5

@@ -49,7 +49,7 @@ from triage.decision import (
 )
 from triage.emergency import CueScan, scan_emergency_cues
 from triage.encoder import Encoder, Precision, VectorCache, slug
-from triage.heads import Heads, single_threaded_blas
+from triage.heads import Heads, HeadsConfig, fit_key, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_embedder
 from triage.timing import time_markers
@@ -90,6 +90,35 @@ def check_text(text: str) -> None:
     """Raise TextLengthError unless 1 <= len(text) <= MAX_TEXT_CHARS."""
     if not 1 <= len(text) <= MAX_TEXT_CHARS:
         raise TextLengthError(f"text must have 1..{MAX_TEXT_CHARS} characters, not {len(text)}")
+
+
+class _FitCache:
+    """The linear heads of the last full training at start-up, on disk beside the example vectors:
+    fitting them takes seconds on a small machine, and a restart with the same examples (the same
+    ``fit_key``) would fit the same weights. One file, replaced whole."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = cache_dir / "triage-heads.npz"
+
+    def load(self, key: str) -> tuple[F32, F32] | None:
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                if str(data["key"]) != key:
+                    return None
+                return np.asarray(data["weights"], np.float32), np.asarray(data["bias"], np.float32)
+        except (OSError, KeyError, ValueError):
+            return None  # missing or damaged: fit again
+
+    def save(self, key: str, linear: tuple[F32, F32]) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as fh:
+                np.savez(fh, key=np.array(key), weights=linear[0], bias=linear[1])
+            os.replace(tmp, self.path)  # readers see the old file or the new one, never half
+        except OSError as error:  # a read-only cache only costs the next start a fit
+            log.warning("triage heads not cached: %s", error)
+            tmp.unlink(missing_ok=True)
 
 
 class Triage:
@@ -151,8 +180,12 @@ class Triage:
         self._cache_lock = threading.Lock()
         self._known = self._cache.load() if self._cache else {}  # text key -> vector
         vectors = self.example_vectors([e.text for e in examples])
+        fits = _FitCache(cache_dir) if cache_dir is not None else None
+        key = fit_key(examples, vectors, HeadsConfig())
         with self._one_blas_thread():
-            self._state = Heads.train(examples, vectors)
+            self._state = Heads.train(examples, vectors, linear=fits.load(key) if fits else None)
+        if fits:
+            fits.save(key, self._state.linear())
 
     @classmethod
     def load(

@@ -16,6 +16,7 @@ reviews does not cost a full training each.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import math
 from collections.abc import Callable, Sequence
@@ -161,6 +162,20 @@ class HeadsConfig:
     knn_share: float = 0.5  # weight of the nearest-examples vote against the linear model (was 0.3)
 
 
+# Part of every fit_key: bump it when the fit's arithmetic changes, so a stored fit is not reused.
+FIT_VERSION = 1
+
+
+def fit_key(examples: Sequence[LabelledExample], vectors: F32, config: HeadsConfig) -> str:
+    """What a full training's linear heads depend on: the vectors, labels and weights of the
+    examples, the options and the fit itself. Equal keys, equal heads (the fit is deterministic)."""
+    digest = hashlib.sha256(f"{FIT_VERSION}|{_TRAIN_ITERS}|{config}|".encode())
+    digest.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+    for e in examples:
+        digest.update(f"{FIELDS.index(e.field)},{URGENCIES.index(e.urgency)},{e.weight!r};".encode())
+    return digest.hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Heads:
     """Everything triage reads. add_examples replaces it whole, so readers never lock."""
@@ -179,22 +194,30 @@ class Heads:
 
     @classmethod
     def train(
-        cls, examples: Sequence[LabelledExample], vectors: F32, config: HeadsConfig = HeadsConfig()
+        cls,
+        examples: Sequence[LabelledExample],
+        vectors: F32,
+        config: HeadsConfig = HeadsConfig(),
+        linear: tuple[F32, F32] | None = None,
     ) -> Heads:
+        """Fit both linear heads on these examples, or take ``linear``: what ``linear()`` of a
+        training on the same examples, vectors and config returned (``fit_key``), e.g. cached."""
         fl = np.array([FIELDS.index(e.field) for e in examples], dtype=np.int64)
         ul = np.array([URGENCIES.index(e.urgency) for e in examples], dtype=np.int64)
-        sw = np.array([e.weight for e in examples], dtype=np.float64)
-        design = Design.of(vectors)
-        wf, bf = fit_logistic(design, fl, len(FIELDS), config.l2_field, sw)
-        wu, bu = fit_logistic(design, ul, len(URGENCIES), config.l2_urgency, sw)
-        del design
+        if linear is None:
+            sw = np.array([e.weight for e in examples], dtype=np.float64)
+            design = Design.of(vectors)
+            wf, bf = fit_logistic(design, fl, len(FIELDS), config.l2_field, sw)
+            wu, bu = fit_logistic(design, ul, len(URGENCIES), config.l2_urgency, sw)
+            del design
+            linear = np.hstack([wf, wu]).astype(np.float32), np.concatenate([bf, bu]).astype(np.float32)
         return cls(
             examples=tuple(examples),
             vectors=vectors,
             field_onehot=np.eye(len(FIELDS))[fl],
             urgency_onehot=np.eye(len(URGENCIES))[ul],
-            projection=np.hstack([wf, wu, vectors.T]).astype(np.float32),
-            bias=np.concatenate([bf, bu, np.zeros(len(examples))]).astype(np.float32),
+            projection=np.hstack([linear[0], vectors.T]).astype(np.float32),
+            bias=np.concatenate([linear[1], np.zeros(len(examples))]).astype(np.float32),
             described=np.array([i for i, e in enumerate(examples) if e.topic], dtype=np.int64),
             reviewed=np.array([i for i, e in enumerate(examples) if e.source_id is not None], dtype=np.int64),
             config=config,
