@@ -162,6 +162,41 @@ class HeadsConfig:
     knn_share: float = 0.5  # weight of the nearest-examples vote against the linear model (was 0.3)
 
 
+def _fit_both(
+    examples: Sequence[LabelledExample],
+    vectors: F32,
+    fl: I64,
+    ul: I64,
+    config: HeadsConfig,
+    start: tuple[F64, F64] | None = None,
+    iterations: int = _TRAIN_ITERS,
+) -> tuple[F32, F32]:
+    """Both linear heads (field columns, then urgency columns) fitted on one shared design;
+    ``start``: earlier weights and biases in that layout, for a warm start."""
+    nf = len(FIELDS)
+    sw = np.array([e.weight for e in examples], dtype=np.float64)
+    design = Design.of(vectors)
+    wf, bf = fit_logistic(
+        design,
+        fl,
+        nf,
+        config.l2_field,
+        sw,
+        start=None if start is None else (start[0][:, :nf], start[1][:nf]),
+        iterations=iterations,
+    )
+    wu, bu = fit_logistic(
+        design,
+        ul,
+        len(URGENCIES),
+        config.l2_urgency,
+        sw,
+        start=None if start is None else (start[0][:, nf:], start[1][nf:]),
+        iterations=iterations,
+    )
+    return np.hstack([wf, wu]).astype(np.float32), np.concatenate([bf, bu]).astype(np.float32)
+
+
 # Part of every fit_key: bump it when the fit's arithmetic changes, so a stored fit is not reused.
 FIT_VERSION = 1
 
@@ -205,12 +240,7 @@ class Heads:
         fl = np.array([FIELDS.index(e.field) for e in examples], dtype=np.int64)
         ul = np.array([URGENCIES.index(e.urgency) for e in examples], dtype=np.int64)
         if linear is None:
-            sw = np.array([e.weight for e in examples], dtype=np.float64)
-            design = Design.of(vectors)
-            wf, bf = fit_logistic(design, fl, len(FIELDS), config.l2_field, sw)
-            wu, bu = fit_logistic(design, ul, len(URGENCIES), config.l2_urgency, sw)
-            del design
-            linear = np.hstack([wf, wu]).astype(np.float32), np.concatenate([bf, bu]).astype(np.float32)
+            linear = _fit_both(examples, vectors, fl, ul, config)
         return cls(
             examples=tuple(examples),
             vectors=vectors,
@@ -254,31 +284,16 @@ class Heads:
 
     def fit_linear(self, iterations: int = WARM_ITERS) -> tuple[F32, F32]:
         """The linear heads refitted on all of these examples, starting from the current ones."""
-        nf = len(FIELDS)
         weights, bias = (a.astype(np.float64) for a in self.linear())
-        fl = self.field_onehot.argmax(axis=1)
-        ul = self.urgency_onehot.argmax(axis=1)
-        sw = np.array([e.weight for e in self.examples], dtype=np.float64)
-        design = Design.of(self.vectors)
-        wf, bf = fit_logistic(
-            design,
-            fl,
-            nf,
-            self.config.l2_field,
-            sw,
-            start=(weights[:, :nf], bias[:nf]),
+        return _fit_both(
+            self.examples,
+            self.vectors,
+            self.field_onehot.argmax(axis=1),
+            self.urgency_onehot.argmax(axis=1),
+            self.config,
+            start=(weights, bias),
             iterations=iterations,
         )
-        wu, bu = fit_logistic(
-            design,
-            ul,
-            len(URGENCIES),
-            self.config.l2_urgency,
-            sw,
-            start=(weights[:, nf:], bias[nf:]),
-            iterations=iterations,
-        )
-        return np.hstack([wf, wu]).astype(np.float32), np.concatenate([bf, bu]).astype(np.float32)
 
     def with_linear(self, linear: tuple[F32, F32]) -> Heads:
         """These heads with other linear weights (from ``fit_linear`` on these examples or on
