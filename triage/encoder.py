@@ -340,14 +340,20 @@ class VectorCache:
         return dict(zip(keys, vectors, strict=True))
 
     def save(self, entries: dict[str, F32]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            with tmp.open("wb") as fh:
-                np.savez(fh, keys=np.array(list(entries)), vectors=np.stack(list(entries.values())))
-            os.replace(tmp, self.path)  # readers see the old file or the new one, never half
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_npz(self.path, keys=np.array(list(entries)), vectors=np.stack(list(entries.values())))
+
+
+def save_npz(path: Path, **arrays: npt.NDArray[Any]) -> None:
+    """Write an .npz whole: other processes and threads read the old file or the new one, never
+    half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy stubs: a key could be allow_pickle
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def slug(name: str) -> str:

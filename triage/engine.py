@@ -48,7 +48,7 @@ from triage.decision import (
     similar_reviewed,
 )
 from triage.emergency import CueScan, scan_emergency_cues
-from triage.encoder import Encoder, Precision, VectorCache, slug
+from triage.encoder import Encoder, Precision, VectorCache, save_npz, slug
 from triage.heads import Heads, HeadsConfig, fit_key, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_embedder
@@ -110,15 +110,10 @@ class _FitCache:
             return None  # missing or damaged: fit again
 
     def save(self, key: str, linear: tuple[F32, F32]) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                np.savez(fh, key=np.array(key), weights=linear[0], bias=linear[1])
-            os.replace(tmp, self.path)  # readers see the old file or the new one, never half
+            save_npz(self.path, key=np.array(key), weights=linear[0], bias=linear[1])
         except OSError as error:  # a read-only cache only costs the next start a fit
             log.warning("triage heads not cached: %s", error)
-            tmp.unlink(missing_ok=True)
 
 
 class Triage:
@@ -182,9 +177,10 @@ class Triage:
         vectors = self.example_vectors([e.text for e in examples])
         fits = _FitCache(cache_dir) if cache_dir is not None else None
         key = fit_key(examples, vectors, HeadsConfig())
+        cached = fits.load(key) if fits else None
         with self._one_blas_thread():
-            self._state = Heads.train(examples, vectors, linear=fits.load(key) if fits else None)
-        if fits:
+            self._state = Heads.train(examples, vectors, linear=cached)
+        if fits and cached is None:
             fits.save(key, self._state.linear())
 
     @classmethod
