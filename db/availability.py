@@ -28,6 +28,12 @@ _UNAVAILABLE = (
 )
 
 
+# Client-side errors of one connection a background loop holds (LISTEN), after the database cut it
+# mid-operation: asyncpg's "connection is closed" (InterfaceError) and "another operation is in
+# progress" (InternalClientError). The loop drops that connection and connects again.
+CONNECTION_BROKEN = (asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
 def database_unavailable(error: BaseException | None) -> bool:
     """Whether this error says the database could not answer now (rather than a bug or a refusal)."""
     if isinstance(error, _UNAVAILABLE):

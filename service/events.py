@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from db.availability import database_unavailable
+from db.availability import CONNECTION_BROKEN, database_unavailable
 from db.errors import OtonariError
 from db.queries import q
 from db.types import Connection, Executor
@@ -189,12 +189,10 @@ class EventBroker:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                # A client-side protocol error on the listening connection (asyncpg's "another
-                # operation is in progress" after a cut mid-query) is no reason to stop every live
-                # update of this process: drop the connection and catch up from the table.
-                client_side = asyncpg.InterfaceError | asyncpg.InternalClientError
+                # A broken listening connection is no reason to stop every live update of this
+                # process: drop it and catch up from the table.
                 if not isinstance(
-                    error, asyncpg.PostgresError | OtonariError | client_side
+                    error, (asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN)
                 ) and not database_unavailable(error):
                     raise
                 log.warning("event listener: database unavailable (%s); reconnecting", error)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import asyncpg
 
-from db.availability import connection_lost
+from db.availability import CONNECTION_BROKEN, connection_lost
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service import memory, metrics
@@ -232,15 +232,18 @@ class TriageWorker:
         """Work until cancelled. NOTIFY wakes it at once; polling covers missed notifications."""
         listener = await self.pool.acquire()
         next_trim = time.monotonic() + TRIM_SECONDS
+        relisten = False  # set by an error: the listening connection may be the broken one
         try:
             await listener.add_listener(JOBS_CHANNEL, self._on_notify)
             while True:
                 self._wake.clear()
                 try:
-                    if connection_lost(listener):  # the database restarted: listen again
+                    if relisten or connection_lost(listener):  # the database restarted: listen again
+                        relisten = True
                         await self.pool.release(listener)
                         listener = await self.pool.acquire()
                         await listener.add_listener(JOBS_CHANNEL, self._on_notify)
+                        relisten = False
                     await self.examples.sync(self.pool)
                     done = await triage_batch(self.pool, self.engine, self.batch_size, self.hold_seconds)
                     if done and time.monotonic() >= next_trim:
@@ -248,9 +251,9 @@ class TriageWorker:
                         # what malloc keeps free (~30 ms) now and then, not after every batch.
                         next_trim = time.monotonic() + TRIM_SECONDS
                         await asyncio.to_thread(memory.release_free_memory)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
                     log.warning("triage worker: database error (%s), retrying", error)
-                    done = 0
+                    relisten, done = True, 0
                 if done == 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from db.availability import CONNECTION_BROKEN
 from db.errors import OtonariError
 from db.types import Connection, Executor
 from service.auth import Viewer, hash_token, sign_in
@@ -148,6 +149,6 @@ class RevocationListener:
                 log.warning("token revocation listener lost its connection; reconnecting")
             except asyncio.CancelledError:
                 raise
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, OtonariError):
+            except (OSError, TimeoutError, asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN):
                 log.exception("token revocation listener cannot connect; retrying")
             await asyncio.sleep(RECONNECT_SECONDS)
