@@ -79,17 +79,17 @@ def test_merging_into_the_fast_path_equals_merging_into_the_model(dtype: str) ->
     dt = getattr(torch, dtype)
     config = FinetuneConfig(rank=4, alpha=8.0)
     bert = _bert()
-    bare = LeanBert(bert, dt)
+    bare = LeanBert.from_module(bert, dt)
     before = bare.embed(SEQS)
     adapted_model = _bert()
     tensors = _trained_lora(adapted_model, config)
     with torch.no_grad():
         reference_adapted = adapted_model(input_ids=torch.tensor([SEQS[0]])).last_hidden_state.mean(1)
     merge(adapted_model, config)
-    expected = LeanBert(adapted_model, dt).embed(SEQS)
+    expected = LeanBert.from_module(adapted_model, dt).embed(SEQS)
 
     adapter = Adapter(tensors, config.rank, config.alpha, "m", "d")
-    twin = bare.adapted(bert, adapter.deltas())
+    twin = bare.adapted(adapter.deltas())
     got = twin.embed(SEQS)
     torch.testing.assert_close(got, expected, rtol=0, atol=0)  # the same float32 merge, then the cast
     assert not torch.allclose(got, before, atol=1e-3)  # the adapter changes the embedding
@@ -113,7 +113,7 @@ def test_an_adapter_on_layers_the_fast_path_does_not_merge_is_refused() -> None:
     tensors = _trained_lora(_bert(), config)
     adapter = Adapter(tensors, 2, 4.0, "m", "d")
     with pytest.raises(ValueError, match="cannot merge"):
-        LeanBert(bert, torch.float32).adapted(bert, adapter.deltas())
+        LeanBert.from_module(bert, torch.float32).adapted(adapter.deltas())
 
 
 def test_the_committed_adapter_is_for_the_bundled_model() -> None:
@@ -147,14 +147,14 @@ def test_the_engine_adapts_the_triage_encoder_only(triage_engine: Any, tmp_path:
     adapter = load_adapter(path)
     examples = load_examples()[:40]
     adapted = Triage(
-        triage_engine.embedder,
+        triage_engine.encoder,
         triage_engine.model_name,
         examples,
         cache_dir=tmp_path,
         calibration=Calibration(),
         adapter=adapter,
     )
-    bare = Triage(triage_engine.embedder, triage_engine.model_name, examples, calibration=Calibration())
+    bare = Triage(triage_engine.encoder, triage_engine.model_name, examples, calibration=Calibration())
     queries = ["need a Tagalog speaker for the ward office", "歯医者", "煙が出ています"]
     skills = ["I speak Tagalog and English, can accompany to city hall"]
     np.testing.assert_array_equal(adapted.embed_queries(queries), bare.embed_queries(queries))
@@ -171,7 +171,7 @@ def test_the_engine_adapts_the_triage_encoder_only(triage_engine: Any, tmp_path:
     np.testing.assert_array_equal(adapted.example_vectors(queries[:1]), mine[:1])
     # An adapter trained for another model is not used.
     other = Triage(
-        triage_engine.embedder,
+        triage_engine.encoder,
         triage_engine.model_name,
         examples,
         calibration=Calibration(),

@@ -257,7 +257,7 @@ def test_a_restart_takes_the_linear_heads_from_the_cache(
 
     def start(rows: list[LabelledExample]) -> Triage:
         return Triage(
-            triage_engine.embedder,
+            triage_engine.encoder,
             triage_engine.model_name,
             rows,
             cache_dir=tmp_path,

@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from triage.model import (
     ensure_converted,
     is_complete,
     load_embedder,
+    load_encoder,
 )
 
 # 24 sentences in 16 languages: scripts without spaces, full-width punctuation, mixed Japanese.
@@ -147,3 +150,62 @@ def test_an_explicit_model_path_is_loaded_as_is(data_dir: Path) -> None:
     model = load_embedder(Path(os.devnull), path)  # data_dir unused: nothing is converted
     assert model.get_embedding_dimension() == 384
     assert embedding_model_name(path) == converted_model_dir(data_dir).name
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_the_lean_encoder_equals_the_sentence_transformers_path(
+    data_dir: Path, embedder: object, precision: str
+) -> None:
+    """``load_encoder`` reads the converted directory with safetensors and tokenizers only: the
+    same token ids, and the same vectors (bare and with LoRA deltas merged), as the encoder built
+    over the sentence-transformers model; example-vector caches stay valid across the two."""
+    import torch
+
+    from triage.encoder import Encoder
+
+    lean = load_encoder(data_dir, precision=precision)  # type: ignore[arg-type]
+    reference = Encoder.from_embedder(embedder, precision)  # type: ignore[arg-type]
+    assert (lean.precision, lean.dim) == (reference.precision, reference.dim) == (precision, 384)
+    assert (lean.query_prompt, lean.passage_prompt) == (reference.query_prompt, reference.passage_prompt)
+    texts = [*SENTENCES, "x " * 3000, "", "  two  spaces ", "①②③ ＡＢＣ"]  # truncated at 512 tokens
+    assert lean._fast and reference._fast
+    prompted = [lean.query_prompt + t for t in texts]
+    assert lean._fast.tokenize(prompted) == reference._fast.tokenize(prompted)
+    if precision == "bfloat16" and not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        texts = SENTENCES[:3]  # emulated bfloat16 matmuls: minutes for the long texts
+    for prompt in (lean.query_prompt, lean.passage_prompt):
+        np.testing.assert_allclose(
+            lean.encode(texts, prompt), reference.encode(texts, prompt), rtol=0, atol=1e-5
+        )
+    rng = np.random.default_rng(0)
+    deltas = {
+        f"encoder.layer.{i}.attention.self.{m}": torch.from_numpy(
+            rng.normal(0, 0.01, (384, 384)).astype(np.float32)
+        )
+        for i in range(12)
+        for m in ("query", "value")
+    }
+    np.testing.assert_allclose(
+        lean.adapted(deltas).encode(texts, lean.query_prompt),
+        reference.adapted(deltas).encode(texts, lean.query_prompt),
+        rtol=0,
+        atol=1e-5,
+    )
+    if precision == "float32":  # and sentence-transformers' own encode, within float rounding
+        expected = embedder.encode(SENTENCES, prompt_name="query")  # type: ignore[attr-defined]
+        np.testing.assert_allclose(lean.encode(SENTENCES, lean.query_prompt), expected, rtol=0, atol=1e-5)
+
+
+def test_the_serving_path_imports_neither_transformers_nor_sentence_transformers(data_dir: Path) -> None:
+    """Their imports were ~9 s of a 10 s start; the lazily loaded ``embedder`` still works."""
+    script = (
+        "import sys; from pathlib import Path; from triage.model import load_encoder; "
+        f"e = load_encoder(Path({str(data_dir)!r})); e.encode(['fire'], e.query_prompt); "
+        "print(sorted(m for m in ('transformers', 'sentence_transformers') if m in sys.modules)); "
+        "e.embedder; print('sentence_transformers' in sys.modules)"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]

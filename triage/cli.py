@@ -35,8 +35,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Offline by design (no Hugging Face downloads here); progress bars would only clutter stderr.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers.utils import logging as transformers_logging
-
     from triage.engine import TextLengthError, Triage, check_text
 
     try:
@@ -44,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TextLengthError as exc:
         print(f"main.py triage: {exc}", file=sys.stderr)
         return 2
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    if args.model:  # only another model loads through transformers (the bundled one never imports it)
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     engine = Triage.load(args.data_dir, args.model)
     result = engine.triage(text)
     json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)

@@ -6,6 +6,12 @@ are packed without padding (``LeanBert``), and on CPUs with native bfloat16 matr
 encoder runs in bfloat16 (about twice the float32 throughput; cosine to the float32 embedding
 >= 0.9999; pooling stays float32). Other models go through sentence-transformers ``encode``.
 
+``Encoder.from_directory`` builds that fast path straight from a model directory's
+``model.safetensors`` and ``tokenizer.json`` (``safetensors`` and ``tokenizers``): importing
+transformers and sentence-transformers took ~9 s of a 10 s start, and their float32 model was a
+second copy of the weights in every serving process. The sentence-transformers model is then
+loaded only when something asks for ``Encoder.embedder`` (fine-tuning, the benches' baseline).
+
 ``VectorCache`` keeps the embeddings of labelled examples on disk, so a warm start embeds only
 new examples.
 """
@@ -14,11 +20,12 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import math
 import os
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,6 +43,8 @@ _BATCH_TOKENS = 1024
 
 Precision = Literal["auto", "float32", "bfloat16"]
 F32 = npt.NDArray[np.float32]
+# name -> float32 tensor of a BertModel parameter (``encoder.layer.0.attention.self.query.weight``)
+Weights = Callable[[str], "torch.Tensor"]
 
 
 @dataclass(frozen=True)
@@ -64,43 +73,49 @@ class LeanBert:
     batched matmuls. About 1.5x the module's throughput on 2 cores; cosine to it >= 0.99997.
     """
 
-    def __init__(self, bert: Any, dtype: torch.dtype) -> None:
+    def __init__(self, weights: Weights, config: Mapping[str, Any], dtype: torch.dtype) -> None:
+        """``weights(name)``: the float32 tensor of BertModel's parameter ``name`` (kept, for
+        ``adapted``); ``config``: BertModel's config as a dict (``config.json``)."""
         import torch
 
-        def t(x: torch.Tensor) -> torch.Tensor:
-            return x.detach().to(dtype).contiguous()
+        def t(name: str) -> torch.Tensor:
+            return weights(name).detach().to(dtype).contiguous()
 
-        cfg = bert.config
-        emb = bert.embeddings
-        self.heads = int(cfg.num_attention_heads)
-        self.eps = float(cfg.layer_norm_eps)
-        self.word = t(emb.word_embeddings.weight)
-        self.position = t(emb.position_embeddings.weight)
-        self.token_type = t(emb.token_type_embeddings.weight[0])
-        self.ln_w, self.ln_b = t(emb.LayerNorm.weight), t(emb.LayerNorm.bias)
+        self._weights = weights
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
+        self.word = t("embeddings.word_embeddings.weight")
+        self.position = t("embeddings.position_embeddings.weight")
+        self.token_type = t("embeddings.token_type_embeddings.weight")[0]
+        self.ln_w, self.ln_b = t("embeddings.LayerNorm.weight"), t("embeddings.LayerNorm.bias")
         self.layers = []
-        for layer in bert.encoder.layer:
-            att = layer.attention
-            qkv = (att.self.query, att.self.key, att.self.value)
+        for i in range(int(config["num_hidden_layers"])):
+            at = f"encoder.layer.{i}."
+            qkv = [f"{at}attention.self.{m}" for m in _QKV]
             self.layers.append(
                 _Layer(
-                    qkv_w=t(torch.cat([m.weight for m in qkv])),
-                    qkv_b=t(torch.cat([m.bias for m in qkv])),
-                    out_w=t(att.output.dense.weight),
-                    out_b=t(att.output.dense.bias),
-                    ln1_w=t(att.output.LayerNorm.weight),
-                    ln1_b=t(att.output.LayerNorm.bias),
-                    ffn_in_w=t(layer.intermediate.dense.weight),
-                    ffn_in_b=t(layer.intermediate.dense.bias),
-                    ffn_out_w=t(layer.output.dense.weight),
-                    ffn_out_b=t(layer.output.dense.bias),
-                    ln2_w=t(layer.output.LayerNorm.weight),
-                    ln2_b=t(layer.output.LayerNorm.bias),
+                    qkv_w=torch.cat([t(f"{n}.weight") for n in qkv]).contiguous(),
+                    qkv_b=torch.cat([t(f"{n}.bias") for n in qkv]).contiguous(),
+                    out_w=t(f"{at}attention.output.dense.weight"),
+                    out_b=t(f"{at}attention.output.dense.bias"),
+                    ln1_w=t(f"{at}attention.output.LayerNorm.weight"),
+                    ln1_b=t(f"{at}attention.output.LayerNorm.bias"),
+                    ffn_in_w=t(f"{at}intermediate.dense.weight"),
+                    ffn_in_b=t(f"{at}intermediate.dense.bias"),
+                    ffn_out_w=t(f"{at}output.dense.weight"),
+                    ffn_out_b=t(f"{at}output.dense.bias"),
+                    ln2_w=t(f"{at}output.LayerNorm.weight"),
+                    ln2_b=t(f"{at}output.LayerNorm.bias"),
                 )
             )
 
-    def adapted(self, bert: Any, deltas: Mapping[str, torch.Tensor]) -> LeanBert:
-        """A twin whose attention projections are ``bert``'s float32 weights plus ``deltas``
+    @classmethod
+    def from_module(cls, bert: Any, dtype: torch.dtype) -> LeanBert:
+        """From a loaded transformers BertModel (its own weights: the module stays float32)."""
+        return cls(bert.get_parameter, bert.config.to_dict(), dtype)
+
+    def adapted(self, deltas: Mapping[str, torch.Tensor]) -> LeanBert:
+        """A twin whose attention projections are the model's float32 weights plus ``deltas``
         (merged LoRA, by qualified layer name: ``encoder.layer.<i>.attention.self.<query|key|
         value>``), cast like this one's. Everything else (embeddings, layer norms, output and
         feed-forward weights) is this one's tensors, shared, not copied: +~10 MB in bfloat16."""
@@ -111,26 +126,26 @@ class LeanBert:
             raise ValueError(f"the adapter changes layers the fast path cannot merge: {unknown[:3]}")
         twin = copy.copy(self)
         twin.layers = []
-        for i, (layer, p) in enumerate(zip(bert.encoder.layer, self.layers, strict=True)):
+        for i, p in enumerate(self.layers):
             names = [f"encoder.layer.{i}.attention.self.{m}" for m in _QKV]
             if not any(n in deltas for n in names):
                 twin.layers.append(p)
                 continue
             weights = []
-            for name, m in zip(names, _QKV, strict=True):
-                w = getattr(layer.attention.self, m).weight.detach().to(torch.float32)
+            for name in names:
+                w = self._weights(f"{name}.weight").detach().to(torch.float32)
                 weights.append(w + deltas[name] if name in deltas else w)
             twin.layers.append(replace(p, qkv_w=torch.cat(weights).to(p.qkv_w.dtype).contiguous()))
         return twin
 
     @staticmethod
-    def supports(model: Any) -> bool:
-        cfg = getattr(model, "config", None)
+    def supports(config: Mapping[str, Any]) -> bool:
+        """Whether ``config`` (BertModel's, as a dict) is a model this forward pass computes."""
         return (
-            getattr(cfg, "model_type", None) == "bert"
-            and getattr(cfg, "position_embedding_type", "absolute") == "absolute"
-            and getattr(cfg, "hidden_act", None) == "gelu"
-            and not getattr(cfg, "is_decoder", False)
+            config.get("model_type") == "bert"
+            and config.get("position_embedding_type", "absolute") == "absolute"
+            and config.get("hidden_act") == "gelu"
+            and not config.get("is_decoder", False)
         )
 
     def embed(self, seqs: Sequence[Sequence[int]]) -> torch.Tensor:
@@ -198,6 +213,16 @@ class PaddedModel:
         return torch.nn.functional.normalize(pooled, dim=-1)
 
 
+def _dtype(precision: Precision) -> torch.dtype:
+    """bfloat16 when asked, or on "auto" where the CPU has native bfloat16 matrix units."""
+    import torch
+
+    bf16 = precision == "bfloat16" or (
+        precision == "auto" and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    )
+    return torch.bfloat16 if bf16 else torch.float32
+
+
 @dataclass
 class FastPath:
     """Tokenizer -> transformer -> mean pooling, without sentence-transformers' per-call work.
@@ -205,9 +230,8 @@ class FastPath:
     Only for models that are exactly Transformer + mean Pooling (+ Normalize), as e5 is.
     """
 
-    tokenizer: Any  # the model's transformers fast tokenizer
+    tokenize: Callable[[list[str]], list[list[int]]]  # texts -> token ids, truncated, special tokens
     model: LeanBert | PaddedModel
-    max_length: int
     dtype_name: str
 
     @classmethod
@@ -233,15 +257,14 @@ class FastPath:
         module = getattr(modules[0], "model", None)
         if getattr(tokenizer, "pad_token_id", None) is None or not isinstance(module, torch.nn.Module):
             return None
-        bf16 = precision == "bfloat16" or (
-            precision == "auto" and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-        )
-        dtype = torch.bfloat16 if bf16 else torch.float32
+        dtype = _dtype(precision)
         model: LeanBert | PaddedModel
-        if LeanBert.supports(module):
-            model = LeanBert(module, dtype)  # its own weights: the embedder stays float32
+        config: Any = module.config  # a transformers PretrainedConfig
+        if LeanBert.supports(config.to_dict()):
+            model = LeanBert.from_module(module, dtype)  # its own weights: the embedder stays float32
         else:
-            if bf16:  # a twin; the memo hands deepcopy converted parameters, never fp32 copies
+            if dtype != torch.float32:
+                # A twin; the memo hands deepcopy converted parameters, never fp32 copies.
                 memo: dict[int, Any] = {
                     id(p): torch.nn.Parameter(p.detach().to(dtype), requires_grad=False)
                     for p in module.parameters()
@@ -249,14 +272,48 @@ class FastPath:
                 module = copy.deepcopy(module, memo)
             model = PaddedModel(module.to(dtype).eval(), int(tokenizer.pad_token_id))
         max_length = int(embedder.max_seq_length or 512)
-        return cls(tokenizer, model, max_length, str(dtype).removeprefix("torch."))
+
+        def tokenize(texts: list[str]) -> list[list[int]]:
+            encoded = tokenizer(texts, truncation=True, max_length=max_length, padding=False)
+            ids: list[list[int]] = encoded["input_ids"]
+            return ids
+
+        return cls(tokenize, model, str(dtype).removeprefix("torch."))
+
+    @classmethod
+    def from_directory(cls, path: Path, max_length: int, precision: Precision) -> FastPath | None:
+        """From a BertModel directory (``config.json``, ``model.safetensors``, ``tokenizer.json``)
+        without transformers: the same weights and token ids as ``build`` on that directory's
+        sentence-transformers model. None when LeanBert does not compute this model."""
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
+
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if not LeanBert.supports(config):
+            return None
+        weights_file = str(path / "model.safetensors")
+
+        def weights(name: str) -> torch.Tensor:
+            # Opened per tensor (a header read and an mmap): nothing of the file stays mapped.
+            with safe_open(weights_file, framework="pt", device="cpu") as fh:
+                tensor: torch.Tensor = fh.get_tensor(name)
+            return tensor
+
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        # What transformers' fast tokenizer sets per call: truncation=True, max_length, no padding.
+        tokenizer.enable_truncation(max_length=max_length)
+        tokenizer.no_padding()
+
+        def tokenize(texts: list[str]) -> list[list[int]]:
+            return [e.ids for e in tokenizer.encode_batch(texts)]
+
+        dtype = _dtype(precision)
+        return cls(tokenize, LeanBert(weights, config, dtype), str(dtype).removeprefix("torch."))
 
     def encode(self, texts: Sequence[str], prompt: str) -> F32:
         import torch
 
-        ids: list[list[int]] = self.tokenizer(
-            [prompt + t for t in texts], truncation=True, max_length=self.max_length, padding=False
-        )["input_ids"]
+        ids = self.tokenize([prompt + t for t in texts])
         # Longest first, so that a batch holds texts of similar length (little attention padding).
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         out = np.empty((len(texts), 0), dtype=np.float32)
@@ -281,17 +338,70 @@ class FastPath:
 
 
 class Encoder:
-    """Embeds texts with a prompt; one forward pass at a time (the CPU is the limit anyway)."""
+    """Embeds texts with a prompt; one forward pass at a time (the CPU is the limit anyway).
 
-    def __init__(self, embedder: SentenceTransformer, precision: Precision) -> None:
-        self.embedder = embedder
-        self.dim = int(embedder.get_embedding_dimension() or 0)
+    ``embedder`` is the float32 sentence-transformers model, loaded on first use when the
+    encoder was built without it (``from_directory``)."""
+
+    def __init__(
+        self,
+        fast: FastPath | None,
+        embedder: Callable[[], SentenceTransformer],
+        *,
+        dim: int,
+        query_prompt: str,
+        passage_prompt: str,
+    ) -> None:
+        self._fast = fast
+        self._embedder = _Lazy(embedder)  # shared by adapted twins
+        self.dim = dim
         self._lock = threading.Lock()
-        self._fast = FastPath.build(embedder, precision)
-        self.precision = self._fast.dtype_name if self._fast else "float32"
+        self.precision = fast.dtype_name if fast else "float32"
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+
+    @classmethod
+    def from_embedder(cls, embedder: SentenceTransformer, precision: Precision) -> Encoder:
+        """Over a loaded sentence-transformers model (any model; the fast path when it fits)."""
         prompts = embedder.prompts or {}
-        self.query_prompt = str(prompts.get("query", ""))
-        self.passage_prompt = str(prompts.get("passage", prompts.get("document", "")))
+        return cls(
+            FastPath.build(embedder, precision),
+            lambda: embedder,
+            dim=int(embedder.get_embedding_dimension() or 0),
+            query_prompt=str(prompts.get("query", "")),
+            passage_prompt=str(prompts.get("passage", prompts.get("document", ""))),
+        )
+
+    @classmethod
+    def from_directory(
+        cls,
+        path: Path,
+        precision: Precision,
+        *,
+        query_prompt: str,
+        passage_prompt: str,
+        max_length: int,
+        embedder: Callable[[], SentenceTransformer],
+    ) -> Encoder:
+        """Over the BertModel + mean pooling + normalisation directory at ``path``, without
+        loading ``embedder`` (the same model through sentence-transformers) unless LeanBert
+        cannot run it."""
+        fast = FastPath.from_directory(path, max_length, precision)
+        if fast is None:
+            return cls.from_embedder(embedder(), precision)
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        return cls(
+            fast,
+            embedder,
+            dim=int(config["hidden_size"]),
+            query_prompt=query_prompt,
+            passage_prompt=passage_prompt,
+        )
+
+    @property
+    def embedder(self) -> SentenceTransformer:
+        """The float32 sentence-transformers model (loaded now if it was not)."""
+        return self._embedder.get()
 
     def adapted(self, deltas: Mapping[str, torch.Tensor]) -> Encoder:
         """A twin encoder with LoRA deltas merged into its attention weights (see
@@ -301,7 +411,7 @@ class Encoder:
         if fast is None or not isinstance(fast.model, LeanBert):
             raise ValueError("a LoRA adapter needs the LeanBert fast path (a BERT model, mean pooling)")
         twin = copy.copy(self)
-        twin._fast = replace(fast, model=fast.model.adapted(self.embedder[0].model, deltas))
+        twin._fast = replace(fast, model=fast.model.adapted(deltas))
         return twin
 
     def encode(self, texts: Sequence[str], prompt: str) -> F32:
@@ -310,7 +420,7 @@ class Encoder:
         with self._lock:
             if self._fast is not None:
                 return self._fast.encode(texts, prompt)
-            out = self.embedder.encode(
+            out = self._embedder.get().encode(
                 list(texts),
                 prompt=prompt,
                 batch_size=BATCH_SIZE,
@@ -318,6 +428,21 @@ class Encoder:
                 normalize_embeddings=True,
             )
         return np.ascontiguousarray(out, dtype=np.float32)
+
+
+class _Lazy:
+    """A sentence-transformers model made on first use, once, whichever thread asks."""
+
+    def __init__(self, make: Callable[[], SentenceTransformer]) -> None:
+        self._make = make
+        self._value: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SentenceTransformer:
+        with self._lock:
+            if self._value is None:
+                self._value = self._make()
+            return self._value
 
 
 class VectorCache:

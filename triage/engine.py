@@ -51,7 +51,7 @@ from triage.emergency import CueScan, scan_emergency_cues
 from triage.encoder import Encoder, Precision, VectorCache, save_npz, slug
 from triage.heads import Heads, HeadsConfig, fit_key, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
-from triage.model import embedding_model_name, load_embedder
+from triage.model import embedding_model_name, load_encoder
 from triage.timing import time_markers
 from triage.tone import tone_markers
 
@@ -122,17 +122,15 @@ class Triage:
     ``triage``/``triage_many``/``embed_*`` and ``add_examples`` may run in different threads.
     """
 
-    embedder: SentenceTransformer  # float32 sentence-transformers model
     model_name: str  # the embedding model, stored next to every vector it makes
     version: str  # embedding model + triage version, reported as TriageResult.model
 
     def __init__(
         self,
-        embedder: SentenceTransformer,
+        encoder: Encoder,
         model_name: str,
         examples: Sequence[LabelledExample],
         *,
-        precision: Precision = "auto",
         cache_dir: Path | None = None,
         find_cues: Callable[[str], CueScan] = scan_emergency_cues,
         calibration: Calibration | None = None,
@@ -140,9 +138,8 @@ class Triage:
     ) -> None:
         if not examples:
             raise ValueError("no labelled examples to train the triage on")
-        self.embedder = embedder
         self.model_name = model_name
-        self._encoder = Encoder(embedder, precision)  # matching's space: never adapted
+        self._encoder = encoder  # matching's space: never adapted
         self._triage_encoder = self._encoder
         self.adapter: str | None = None  # digest of the adapter in use
         if adapter is not None and adapter.model != model_name:
@@ -195,7 +192,7 @@ class Triage:
         calibration: Calibration | None = None,
         adapter_file: Path | None = ADAPTER_FILE,
     ) -> Triage:
-        """Load the embedding model (``triage.model.load_embedder``) and train on the examples.
+        """Load the embedding model (``triage.model.load_encoder``) and train on the examples.
 
         ``extra_examples``: more labelled texts, e.g. staff corrections kept in the database,
         as LabelledExample or (text, field, urgency[, source_id]); like ``add_examples``.
@@ -211,10 +208,9 @@ class Triage:
         rows = list(load_examples() if examples is None else examples)
         rows += as_examples(list(extra_examples))
         engine = cls(
-            load_embedder(data_dir, model),
+            load_encoder(data_dir, model, precision),
             embedding_model_name(model),
             rows,
-            precision=precision,
             cache_dir=data_dir / "cache",
             calibration=calibration,
             adapter=load_adapter(adapter_file),
@@ -264,6 +260,16 @@ class Triage:
         """The bare encoder with ``adapter`` merged into a twin (shared embeddings); this
         engine's encoders are unchanged."""
         return self._encoder.adapted(adapter.deltas())
+
+    @property
+    def encoder(self) -> Encoder:
+        """The bare encoder (matching's space), to build another engine on the same model."""
+        return self._encoder
+
+    @property
+    def embedder(self) -> SentenceTransformer:
+        """The float32 sentence-transformers model, loaded on first use (fine-tuning, benches)."""
+        return self._encoder.embedder
 
     @property
     def query_prompt(self) -> str:

