@@ -23,6 +23,10 @@ BENCHES: dict[str, tuple[str, str]] = {
         "bench.cues",
         "emergency cue recall/precision on the training examples, and speed beside the old cue list",
     ),
+    "duplicates": (
+        "bench.duplicates",
+        "the staff-correction memory: edited copies of training examples found and confirmed by text",
+    ),
     "match": ("bench.match", "matching latency beside brute-force baselines, and labelled quality"),
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),

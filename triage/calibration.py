@@ -37,6 +37,9 @@ from triage.timing import TIME_KINDS
 F64 = npt.NDArray[np.float64]
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+# "About the same matter" in the bare multilingual-e5 space: unrelated texts sit near 0.8,
+# requests about the same matter above 0.9.
+BARE_SIMILAR_COSINE = 0.9
 # Log-odds are clipped here: a probability of exactly 0 or 1 must not become infinite.
 _EPS = 1e-6
 
@@ -86,6 +89,11 @@ class Calibration:
     confidence_bias: float = 0.0
     # Below this calibrated confidence the triage says "unsure: ..., please check".
     unsure_below: float = 0.0
+    # From this cosine a staff-reviewed request counts as about the same matter as a new one
+    # (staff see it linked). 0.9 was chosen in the bare encoder's space (unrelated texts ~0.8); an
+    # adapter's space gets the cosine at which as many examples have a linked neighbour from
+    # another situation (``triage.train.matched_similar_cosine``).
+    similar_cosine: float = BARE_SIMILAR_COSINE
     # How the numbers were chosen: grouped cross-validation figures, for people (not read here).
     evidence: dict[str, Any] = field(default_factory=dict)
 
@@ -135,7 +143,7 @@ class Calibration:
             raise ValueError("temperatures must be > 0")
         if not (self.emergency_weights[0] > 0 and self.confidence_slope > 0):
             raise ValueError("the emergency and confidence maps must increase with the model's probability")
-        for name in ("emergency_threshold", "unsure_below"):
+        for name in ("emergency_threshold", "unsure_below", "similar_cosine"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
         if self.urgency_time_weights or self.urgency_bias:

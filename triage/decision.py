@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from triage.calibration import Calibration, emergency_features
 from triage.corpus import LabelledExample
+from triage.duplicates import is_near_duplicate
 from triage.emergency import CueScan
 from triage.heads import FIELDS, URGENCIES
 from triage.labels import SupportField, Urgency
@@ -44,10 +45,9 @@ EMERGENCY = URGENCIES.index(Urgency.EMERGENCY)
 URGENCY_LEVEL = np.array(
     [{"EMERGENCY": 1.0, "HIGH": 2 / 3, "NORMAL": 1 / 3, "LOW": 0.0}[u.value] for u in URGENCIES]
 )
-# Reviewed examples reported as similar: at most this many, from this cosine (unrelated texts
-# sit near 0.8 with e5, requests about the same matter above 0.9).
+# Reviewed examples reported as similar: at most this many, from the calibration's
+# ``similar_cosine`` (its space's "about the same matter"), or near-duplicates by text.
 SIMILAR_COUNT = 5
-SIMILAR_COSINE = 0.9
 # Curated examples whose topics make the "close to examples of" signal.
 DESCRIBED_COUNT = 3
 
@@ -206,11 +206,12 @@ def neighbour_signal(examples: Sequence[LabelledExample], nearest: I64, near_sim
 
 
 def similar_reviewed(
-    examples: Sequence[LabelledExample], nearest: I64, near_sims: F64
+    examples: Sequence[LabelledExample], nearest: I64, near_sims: F64, text: str, min_cosine: float
 ) -> tuple[tuple[int, float], ...]:
-    """(source_id, cosine) of the nearest staff-reviewed examples close enough to link."""
+    """(source_id, cosine) of the nearest staff-reviewed examples close enough to link: about the
+    same matter (cosine from ``min_cosine``) or the same text re-sent or edited."""
     return tuple(
         (int(examples[int(j)].source_id or 0), float(c))
         for j, c in zip(nearest, near_sims, strict=True)
-        if c >= SIMILAR_COSINE
+        if c >= min_cosine or is_near_duplicate(text, examples[int(j)].text)
     )

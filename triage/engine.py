@@ -297,7 +297,7 @@ class Triage:
             text_facts = pool.submit(self._text_facts, texts)
             vectors = self.embed_for_triage(texts)
             facts = text_facts.result()
-        return self._classify(vectors, facts)
+        return self._classify(texts, vectors, facts)
 
     def triage_embedded(self, texts: Sequence[str], vectors: F32) -> list[TriageResult]:
         """Triage texts whose embeddings (``embed_for_triage``) are already known: for evaluation,
@@ -305,16 +305,16 @@ class Triage:
         texts = list(texts)
         for t in texts:
             check_text(t)
-        return self._classify(vectors, self._text_facts(texts)) if texts else []
+        return self._classify(texts, vectors, self._text_facts(texts)) if texts else []
 
     def _text_facts(self, texts: Sequence[str]) -> list[TextFacts]:
         return [(self._find_cues(t), detect_language(t), tone_markers(t), time_markers(t)) for t in texts]
 
-    def _classify(self, vectors: F32, facts: Sequence[TextFacts]) -> list[TriageResult]:
+    def _classify(self, texts: Sequence[str], vectors: F32, facts: Sequence[TextFacts]) -> list[TriageResult]:
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile
         with self._one_blas_thread():
             scores = vectors @ state.projection + state.bias
-            p_field, p_urg, _, _ = state.probabilities(scores)
+            p_field, p_urg, _, _ = state.probabilities(scores, texts)
             decisions = Decisions.make(
                 p_field,
                 p_urg,
@@ -334,7 +334,9 @@ class Triage:
                 cues=cues,
                 language=language,
                 neighbour_signal=neighbour_signal(state.examples, described[1][i], described[0][i]),
-                similar_examples=similar_reviewed(state.examples, similar[1][i], similar[0][i]),
+                similar_examples=similar_reviewed(
+                    state.examples, similar[1][i], similar[0][i], texts[i], self.calibration.similar_cosine
+                ),
                 model=self.version,
                 unsure_below=self.calibration.unsure_below,
             )

@@ -5,7 +5,8 @@ examples, mixed with a soft vote of the nearest examples (the same matrix multip
 cosine to every example). On 5-fold cross-validation over the examples this beat class
 prototypes and a plain kNN vote by 8-10 points of field accuracy; the kNN share helps urgency
 by ~1.5 points. A near-duplicate of a labelled text (the same request re-sent or slightly
-edited) takes its labels: staff corrections act as a memory.
+edited, judged on the text by ``triage.duplicates`` among the nearest examples) takes its labels:
+staff corrections act as a memory.
 
 ``Heads`` is immutable: learning builds a new one, so readers never lock. A new example joins
 the nearest-example part at once (``extend``, a copy of the arrays); the linear heads are
@@ -28,21 +29,19 @@ import numpy as np
 import numpy.typing as npt
 
 from triage.corpus import LabelledExample
+from triage.duplicates import DUPLICATE_OVERLAP, overlap
 from triage.labels import SupportField, Urgency
 
 FIELDS: tuple[SupportField, ...] = tuple(SupportField)
 URGENCIES: tuple[Urgency, ...] = tuple(Urgency)
+_EMERGENCY = URGENCIES.index(Urgency.EMERGENCY)
 
 _TRAIN_ITERS = 300
 # A refit that starts from the previous heads (``Heads.refit``): the examples changed by a few
 # reviews since, so the previous optimum is close and far fewer steps get there.
 WARM_ITERS = 60
-_KNN_K = 10
+KNN_K = 10
 _KNN_TEMPERATURE = 0.02  # e5 cosines are compressed (unrelated texts ~0.8): a sharp softmax
-# Cosine from which an example is a near-duplicate (the same text re-sent or slightly edited)
-# whose labels take over. Different requests in one language and style reach ~0.95, and short
-# paraphrases ~0.98.
-_DUPLICATE_COSINE = 0.985
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -62,6 +61,18 @@ def single_threaded_blas() -> Callable[[], AbstractContextManager[Any]]:
         return contextlib.nullcontext
     controller = threadpoolctl.ThreadpoolController()
     return lambda: controller.limit(limits=1, user_api="blas")
+
+
+def _emergency_kept(before: F64, after: F64) -> F64:
+    """``after`` with the probability of EMERGENCY at least ``before``'s, the other levels scaled
+    to fill the rest. Recall first: text overlap also joins "he is breathing" to "he is not
+    breathing", so a near-duplicate's labels may raise the urgency, never talk an emergency down."""
+    emergency = np.maximum(before[:, _EMERGENCY], after[:, _EMERGENCY])
+    rest = after.copy()
+    rest[:, _EMERGENCY] = 0.0
+    rest *= ((1.0 - emergency) / np.maximum(rest.sum(axis=1), 1e-12))[:, None]
+    rest[:, _EMERGENCY] = emergency
+    return rest
 
 
 def _softmax(z: F64) -> F64:
@@ -318,13 +329,13 @@ class Heads:
         order = np.argsort(-top_sims, axis=1, kind="stable")
         return np.take_along_axis(top_sims, order, axis=1), among[np.take_along_axis(top, order, axis=1)]
 
-    def probabilities(self, scores: F32) -> tuple[F64, F64, F64, I64]:
-        """For each row of scores: p_field, p_urgency, cosines to the K nearest examples and
-        their indices, nearest first."""
+    def probabilities(self, scores: F32, texts: Sequence[str]) -> tuple[F64, F64, F64, I64]:
+        """For each row of scores (the embedding of ``texts[row]``): p_field, p_urgency, cosines
+        to the K nearest examples and their indices, nearest first."""
         nf, nu = len(FIELDS), len(URGENCIES)
         s = scores.astype(np.float64)
         sims = s[:, nf + nu :]
-        k = min(_KNN_K, sims.shape[1])
+        k = min(KNN_K, sims.shape[1])
         # K nearest, by cosine then index (deterministic whatever argpartition returns).
         nearest = np.sort(np.argpartition(-sims, k - 1, axis=1)[:, :k], axis=1)
         near_sims = np.take_along_axis(sims, nearest, axis=1)
@@ -340,9 +351,23 @@ class Heads:
         p_urg = (1 - share) * _softmax(s[:, nf : nf + nu]) + share * np.einsum(
             "nk,nkc->nc", vote, self.urgency_onehot[nearest]
         )
-        # A near-duplicate takes over: half at the threshold, all of it from halfway to identical.
-        mix = np.clip(0.5 + (near_sims[:, :1] - _DUPLICATE_COSINE) / (1 - _DUPLICATE_COSINE), 0.0, 1.0)
-        mix = np.where(near_sims[:, :1] >= _DUPLICATE_COSINE, mix, 0.0)
-        p_field = (1 - mix) * p_field + mix * self.field_onehot[nearest[:, 0]]
-        p_urg = (1 - mix) * p_urg + mix * self.urgency_onehot[nearest[:, 0]]
-        return p_field, p_urg, near_sims, nearest
+        # A near-duplicate among the nearest takes over: half at the threshold, all of it from
+        # halfway to identical.
+        best, source = self.duplicates(texts, nearest)
+        mix = np.clip(0.5 + (best - DUPLICATE_OVERLAP) / (1 - DUPLICATE_OVERLAP), 0.0, 1.0)
+        mix = np.where(best >= DUPLICATE_OVERLAP, mix, 0.0)[:, None]
+        p_field = (1 - mix) * p_field + mix * self.field_onehot[source]
+        taken = (1 - mix) * p_urg + mix * self.urgency_onehot[source]
+        return p_field, _emergency_kept(p_urg, taken), near_sims, nearest
+
+    def duplicates(self, texts: Sequence[str], candidates: I64) -> tuple[F64, I64]:
+        """For each text, the highest text overlap (``triage.duplicates``) with its candidate
+        examples and which example has it (the first, nearest, on a tie)."""
+        n = len(texts)
+        best, source = np.zeros(n), np.zeros(n, dtype=np.int64)
+        for i, (text, row) in enumerate(zip(texts, candidates, strict=True)):
+            scores = [overlap(text, self.examples[int(j)].text) for j in row]
+            if scores:
+                top = int(np.argmax(scores))
+                best[i], source[i] = scores[top], row[top]
+        return best, source

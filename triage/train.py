@@ -52,6 +52,7 @@ import numpy.typing as npt
 
 from triage.adapter import ADAPTER_FILE, load_adapter, save_adapter
 from triage.calibration import (
+    BARE_SIMILAR_COSINE,
     CALIBRATION_FILE,
     EMERGENCY_FEATURES,
     Calibration,
@@ -120,7 +121,8 @@ def out_of_fold(
             x = vectors if isinstance(vectors, np.ndarray) else vectors[k]
             heads = Heads.train([examples[int(i)] for i in train], x[train], config)
             scores = x[held] @ heads.projection + heads.bias
-            p_field[held], p_urgency[held], _, _ = heads.probabilities(scores)
+            held_texts = [examples[int(i)].text for i in held]
+            p_field[held], p_urgency[held], _, _ = heads.probabilities(scores, held_texts)
     scans = [scan_emergency_cues(e.text) for e in examples]
     return OutOfFold(
         p_field=p_field,
@@ -531,6 +533,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def matched_similar_cosine(
+    bare: F32, per_fold: Sequence[F32], folds: Sequence[int], groups: Sequence[str]
+) -> float:
+    """The cosine in an adapter's space at which as many examples have a neighbour from another
+    situation (another paraphrase group) as at ``BARE_SIMILAR_COSINE`` in the bare encoder's: a
+    link to a "similar" reviewed request then means as much in either space. ``per_fold[k]``:
+    every example embedded by fold k's adapter, whose held rows stand for new text."""
+    fold, group = np.asarray(folds), np.asarray(groups)
+
+    def nearest_other(vectors: F32, held: I64) -> F64:
+        sims = (vectors[held] @ vectors.T).astype(np.float64)
+        sims[group[held][:, None] == group[None, :]] = -np.inf
+        out: F64 = sims.max(axis=1)
+        return out
+
+    helds = [np.flatnonzero(fold == k) for k in range(len(per_fold))]
+    bare_nearest = np.concatenate([nearest_other(bare, held) for held in helds])
+    adapted_nearest = np.concatenate(
+        [nearest_other(vectors, held) for vectors, held in zip(per_fold, helds, strict=True)]
+    )
+    share = float(np.mean(bare_nearest >= BARE_SIMILAR_COSINE))
+    return float(np.quantile(adapted_nearest, 1.0 - share))
+
+
 def finetune_and_calibrate(
     engine: Any, examples: Sequence[LabelledExample], frozen: F32, args: argparse.Namespace, started: float
 ) -> int:
@@ -552,6 +578,8 @@ def finetune_and_calibrate(
     ]
     oof = out_of_fold(examples, per_fold, folds, HeadsConfig())
     cal, _ = calibrate(oof, args.recall)
+    similar = matched_similar_cosine(frozen, per_fold, folds, example_groups(examples))
+    cal = replace(cal, similar_cosine=similar)
     print(f"calibrated on the per-fold adapters in {time.perf_counter() - started:.0f} s", flush=True)
     if args.finetune:
         tuned = time.perf_counter()
@@ -568,6 +596,8 @@ def finetune_and_calibrate(
         "adapter": digest,
         "adapter options": asdict(config),
         **cal.evidence,
+        "similar cosine": f"{cal.similar_cosine:.4f}: as many out-of-fold examples have a neighbour "
+        f"of another situation above it as above {BARE_SIMILAR_COSINE} with the bare encoder",
         "note": "out-of-fold rows come from per-fold adapters, each trained on the other folds only",
     }
     cal = replace(cal, evidence=evidence)

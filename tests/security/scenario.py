@@ -11,8 +11,8 @@ from tests.security.leaks import every_field
 from tests.support import Api, eventually
 
 # A private head (a name and a phone number, where a quoted snippet of the text would begin), then
-# a body both residents wrote. With the bundled model the two texts have cosine ~0.991: above the
-# engine's near-duplicate threshold (0.985), so B's triage takes over the labels staff gave A's.
+# a body both residents wrote. The two texts overlap 0.98 (triage.duplicates): a near-duplicate,
+# so B's triage takes over the labels staff gave A's.
 BODY = (
     "My residence card expires on Friday and the letter from the immigration bureau is only in "
     "Japanese. I do not understand which documents they want me to bring, and my employer says he "
@@ -23,7 +23,7 @@ TEXT_B = "Li 090-4444-2323. " + BODY
 # Staff correct A's triage to labels the model would not give B on its own (it says OTHER/NORMAL).
 A_LABELS = {"field": "LIFELINE", "urgency": "LOW"}
 
-# An emergency in Vietnamese, a name and a phone number first (cosine ~0.96 between the two).
+# An emergency in Vietnamese, a name and a phone number first (text overlap 0.74 between the two).
 EMERGENCY_A = (
     "Tôi là Nguyễn Thị Hoa (080-7777-3131). Mẹ tôi ngã cầu thang ở nhà, bây giờ không tỉnh và thở rất yếu, "
     "tôi phải làm gì?"
