@@ -12,7 +12,7 @@ working when the encoder changed.
 The embedding still chooses the candidates: only the nearest examples are compared by text. On
 the training examples an edited copy was among the 10 nearest examples in all of 1,600 edits
 (name and phone number changed, two typos, punctuation dropped, a sentence added) in both spaces
-(docs/benchmarks.md, "Near-duplicates by text").
+(``python -m bench duplicates``; docs/benchmarks.md, triage step 9).
 """
 
 from __future__ import annotations

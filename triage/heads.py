@@ -66,13 +66,14 @@ def single_threaded_blas() -> Callable[[], AbstractContextManager[Any]]:
 def _emergency_kept(before: F64, after: F64) -> F64:
     """``after`` with the probability of EMERGENCY at least ``before``'s, the other levels scaled
     to fill the rest. Recall first: text overlap also joins "he is breathing" to "he is not
-    breathing", so a near-duplicate's labels may raise the urgency, never talk an emergency down."""
-    emergency = np.maximum(before[:, _EMERGENCY], after[:, _EMERGENCY])
-    rest = after.copy()
-    rest[:, _EMERGENCY] = 0.0
-    rest *= ((1.0 - emergency) / np.maximum(rest.sum(axis=1), 1e-12))[:, None]
-    rest[:, _EMERGENCY] = emergency
-    return rest
+    breathing", so a near-duplicate's labels may raise the urgency, never talk an emergency down.
+    Rows where it was not lowered are ``after`` exactly (no rescaling rounding)."""
+    lowered = after[:, _EMERGENCY] < before[:, _EMERGENCY]
+    kept = after.copy()
+    kept[:, _EMERGENCY] = 0.0
+    kept *= ((1.0 - before[:, _EMERGENCY]) / np.maximum(kept.sum(axis=1), 1e-12))[:, None]
+    kept[:, _EMERGENCY] = before[:, _EMERGENCY]
+    return np.where(lowered[:, None], kept, after)
 
 
 def _softmax(z: F64) -> F64:
