@@ -11,13 +11,15 @@ one situation in one fold). For each fold:
 3. fit the engine's heads (``triage.heads.Heads``, LR + kNN, the shipped options) on the other
    folds' new embeddings, predict the held-out fold.
 
-The frozen encoder goes through step 3 on the same folds with its cached embeddings. Both
+The frozen encoder goes through step 3 on the same folds with its cached embeddings (with
+``--against shipped``: the shipped options, ``FinetuneConfig()``, instead, so that an option
+search compares each option with what ships; docs/benchmarks.md, step 10). Both
 sets of out-of-fold predictions then go through the same calibration as ``python -m
-triage.train`` (``triage.train.calibrate``: cross-fitted maps, EMERGENCY threshold at 99%
-cross-validated recall times the margin), so EMERGENCY recall and precision are read at a
+triage.train`` (``triage.train.calibrate``: cross-fitted maps, EMERGENCY threshold at the
+cross-validated recall target, 99.5%, times the margin), so EMERGENCY recall and precision are read at a
 threshold chosen on cross-validation for each encoder. Intervals: 95%, 1,000 bootstrap
 resamples of whole groups, the same resamples for both encoders, with the interval of the
-paired difference (fine-tuned minus frozen).
+paired difference (second minus first).
 
 The per-fold embeddings are kept in ``var/cache/finetune-cv-*.npz`` (keyed by the examples,
 the folds and the options; shared with ``python -m triage.train --finetune``, which trains the
@@ -62,13 +64,18 @@ def _indicators(oof: OutOfFold, decided: Decided) -> dict[str, tuple[F64, F64]]:
         "field accuracy": ((d_f == y_f).astype(float), one),
         "urgency accuracy": ((d_u == y_u).astype(float), one),
         "urgency within one level": ((np.abs(level[d_u] - level[y_u]) <= 1).astype(float), one),
+        # The option search's criterion (docs/benchmarks.md, "Fine-tune options").
+        "field and urgency (mean)": (((d_f == y_f).astype(float) + (d_u == y_u)) / 2, one),
         "EMERGENCY recall": ((called & is_em).astype(float), is_em.astype(float)),
         "EMERGENCY precision": ((called & is_em).astype(float), called.astype(float)),
     }
 
 
 def paired_report(
-    groups: Sequence[str], a: dict[str, tuple[F64, F64]], b: dict[str, tuple[F64, F64]]
+    groups: Sequence[str],
+    names: tuple[str, str],
+    a: dict[str, tuple[F64, F64]],
+    b: dict[str, tuple[F64, F64]],
 ) -> None:
     index = {g: i for i, g in enumerate(dict.fromkeys(groups))}
     of = np.array([index[g] for g in groups])
@@ -79,7 +86,7 @@ def paired_report(
         sn, sd = np.bincount(of, num, len(index)), np.bincount(of, den, len(index))
         return float(num.sum() / den.sum()), (weights @ sn) / np.maximum(weights @ sd, 1e-12)
 
-    print(f"{'measure':<26}{'frozen encoder':>24}{'fine-tuned (LoRA)':>24}{'difference':>26}")
+    print(f"{'measure':<26}{names[0]:>24}{names[1]:>24}{'difference':>26}")
     for name in a:
         va, ra = boot(*a[name])
         vb, rb = boot(*b[name])
@@ -101,6 +108,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=FinetuneConfig.epochs)
     parser.add_argument("--rank", type=int, default=FinetuneConfig.rank)
     parser.add_argument("--lr", type=float, default=FinetuneConfig.learning_rate)
+    parser.add_argument(
+        "--against",
+        choices=("frozen", "shipped"),
+        default="frozen",
+        help="compare with the frozen encoder, or with the shipped fine-tune options "
+        "(an option search on CV; default: %(default)s)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -123,15 +137,23 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
 
-    base = out_of_fold(examples, frozen, folds.tolist(), HeadsConfig())
-    per_fold = [
-        fold_vectors(engine, args.data_dir, examples, frozen, folds.tolist(), k, config)
-        for k in range(args.folds)
-    ]
-    tuned = out_of_fold(examples, per_fold, folds.tolist(), HeadsConfig())
+    def adapted(options: FinetuneConfig) -> OutOfFold:
+        per_fold = [
+            fold_vectors(engine, args.data_dir, examples, frozen, folds.tolist(), k, options)
+            for k in range(args.folds)
+        ]
+        return out_of_fold(examples, per_fold, folds.tolist(), HeadsConfig())
+
+    if args.against == "frozen":
+        names = ("frozen encoder", "fine-tuned (LoRA)")
+        base = out_of_fold(examples, frozen, folds.tolist(), HeadsConfig())
+    else:
+        names = ("shipped options", "these options")
+        base = adapted(FinetuneConfig())
+    tuned = adapted(config)
 
     results: dict[str, tuple[OutOfFold, Decided]] = {}
-    for name, oof in (("frozen encoder", base), ("fine-tuned (LoRA)", tuned)):
+    for name, oof in zip(names, (base, tuned), strict=True):
         cal, decided = calibrate(oof)
         results[name] = (oof, decided)
         figures = summary(oof, decided, cal.unsure_below)
@@ -141,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     print(f"95% intervals: {RESAMPLES} resamples of whole groups, paired")
-    paired_report(groups, _indicators(*results["frozen encoder"]), _indicators(*results["fine-tuned (LoRA)"]))
+    paired_report(groups, names, _indicators(*results[names[0]]), _indicators(*results[names[1]]))
     return 0
 
 
