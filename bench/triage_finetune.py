@@ -64,7 +64,7 @@ def _indicators(oof: OutOfFold, decided: Decided) -> dict[str, tuple[F64, F64]]:
         "field accuracy": ((d_f == y_f).astype(float), one),
         "urgency accuracy": ((d_u == y_u).astype(float), one),
         "urgency within one level": ((np.abs(level[d_u] - level[y_u]) <= 1).astype(float), one),
-        # The option search's criterion (docs/benchmarks.md, "Fine-tune options").
+        # The option search's criterion (docs/benchmarks.md, triage step 10).
         "field and urgency (mean)": (((d_f == y_f).astype(float) + (d_u == y_u)) / 2, one),
         "EMERGENCY recall": ((called & is_em).astype(float), is_em.astype(float)),
         "EMERGENCY precision": ((called & is_em).astype(float), called.astype(float)),
