@@ -3,6 +3,7 @@ pool with no free connection in time. These failures are the service's, not the 
 API answers SERVICE_UNAVAILABLE (retry shortly) and background loops wait and try again."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -49,6 +50,17 @@ def connection_lost(conn: Any) -> bool:
         return bool(conn.is_closed())
     except asyncpg.InterfaceError:  # "released back to the pool": its connection was lost
         return True
+
+
+async def discard_connection(pool: asyncpg.Pool, conn: Any) -> None:
+    """Give back a pooled connection held for LISTEN that an error made suspect, to acquire a fresh
+    one. It is terminated first: that drops its listeners and returns it to the pool. Released
+    with a listener still registered (a connection the server cut is not always cleaned up, and
+    one cut by an error elsewhere may not know yet), asyncpg warns, and under the tests' "warnings
+    are errors" that warning killed the triage worker after a database restart."""
+    with contextlib.suppress(asyncpg.InterfaceError):  # already released back to the pool
+        conn.terminate()
+    await pool.release(conn)  # nothing left to do once terminated; harmless
 
 
 class TimedPool(asyncpg.Pool):

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import asyncpg
 
-from db.availability import CONNECTION_BROKEN, connection_lost
+from db.availability import CONNECTION_BROKEN, connection_lost, discard_connection
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service import memory, metrics
@@ -240,7 +240,7 @@ class TriageWorker:
                 try:
                     if relisten or connection_lost(listener):  # the database restarted: listen again
                         relisten = True
-                        await self.pool.release(listener)
+                        await discard_connection(self.pool, listener)
                         listener = await self.pool.acquire()
                         await listener.add_listener(JOBS_CHANNEL, self._on_notify)
                         relisten = False

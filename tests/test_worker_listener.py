@@ -15,7 +15,7 @@ from service.pipeline import TriageWorker
 class FakeConnection:
     def __init__(self, name: str, *, closed: bool = False, fails: bool = False) -> None:
         self.name, self.closed, self.fails = name, closed, fails
-        self.listening = False
+        self.listening = self.terminated = False
 
     def is_closed(self) -> bool:
         return self.closed
@@ -29,6 +29,9 @@ class FakeConnection:
 
     async def remove_listener(self, channel: str, callback: Any) -> None:
         self.listening = False
+
+    def terminate(self) -> None:  # as asyncpg's: drops the listeners, back to the pool
+        self.closed, self.listening, self.terminated = True, False, True
 
 
 class FakePool:
@@ -79,6 +82,8 @@ async def test_a_broken_listening_connection_is_replaced_and_the_worker_goes_on(
                 break
         assert not task.done(), task.exception() if task.done() else None
         assert pool.acquired == [lost, broken, fresh] and fresh.listening
+        # The suspect connections were terminated, not released with a listener on them.
+        assert lost.terminated and broken.terminated and not fresh.terminated
         seen = batches
         await asyncio.sleep(0.1)
         assert batches > seen  # still triaging

@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from db.availability import connection_lost
+from db.availability import connection_lost, discard_connection
 from db.queries import q
 from db.types import Connection, Pool
 from service.config import Settings
@@ -113,7 +113,7 @@ class NotificationDelivery:
         if self.listener is None or not connection_lost(self.listener):
             return
         lost, self.listener = self.listener, None
-        await self.pool.release(lost)
+        await discard_connection(self.pool, lost)
         listener = await self.pool.acquire()
         await listener.add_listener(CHANNEL, self._on_notify)
         self.listener = listener
