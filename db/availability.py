@@ -63,6 +63,25 @@ async def discard_connection(pool: asyncpg.Pool, conn: Any) -> None:
     await pool.release(conn)  # nothing left to do once terminated; harmless
 
 
+async def release_listening(pool: asyncpg.Pool, conn: Any, channel: str, callback: Any) -> None:
+    """Give back, when its holder stops, a pooled connection held for LISTEN: a live one stops
+    listening and goes back reusable; a lost one, or one that fails to UNLISTEN (the server cut it
+    and the holder has not noticed yet), is discarded rather than handed to the pool's reset.
+    The one place for this, beside ``discard_connection`` for the holders' retry paths."""
+    if connection_lost(conn):
+        await discard_connection(pool, conn)
+        return
+    try:
+        await conn.remove_listener(channel, callback)
+    except Exception:  # it broke under UNLISTEN: not reusable
+        await discard_connection(pool, conn)
+        return
+    except BaseException:  # cancelled mid-UNLISTEN: not reusable either, and the cancel goes on
+        await discard_connection(pool, conn)
+        raise
+    await pool.release(conn)
+
+
 class TimedPool(asyncpg.Pool):
     """A pool whose every acquire (also the pool's own fetch/execute) waits at most
     acquire_timeout seconds, so that a burst or a stuck query cannot queue callers for ever."""

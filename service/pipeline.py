@@ -17,7 +17,7 @@ from typing import Protocol
 
 import asyncpg
 
-from db.availability import CONNECTION_BROKEN, connection_lost, discard_connection
+from db.availability import CONNECTION_BROKEN, connection_lost, discard_connection, release_listening
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service import memory, metrics
@@ -258,6 +258,4 @@ class TriageWorker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
         finally:
-            with contextlib.suppress(Exception):
-                await listener.remove_listener(JOBS_CHANNEL, self._on_notify)
-            await self.pool.release(listener)
+            await release_listening(self.pool, listener, JOBS_CHANNEL, self._on_notify)

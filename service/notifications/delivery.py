@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from db.availability import connection_lost, discard_connection
+from db.availability import connection_lost, discard_connection, release_listening
 from db.queries import q
 from db.types import Connection, Pool
 from service.config import Settings
@@ -85,9 +85,7 @@ class NotificationDelivery:
             await asyncio.gather(*(self._run_lane(lane) for lane in self.lanes))
         finally:
             if self.listener is not None:
-                with contextlib.suppress(Exception):
-                    await self.listener.remove_listener(CHANNEL, self._on_notify)
-                await self.pool.release(self.listener)
+                await release_listening(self.pool, self.listener, CHANNEL, self._on_notify)
             for lane in self.lanes:
                 with contextlib.suppress(Exception):
                     if lane.email is not None:
