@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.triage_metrics import Case, Estimate, estimate_all, full_report, side_by_side
+from triage.calibration import Calibration
 from triage.corpus import example_groups, grouped_folds
 from triage.engine import LabelledExample, Triage, TriageResult, load_examples
 from triage.labels import SupportField, Urgency
@@ -387,6 +388,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--load-runs", type=int, default=3, help="warm loads to time (median is kept)")
     parser.add_argument("--no-latency", action="store_true", help="quality only")
     parser.add_argument("--no-server", action="store_true", help="skip the server RSS measurement")
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=None,
+        help="a calibration written by python -m triage.train --out (default: the shipped one)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -394,7 +401,8 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     wanted = [s.strip() for s in args.sets.split(",") if s.strip()]
     started = time.perf_counter()
-    engine = Triage.load(args.data_dir, args.model)
+    calibration = Calibration.load(args.calibration) if args.calibration else None
+    engine = Triage.load(args.data_dir, args.model, calibration=calibration)
     examples = load_examples()
     print(f"model: {engine.version}")
     print(f"loaded in {time.perf_counter() - started:.1f} s ({engine.example_count} examples)")

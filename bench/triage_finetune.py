@@ -21,6 +21,13 @@ threshold chosen on cross-validation for each encoder. Intervals: 95%, 1,000 boo
 resamples of whole groups, the same resamples for both encoders, with the interval of the
 paired difference (second minus first).
 
+With ``--extra DIR`` it asks instead whether more training rows earn their place: the shipped
+options on the examples' own folds, against the same options with DIR's rows added to every
+training fold (a DIR group that paraphrases an example, cosine >= 0.95 on the frozen encoder,
+goes to that example's fold and is left out with it; one that paraphrases examples in several
+folds is left out of the comparison, ``--placement strict``); both sides are scored on the examples
+only, so the comparison is paired and DIR's own rows never count (docs/benchmarks.md, step 11).
+
 The per-fold embeddings are kept in ``var/cache/finetune-cv-*.npz`` (keyed by the examples,
 the folds and the options; shared with ``python -m triage.train --finetune``, which trains the
 same per-fold adapters for the calibration), so a re-run after a change to the heads or the
@@ -34,16 +41,21 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from triage.corpus import example_groups, grouped_folds, load_examples
+from triage.corpus import LabelledExample, example_groups, grouped_folds, load_examples
 from triage.decision import EMERGENCY
 from triage.finetune import FinetuneConfig, fold_vectors
 from triage.heads import HeadsConfig
 from triage.train import Decided, OutOfFold, calibrate, out_of_fold, summary
+
+if TYPE_CHECKING:
+    from triage.engine import Triage
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -51,6 +63,8 @@ I64 = npt.NDArray[np.int64]
 
 SEED = 0
 RESAMPLES = 1000
+# Above this cosine (frozen encoder) two texts are one situation reworded (triage/examples/README.md).
+PARAPHRASE_COSINE = 0.95
 
 
 def _indicators(oof: OutOfFold, decided: Decided) -> dict[str, tuple[F64, F64]]:
@@ -115,6 +129,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="compare with the frozen encoder, or with the shipped fine-tune options "
         "(an option search on CV; default: %(default)s)",
     )
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        default=None,
+        help="candidate training rows (a directory of *.jsonl in the examples' schema): compare "
+        "the examples alone with the examples plus these, both scored on the examples",
+    )
+    parser.add_argument(
+        "--placement",
+        choices=("strict", "first"),
+        default="strict",
+        help="a candidate group paraphrasing examples in several folds: left out (strict), or "
+        "put in the fold of its first row's nearest example (default: %(default)s)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
         ]
         return out_of_fold(examples, per_fold, folds.tolist(), HeadsConfig())
 
+    if args.extra is not None:
+        return compare_extra(args, engine, examples, groups, folds, frozen, config)
     if args.against == "frozen":
         names = ("frozen encoder", "fine-tuned (LoRA)")
         base = out_of_fold(examples, frozen, folds.tolist(), HeadsConfig())
@@ -163,6 +193,101 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     print(f"95% intervals: {RESAMPLES} resamples of whole groups, paired")
+    paired_report(groups, names, _indicators(*results[names[0]]), _indicators(*results[names[1]]))
+    return 0
+
+
+def extra_folds(
+    base_folds: I64,
+    base_vectors: F32,
+    extra_groups: Sequence[str],
+    extra_vectors: F32,
+    k: int,
+    strict: bool = True,
+) -> tuple[I64, int]:
+    """Folds of candidate rows: a group with rows that paraphrase examples (cosine >= 0.95, the
+    examples' own grouping rule) goes to those examples' fold; the others are spread over the
+    folds by ``grouped_folds``. A group whose paraphrased examples sit in several folds has no
+    fold without a leak: ``strict`` leaves it out (fold -1), otherwise it goes to the fold of
+    its first row's nearest example. Also: how many groups were linked to examples."""
+    cosine = extra_vectors @ base_vectors.T
+    linked_folds: dict[str, list[int]] = {}
+    for i, g in enumerate(extra_groups):
+        near = np.flatnonzero(cosine[i] >= PARAPHRASE_COSINE)
+        if len(near):
+            ordered = sorted(near.tolist(), key=lambda j: -cosine[i, j])
+            linked_folds.setdefault(g, []).extend(int(base_folds[j]) for j in ordered)
+    placed = {g: (-1 if strict and len(set(found)) > 1 else found[0]) for g, found in linked_folds.items()}
+    free = [g for g in extra_groups if g not in placed]
+    placed.update(zip(free, grouped_folds(free, k, SEED), strict=True))
+    fold = np.array([placed[g] for g in extra_groups], dtype=np.int64)
+    return fold, len(linked_folds)
+
+
+def rows_of(oof: OutOfFold, decided: Decided, rows: I64) -> tuple[OutOfFold, Decided]:
+    """The out-of-fold figures and decisions of some rows only."""
+    return (
+        OutOfFold(**{f.name: getattr(oof, f.name)[rows] for f in fields(OutOfFold)}),
+        Decided(**{f.name: getattr(decided, f.name)[rows] for f in fields(Decided)}),
+    )
+
+
+def compare_extra(
+    args: argparse.Namespace,
+    engine: Triage,
+    examples: list[LabelledExample],
+    groups: list[str],
+    folds: I64,
+    frozen: F32,
+    config: FinetuneConfig,
+) -> int:
+    extra = load_examples(args.extra)
+    if not extra:
+        print(f"no rows in {args.extra}", file=sys.stderr)
+        return 2
+    extra_groups = [f"extra:{g}" for g in example_groups(extra)]
+    extra_frozen = engine.example_vectors([e.text for e in extra])
+    extra_fold, linked = extra_folds(
+        folds, frozen, extra_groups, extra_frozen, args.folds, args.placement == "strict"
+    )
+    kept = np.flatnonzero(extra_fold >= 0)
+    print(
+        f"extra: {len(extra)} rows in {len(set(extra_groups))} groups from {args.extra};"
+        f" {linked} groups paraphrase an example (put in its fold); placement {args.placement}:"
+        f" {len(extra) - len(kept)} rows of groups spanning folds left out",
+        flush=True,
+    )
+    extra = [extra[int(i)] for i in kept]
+    extra_fold, extra_frozen = extra_fold[kept], extra_frozen[kept]
+    both = [*examples, *extra]
+    both_folds = np.concatenate([folds, extra_fold])
+    both_frozen = np.concatenate([frozen, extra_frozen])
+    base_rows = np.arange(len(examples))
+    sides = {
+        "examples": (examples, folds, frozen),
+        "examples + extra": (both, both_folds, both_frozen),
+    }
+    results: dict[str, tuple[OutOfFold, Decided]] = {}
+    for name, (rows, fold, vectors) in sides.items():
+        per_fold = [
+            fold_vectors(engine, args.data_dir, rows, vectors, fold.tolist(), k, config)
+            for k in range(args.folds)
+        ]
+        oof = out_of_fold(rows, per_fold, fold.tolist(), HeadsConfig())
+        cal, decided = calibrate(oof)  # on every row it trained on, as python -m triage.train would
+        print(
+            f"{name} (all {len(rows)} rows): EMERGENCY threshold {cal.emergency_threshold:.4f}; "
+            + ", ".join(f"{k} {v:.3f}" for k, v in summary(oof, decided, cal.unsure_below).items()),
+            flush=True,
+        )
+        results[name] = rows_of(oof, decided, base_rows)
+        print(
+            f"{name} (the {len(examples)} examples): "
+            + ", ".join(f"{k} {v:.3f}" for k, v in summary(*results[name], cal.unsure_below).items()),
+            flush=True,
+        )
+    names = ("examples", "examples + extra")
+    print(f"95% intervals: {RESAMPLES} resamples of whole groups, paired, on the examples only")
     paired_report(groups, names, _indicators(*results[names[0]]), _indicators(*results[names[1]]))
     return 0
 

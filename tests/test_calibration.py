@@ -14,7 +14,7 @@ from triage.finetune import FINETUNE_FOLDS
 from triage.heads import FIELDS, URGENCIES
 from triage.labels import Urgency
 from triage.timing import TIME_KINDS
-from triage.train import emergency_threshold, fit_binary_logistic, fit_temperature, fit_time_words
+from triage.train import CUE_FLOOR, emergency_threshold, fit_binary_logistic, fit_temperature, fit_time_words
 
 LABELS = {f.value for f in FIELDS} | {u.value for u in URGENCIES}
 
@@ -36,6 +36,8 @@ def test_the_committed_calibration_is_valid_and_says_how_it_was_chosen(calibrati
     assert evidence["examples"] >= 5000 and evidence["folds"] == (FINETUNE_FOLDS if adapter else 5)
     after = evidence["cv after (cross-fitted maps)"]
     assert after["EMERGENCY recall"] >= evidence["recall target"]
+    # The committed file is what python -m triage.train makes with today's options.
+    assert calibration.cue_floor == evidence["cue floor"] == CUE_FLOOR
 
 
 def test_the_maps_are_monotonic_and_give_probabilities(calibration: Calibration) -> None:
@@ -159,6 +161,18 @@ def test_urgency_decision_follows_the_threshold_and_the_cues() -> None:
     assert URGENCIES[urgency[0]] is Urgency.HIGH and urgency[2] == EMERGENCY
 
 
+def test_a_firm_cue_the_model_doubts_counts_as_a_qualified_one() -> None:
+    p_raw = np.array([0.01, 0.04, 0.05, 0.9, 0.01])
+    firm = np.array([1.0, 1.0, 1.0, 1.0, 0.0])
+    qualified = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
+    believed, mentioned = Calibration(cue_floor=0.05).believed_cues(p_raw, firm, qualified)
+    assert believed.tolist() == [0.0, 0.0, 1.0, 1.0, 0.0]  # below the floor: no longer forces it
+    assert mentioned.tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]  # but the emergency model still weighs it
+    # Floor 0 (the default, and every calibration before it existed): every firm cue forces it.
+    believed, mentioned = Calibration().believed_cues(p_raw, firm, qualified)
+    assert believed.tolist() == firm.tolist() and mentioned.tolist() == qualified.tolist()
+
+
 def test_bad_calibration_files_are_refused() -> None:
     good = Calibration()
     for bad in (
@@ -166,6 +180,7 @@ def test_bad_calibration_files_are_refused() -> None:
         {"emergency_weights": (1.0, 2.0)},
         {"emergency_weights": (-1.0, 0.0, 0.0, 0.0, 0.0)},
         {"emergency_threshold": 1.5},
+        {"cue_floor": -0.1},
         {"confidence_bias": math.inf},
         {"urgency_time_weights": ((0.0,) * 4,) * 2, "urgency_bias": (0.0,) * 4},
         {"urgency_time_weights": ((0.0,) * 4,) * len(TIME_KINDS), "urgency_bias": (0.0,) * 3},

@@ -85,6 +85,9 @@ class Calibration:
     emergency_bias: float = 0.0
     # EMERGENCY from this calibrated probability (firm cues force it anyway).
     emergency_threshold: float = 0.3
+    # A firm cue forces EMERGENCY only where the heads' raw P(EMERGENCY) reaches this; below it
+    # the cue counts as a qualified one (``believed_cues``). 0: every firm cue forces it.
+    cue_floor: float = 0.0
     confidence_slope: float = 1.0
     confidence_bias: float = 0.0
     # Below this calibrated confidence the triage says "unsure: ..., please check".
@@ -110,6 +113,15 @@ class Calibration:
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         out: F64 = e / e.sum(axis=-1, keepdims=True)
         return out
+
+    def believed_cues(self, p_emergency_raw: F64, firm: F64, qualified: F64) -> tuple[F64, F64]:
+        """(firm, qualified) per row after the cue floor. A firm cue in a text the heads find
+        far from every emergency (raw P(EMERGENCY) < ``cue_floor``: an epilepsy prescription,
+        "what are the signs of a stroke?", last night's threat and a shelter today) is more
+        likely a context the cue's guards did not foresee than a danger now: it then counts as a
+        qualified cue, which the emergency model still weighs, instead of forcing EMERGENCY."""
+        doubted = (firm > 0) & (p_emergency_raw < self.cue_floor)
+        return np.where(doubted, 0.0, firm), np.where(doubted, 1.0, qualified)
 
     def emergency(self, features: F64) -> F64:
         """Calibrated P(EMERGENCY) for rows of ``emergency_features``."""
@@ -143,7 +155,7 @@ class Calibration:
             raise ValueError("temperatures must be > 0")
         if not (self.emergency_weights[0] > 0 and self.confidence_slope > 0):
             raise ValueError("the emergency and confidence maps must increase with the model's probability")
-        for name in ("emergency_threshold", "unsure_below", "similar_cosine"):
+        for name in ("emergency_threshold", "unsure_below", "similar_cosine", "cue_floor"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
         if self.urgency_time_weights or self.urgency_bias:

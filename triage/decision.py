@@ -129,10 +129,12 @@ class Decisions:
     ) -> Decisions:
         """From the heads' raw probabilities, each text's cues, its tone markers and its time
         words (``triage.timing.time_markers``)."""
-        firm = np.array([bool(c.firm) for c in cues], dtype=np.bool_)
-        qualified = np.array([bool(c.mentions) for c in cues], dtype=np.float64)
+        firm_found = np.array([bool(c.firm) for c in cues], dtype=np.float64)
+        mentioned = np.array([bool(c.mentions) for c in cues], dtype=np.float64)
+        believed, qualified = cal.believed_cues(p_urg[:, EMERGENCY], firm_found, mentioned)
+        firm = believed > 0
         tone = np.array(tones, dtype=np.float64).reshape(len(tones), 2)
-        features = emergency_features(p_urg[:, EMERGENCY], firm.astype(np.float64), qualified, tone)
+        features = emergency_features(p_urg[:, EMERGENCY], believed, qualified, tone)
         p_em = cal.emergency(features)
         p_field = cal.field_probabilities(p_field)
         p_urg = cal.urgency_probabilities(p_urg, np.array(times, dtype=np.float64).reshape(len(times), -1))

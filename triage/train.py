@@ -84,6 +84,9 @@ THRESHOLD_MARGIN = 0.8
 ECE_BINS = 10
 # L2 of the time words' log-odds (triage.timing), chosen on cross-validation (--compare).
 TIME_L2 = 1e-3
+# A firm cue forces EMERGENCY only from this raw P(EMERGENCY) of the heads (Calibration.cue_floor;
+# docs/benchmarks.md, triage step 12).
+CUE_FLOOR = 0.05
 
 
 @dataclass(frozen=True)
@@ -217,11 +220,10 @@ def decide_rows(oof: OutOfFold, cal: Calibration, rows: I64 | slice = slice(None
     """What the engine decides (``triage.decision``) for out-of-fold rows, vectorised."""
     p_field = cal.field_probabilities(oof.p_field[rows])
     p_urg = cal.urgency_probabilities(oof.p_urgency[rows], oof.time[rows])
-    firm = oof.firm[rows]
+    p_raw = oof.p_urgency[rows][:, EMERGENCY]
+    firm, qualified = cal.believed_cues(p_raw, oof.firm[rows], oof.qualified[rows])
     tone = oof.tone[rows]
-    p_em = cal.emergency(
-        emergency_features(oof.p_urgency[rows][:, EMERGENCY], firm, oof.qualified[rows], tone)
-    )
+    p_em = cal.emergency(emergency_features(p_raw, firm, qualified, tone))
     urgency, p_chosen = urgency_decision(p_urg, p_em, firm > 0, tone.sum(axis=1) > 0, cal.emergency_threshold)
     field = p_field.argmax(axis=1)
     conf = cal.confidence(p_field.max(axis=1), p_chosen)
@@ -319,9 +321,16 @@ def calibrate(
     recall: float = RECALL_TARGET,
     margin: float = THRESHOLD_MARGIN,
     time_l2: float | None = TIME_L2,
+    cue_floor: float = CUE_FLOOR,
 ) -> tuple[Calibration, Decided]:
     """The calibration, its thresholds and the cross-validated evidence (module docstring),
     and the cross-fitted decisions the evidence was computed from."""
+    found_cues = oof
+    # Every fit below sees the cues as the engine will believe them (Calibration.believed_cues).
+    firm, qualified = Calibration(cue_floor=cue_floor).believed_cues(
+        oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified
+    )
+    oof = replace(oof, firm=firm, qualified=qualified)
     every = np.arange(len(oof.field))
     is_em = oof.urgency == EMERGENCY
     # Cross-fitted emergency probabilities (no map sees the rows it scores) set the threshold.
@@ -331,14 +340,15 @@ def calibrate(
     # The same, with the threshold, for the confidence: unsure where more often wrong than right.
     unsure_below = 0.5
     decided = cross_fitted(oof, lambda rows: fit_maps(oof, rows, threshold, unsure_below, time_l2))
-    before = decide_rows(oof, Calibration())  # raw heads, the old rule (threshold 0.3, no maps)
-    final = fit_maps(oof, every, threshold, unsure_below, time_l2)
+    before = decide_rows(found_cues, Calibration())  # raw heads, the old rule (threshold 0.3, no maps)
+    final = replace(fit_maps(oof, every, threshold, unsure_below, time_l2), cue_floor=cue_floor)
     evidence = {
         "examples": len(oof.field),
         "folds": int(oof.folds.max()) + 1,
         "recall target": recall,
         "threshold found": round(found, 4),
         "margin": margin,
+        "cue floor": cue_floor,
         "emergency features": list(EMERGENCY_FEATURES),
         "time words": list(TIME_KINDS) if time_l2 is not None else [],
         "time words l2": time_l2,
@@ -496,6 +506,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, default=CALIBRATION_FILE, help="where to write (default: %(default)s)"
     )
     parser.add_argument("--recall", type=float, default=RECALL_TARGET, help="cv EMERGENCY recall to keep")
+    parser.add_argument(
+        "--cue-floor",
+        type=float,
+        default=CUE_FLOOR,
+        help="raw P(EMERGENCY) from which a firm cue forces EMERGENCY (default: %(default)s)",
+    )
     parser.add_argument("--compare", action="store_true", help="also print the head options considered")
     parser.add_argument(
         "--finetune",
@@ -525,7 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.compare:
         compare_emergency_rules(oof, example_groups(examples))
         false_alarm_breakdown(oof, examples, emergency_rule(oof, args.recall, THRESHOLD_MARGIN, 0.0))
-    cal, _ = calibrate(oof, args.recall)
+    cal, _ = calibrate(oof, args.recall, cue_floor=args.cue_floor)
     cal.save(args.out)
     for key, value in cal.evidence.items():
         print(f"{key}: {value}")
@@ -577,7 +593,7 @@ def finetune_and_calibrate(
         fold_vectors(engine, args.data_dir, examples, frozen, folds, k, config) for k in range(FINETUNE_FOLDS)
     ]
     oof = out_of_fold(examples, per_fold, folds, HeadsConfig())
-    cal, _ = calibrate(oof, args.recall)
+    cal, _ = calibrate(oof, args.recall, cue_floor=args.cue_floor)
     similar = matched_similar_cosine(frozen, per_fold, folds, example_groups(examples))
     cal = replace(cal, similar_cosine=similar)
     print(f"calibrated on the per-fold adapters in {time.perf_counter() - started:.0f} s", flush=True)
