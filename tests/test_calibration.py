@@ -8,11 +8,13 @@ import pytest
 
 from triage.adapter import ADAPTER_FILE, load_adapter
 from triage.calibration import EMERGENCY_FEATURES, Calibration, emergency_features, with_temperature
-from triage.decision import EMERGENCY, urgency_decision
+from triage.decision import EMERGENCY, Decisions, decide, urgency_decision
+from triage.emergency import scan_emergency_cues
 from triage.engine import Triage
 from triage.finetune import FINETUNE_FOLDS
 from triage.heads import FIELDS, URGENCIES
 from triage.labels import Urgency
+from triage.language import LanguageGuess
 from triage.timing import TIME_KINDS
 from triage.train import CUE_FLOOR, emergency_threshold, fit_binary_logistic, fit_temperature, fit_time_words
 
@@ -241,3 +243,32 @@ def test_unsure_signals_name_only_labels(triage_engine: Triage) -> None:
 def test_calibration_features_are_named(calibration: Calibration) -> None:
     assert len(calibration.emergency_weights) == len(EMERGENCY_FEATURES)
     assert calibration.evidence["emergency features"] == list(EMERGENCY_FEATURES)
+
+
+def test_a_doubted_firm_cue_neither_forces_emergency_nor_hides_from_staff() -> None:
+    cues = [scan_emergency_cues("my kitchen is on fire")] * 2
+    assert cues[0].firm == ["fire"]
+    # Raw heads: the first text far from every emergency (P 0.01), the second close (P 0.9).
+    p_urg = np.array([[0.01, 0.19, 0.5, 0.3], [0.9, 0.05, 0.03, 0.02]])
+    p_field = np.full((2, len(FIELDS)), 1 / len(FIELDS))
+    cal = Calibration(cue_floor=0.05, emergency_threshold=0.5)
+    decisions = Decisions.make(
+        p_field, p_urg, cues, [(False, False)] * 2, [(False,) * len(TIME_KINDS)] * 2, cal
+    )
+    assert decisions.cue_doubted.tolist() == [True, False]
+    assert decisions.urgency[0] != EMERGENCY and decisions.urgency[1] == EMERGENCY
+    signals = [
+        decide(
+            decisions,
+            row,
+            cues=cues[row],
+            language=LanguageGuess("en", 1.0),
+            neighbour_signal=None,
+            similar_examples=(),
+            model="test",
+            unsure_below=0.0,
+        ).signals
+        for row in (0, 1)
+    ]
+    assert "mentions (unlikely now, please check): fire" in signals[0]
+    assert "mentions: fire" in signals[1]

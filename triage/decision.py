@@ -116,6 +116,7 @@ class Decisions:
     p_emergency: F64
     urgency: I64
     confidence: F64
+    cue_doubted: B  # a firm cue fired but did not force EMERGENCY (Calibration.believed_cues)
 
     @classmethod
     def make(
@@ -142,7 +143,8 @@ class Decisions:
         others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
         others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_em)[:, None]
         p_urg = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, p_em[:, None], others)
-        return cls(p_field, p_urg, p_em, urgency, cal.confidence(p_field.max(axis=1), chosen))
+        doubted = (firm_found > 0) & ~firm
+        return cls(p_field, p_urg, p_em, urgency, cal.confidence(p_field.max(axis=1), chosen), doubted)
 
 
 def decide(
@@ -157,8 +159,9 @@ def decide(
     unsure_below: float,
 ) -> TriageResult:
     """The triage of one text (row ``row`` of the batch's decisions) and its signals."""
-    # "mentions: fire" for firm cues, "mentions (past): seizure" for qualified ones.
-    signals: list[str] = cues.signals()
+    # "mentions: fire" for firm cues, "mentions (past): seizure" for qualified ones, and
+    # "mentions (unlikely now, please check): seizure" for firm cues the model doubted.
+    signals: list[str] = cues.signals(firm_doubted=bool(decisions.cue_doubted[row]))
     p_field, p_urg = decisions.p_field[row], decisions.p_urgency[row]
     urgency = int(decisions.urgency[row])
     confidence = float(decisions.confidence[row])

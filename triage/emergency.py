@@ -124,7 +124,8 @@ class CueScan:
 
     @property
     def firm(self) -> list[str]:
-        """Labels of the dangers named with nothing saying "not now": each forces EMERGENCY."""
+        """Labels of the dangers named with nothing saying "not now": each forces EMERGENCY,
+        unless the model finds the text far from every emergency (``Calibration.cue_floor``)."""
         return [h.label for h in self.hits if h.context is None]
 
     @property
@@ -132,9 +133,12 @@ class CueScan:
         """(label, qualifier) of the dangers named only in a "not now" context."""
         return [(h.label, CONTEXTS[h.context].qualifier) for h in self.hits if h.context is not None]
 
-    def signals(self) -> list[str]:
-        """Lines for staff: "mentions: fire, gas leak", "mentions (past): seizure"."""
-        out = ["mentions: " + ", ".join(self.firm)] if self.firm else []
+    def signals(self, firm_doubted: bool = False) -> list[str]:
+        """Lines for staff: "mentions: fire, gas leak", "mentions (past): seizure"; with
+        ``firm_doubted`` (the model found the text far from every emergency, so these cues did
+        not force EMERGENCY) "mentions (unlikely now, please check): seizure"."""
+        firm = "mentions (unlikely now, please check): " if firm_doubted else "mentions: "
+        out = [firm + ", ".join(self.firm)] if self.firm else []
         by_qualifier: dict[str, list[str]] = {}
         for label, qualifier in self.mentions:
             by_qualifier.setdefault(qualifier, []).append(label)
