@@ -549,7 +549,10 @@ class Triage:
     field: SupportField = strawberry.field(description="The most likely support field.")
     field_scores: list[FieldScore] = strawberry.field(description="One score per field, highest first.")
     urgency: Urgency = strawberry.field(
-        description="The triaged urgency; an emergency cue in the text forces EMERGENCY."
+        description=(
+            "The triaged urgency; an emergency cue in the text forces EMERGENCY, unless the model finds "
+            "the text far from any emergency (its signals then say the cue is unlikely to be happening now)."
+        )
     )
     urgency_score: float = strawberry.field(description="0..1: how sure the triage is of the urgency.")
     confidence: float = strawberry.field(

@@ -83,7 +83,7 @@ class Calibration:
     urgency_bias: tuple[float, ...] = ()
     emergency_weights: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0)
     emergency_bias: float = 0.0
-    # EMERGENCY from this calibrated probability (firm cues force it anyway).
+    # EMERGENCY from this calibrated probability (believed firm cues force it anyway).
     emergency_threshold: float = 0.3
     # A firm cue forces EMERGENCY only where the heads' raw P(EMERGENCY) reaches this; below it
     # the cue counts as a qualified one (``believed_cues``). 0: every firm cue forces it.

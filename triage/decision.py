@@ -6,8 +6,10 @@ and the language detector (``triage.language``) found into a ``TriageResult``:
 * the heads' probabilities are calibrated first (``triage.calibration``, fitted by
   ``python -m triage.train`` on grouped cross-validation), the urgency's with the text's time
   words (``triage.timing``: tonight, a deadline, next month, ...);
-* EMERGENCY never waits on the classifier alone: any firm emergency cue forces it (a cue in a
-  "not now" context, e.g. "mentions (past): seizure", is only a signal), and the calibrated
+* EMERGENCY never waits on the classifier alone: a firm emergency cue forces it (a cue in a
+  "not now" context, e.g. "mentions (past): seizure", is only a signal, and so is a firm cue in a
+  text the heads find far from every emergency, below the calibration's ``cue_floor``:
+  "mentions (unlikely now, please check): seizure"), and the calibrated
   probability of EMERGENCY (model and cues together) escalates from a threshold set on
   cross-validation for recall first; the other urgencies go by the likeliest;
 * the field is the most probable one; ``confidence`` is the calibrated probability that field
