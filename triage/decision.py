@@ -132,15 +132,36 @@ class Decisions:
     ) -> Decisions:
         """From the heads' raw probabilities, each text's cues, its tone markers and its time
         words (``triage.timing.time_markers``)."""
-        firm_found = np.array([bool(c.firm) for c in cues], dtype=np.float64)
-        mentioned = np.array([bool(c.mentions) for c in cues], dtype=np.float64)
+        return cls.of_rows(
+            p_field,
+            p_urg,
+            np.array([bool(c.firm) for c in cues], dtype=np.float64),
+            np.array([bool(c.mentions) for c in cues], dtype=np.float64),
+            np.array(tones, dtype=np.float64).reshape(len(tones), 2),
+            np.array(times, dtype=np.float64).reshape(len(times), -1),
+            cal,
+        )
+
+    @classmethod
+    def of_rows(
+        cls,
+        p_field: F64,
+        p_urg: F64,
+        firm_found: F64,
+        mentioned: F64,
+        tone: F64,
+        times: F64,
+        cal: Calibration,
+    ) -> Decisions:
+        """The same from arrays, one row per text: firm and qualified cues found (0/1), tone
+        markers [n, 2], time words [n, len(TIME_KINDS)]. ``python -m triage.train`` decides its
+        out-of-fold rows with this too, so the calibration is fitted on the engine's own rule."""
         believed, qualified = cal.believed_cues(p_urg[:, EMERGENCY], firm_found, mentioned)
         firm = believed > 0
-        tone = np.array(tones, dtype=np.float64).reshape(len(tones), 2)
         features = emergency_features(p_urg[:, EMERGENCY], believed, qualified, tone)
         p_em = cal.emergency(features)
         p_field = cal.field_probabilities(p_field)
-        p_urg = cal.urgency_probabilities(p_urg, np.array(times, dtype=np.float64).reshape(len(times), -1))
+        p_urg = cal.urgency_probabilities(p_urg, times)
         urgency, chosen = urgency_decision(p_urg, p_em, firm, tone.sum(axis=1) > 0, cal.emergency_threshold)
         others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
         others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_em)[:, None]

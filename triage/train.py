@@ -62,7 +62,7 @@ from triage.calibration import (
     with_temperature,
 )
 from triage.corpus import LabelledExample, example_groups, grouped_folds, load_examples
-from triage.decision import EMERGENCY, urgency_decision
+from triage.decision import EMERGENCY, Decisions, urgency_decision
 from triage.emergency import scan_emergency_cues
 from triage.heads import FIELDS, URGENCIES, Heads, HeadsConfig, single_threaded_blas
 from triage.timing import TIME_KINDS, time_markers
@@ -217,17 +217,17 @@ class Decided:
 
 
 def decide_rows(oof: OutOfFold, cal: Calibration, rows: I64 | slice = slice(None)) -> Decided:
-    """What the engine decides (``triage.decision``) for out-of-fold rows, vectorised."""
-    p_field = cal.field_probabilities(oof.p_field[rows])
-    p_urg = cal.urgency_probabilities(oof.p_urgency[rows], oof.time[rows])
-    p_raw = oof.p_urgency[rows][:, EMERGENCY]
-    firm, qualified = cal.believed_cues(p_raw, oof.firm[rows], oof.qualified[rows])
-    tone = oof.tone[rows]
-    p_em = cal.emergency(emergency_features(p_raw, firm, qualified, tone))
-    urgency, p_chosen = urgency_decision(p_urg, p_em, firm > 0, tone.sum(axis=1) > 0, cal.emergency_threshold)
-    field = p_field.argmax(axis=1)
-    conf = cal.confidence(p_field.max(axis=1), p_chosen)
-    return Decided(p_em, field, urgency, conf)
+    """What the engine decides (``triage.decision.Decisions``) for out-of-fold rows."""
+    d = Decisions.of_rows(
+        oof.p_field[rows],
+        oof.p_urgency[rows],
+        oof.firm[rows],
+        oof.qualified[rows],
+        oof.tone[rows],
+        oof.time[rows],
+        cal,
+    )
+    return Decided(d.p_emergency, d.p_field.argmax(axis=1), d.urgency, d.confidence)
 
 
 def cross_fitted(oof: OutOfFold, fit: Any) -> Decided:
