@@ -55,6 +55,7 @@ from triage.heads import HeadsConfig
 from triage.train import Decided, OutOfFold, calibrate, out_of_fold, summary
 
 if TYPE_CHECKING:
+    from triage.calibration import Calibration
     from triage.engine import Triage
 
 F32 = npt.NDArray[np.float32]
@@ -166,11 +167,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     def adapted(options: FinetuneConfig) -> OutOfFold:
-        per_fold = [
-            fold_vectors(engine, args.data_dir, examples, frozen, folds.tolist(), k, options)
-            for k in range(args.folds)
-        ]
-        return out_of_fold(examples, per_fold, folds.tolist(), HeadsConfig())
+        return adapted_out_of_fold(engine, args.data_dir, examples, frozen, folds, args.folds, options)
 
     if args.extra is not None:
         return compare_extra(args, engine, examples, groups, folds, frozen, config)
@@ -184,17 +181,37 @@ def run(args: argparse.Namespace) -> int:
 
     results: dict[str, tuple[OutOfFold, Decided]] = {}
     for name, oof in zip(names, (base, tuned), strict=True):
-        cal, decided = calibrate(oof)
+        _, decided = calibrated(name, oof)
         results[name] = (oof, decided)
-        figures = summary(oof, decided, cal.unsure_below)
-        print(
-            f"{name}: EMERGENCY threshold {cal.emergency_threshold:.4f}; "
-            + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()),
-            flush=True,
-        )
     print(f"95% intervals: {RESAMPLES} resamples of whole groups, paired")
     paired_report(groups, names, _indicators(*results[names[0]]), _indicators(*results[names[1]]))
     return 0
+
+
+def adapted_out_of_fold(
+    engine: Triage,
+    data_dir: Path,
+    rows: Sequence[LabelledExample],
+    frozen: F32,
+    folds: I64,
+    k: int,
+    config: FinetuneConfig,
+) -> OutOfFold:
+    """The heads' out-of-fold predictions, each fold embedded by the adapter fine-tuned on the
+    other folds (cached by ``fold_vectors``)."""
+    per_fold = [fold_vectors(engine, data_dir, rows, frozen, folds.tolist(), f, config) for f in range(k)]
+    return out_of_fold(rows, per_fold, folds.tolist(), HeadsConfig())
+
+
+def calibrated(name: str, oof: OutOfFold) -> tuple[Calibration, Decided]:
+    """``triage.train.calibrate`` on these rows, its threshold and figures printed under ``name``."""
+    cal, decided = calibrate(oof)
+    print(
+        f"{name}: EMERGENCY threshold {cal.emergency_threshold:.4f}; "
+        + ", ".join(f"{k} {v:.3f}" for k, v in summary(oof, decided, cal.unsure_below).items()),
+        flush=True,
+    )
+    return cal, decided
 
 
 def extra_folds(
@@ -269,17 +286,9 @@ def compare_extra(
     }
     results: dict[str, tuple[OutOfFold, Decided]] = {}
     for name, (rows, fold, vectors) in sides.items():
-        per_fold = [
-            fold_vectors(engine, args.data_dir, rows, vectors, fold.tolist(), k, config)
-            for k in range(args.folds)
-        ]
-        oof = out_of_fold(rows, per_fold, fold.tolist(), HeadsConfig())
-        cal, decided = calibrate(oof)  # on every row it trained on, as python -m triage.train would
-        print(
-            f"{name} (all {len(rows)} rows): EMERGENCY threshold {cal.emergency_threshold:.4f}; "
-            + ", ".join(f"{k} {v:.3f}" for k, v in summary(oof, decided, cal.unsure_below).items()),
-            flush=True,
-        )
+        oof = adapted_out_of_fold(engine, args.data_dir, rows, vectors, fold, args.folds, config)
+        # Calibrated on every row it trained on, as python -m triage.train would.
+        cal, decided = calibrated(f"{name} (all {len(rows)} rows)", oof)
         results[name] = rows_of(oof, decided, base_rows)
         print(
             f"{name} (the {len(examples)} examples): "
