@@ -1,20 +1,12 @@
 """Candidate training rows (`bench/data/candidates/`): measured, not adopted (docs/benchmarks.md,
-triage steps 11-12). They stay valid examples, distinct from the examples, and blind to the
+triage steps 11-13). They stay valid examples, distinct from the examples, and blind to the
 evaluation sets, so that a later comparison or a blind check on them means something."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.test_examples import (
-    DEV_SET,
-    FROZEN,
-    NEAR_COPY_JACCARD,
-    ROWS,
-    evaluation_rows,
-    near_copies,
-    near_copy_key,
-)
+from tests.test_examples import DEV_SET, FROZEN, ROWS, copies_of, evaluation_rows, load_rows, near_copy_key
 from triage.corpus import load_examples
 
 CANDIDATES = Path(__file__).resolve().parent.parent / "bench" / "data" / "candidates"
@@ -32,11 +24,8 @@ def test_a_candidate_batch_loads_as_examples_and_is_not_training_data(batch: Pat
 
 @pytest.mark.parametrize("batch", BATCHES, ids=lambda p: p.name)
 def test_a_candidate_batch_copies_no_evaluation_text(batch: Path) -> None:
-    texts = [r.text for r in load_examples(batch)]
     evaluation = evaluation_rows(sorted(FROZEN.glob("*.jsonl")))
     if DEV_SET.exists():
         evaluation += evaluation_rows([DEV_SET])
-    keys = {near_copy_key(str(r["text"])) for r in evaluation}
-    assert not [t for t in texts if near_copy_key(t) in keys]
-    pairs = near_copies(texts, [str(r["text"]) for r in evaluation], NEAR_COPY_JACCARD)
-    assert not pairs, [(texts[i], evaluation[j].get("id"), jac) for i, j, jac in pairs]
+    copies = copies_of(evaluation, load_rows(batch))
+    assert not copies, copies

@@ -113,11 +113,11 @@ def near_copy_key(text: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.category(ch).startswith(("P", "Z", "C")))
 
 
-def load_rows() -> list[Row]:
+def load_rows(root: Path = EXAMPLES) -> list[Row]:
     rows: list[Row] = []
-    for path in sorted(EXAMPLES.rglob("*.jsonl")):
+    for path in sorted(root.rglob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            name = str(path.relative_to(EXAMPLES))
+            name = str(path.relative_to(root))
             rows.append(Row(name, number, json.loads(line) if line.strip() else {}))
     return rows
 
@@ -305,15 +305,15 @@ def test_language_coverage() -> None:
         assert len({str(r.data["field"]) for r in rows}) == len(SupportField), lang
 
 
-def copies_of(evaluation: list[dict[str, object]]) -> list[tuple[str, str, float]]:
-    """(example, evaluation id, similarity) of every example that copies an evaluation text:
+def copies_of(evaluation: list[dict[str, object]], rows: list[Row] = ROWS) -> list[tuple[str, str, float]]:
+    """(example, evaluation id, similarity) of every row that copies an evaluation text:
     exactly, after normalisation (case, width, punctuation, spaces), or as a near copy."""
     keys = {near_copy_key(str(r["text"])): str(r.get("id", "?")) for r in evaluation}
     found = [
-        (row.where, keys[near_copy_key(row.text)], 1.0) for row in ROWS if near_copy_key(row.text) in keys
+        (row.where, keys[near_copy_key(row.text)], 1.0) for row in rows if near_copy_key(row.text) in keys
     ]
-    pairs = near_copies([row.text for row in ROWS], [str(r["text"]) for r in evaluation], NEAR_COPY_JACCARD)
-    found += [(ROWS[i].where, str(evaluation[j].get("id", "?")), round(jac, 2)) for i, j, jac in pairs]
+    pairs = near_copies([row.text for row in rows], [str(r["text"]) for r in evaluation], NEAR_COPY_JACCARD)
+    found += [(rows[i].where, str(evaluation[j].get("id", "?")), round(jac, 2)) for i, j, jac in pairs]
     return sorted(set(found))
 
 
