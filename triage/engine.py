@@ -71,7 +71,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TRIAGE_VERSION = "1.4"  # reported with every result: 1.3 = calibrated probabilities, 1.4 = cue floor
+# Reported with every result: 1.3 = calibrated probabilities, 1.4 = cue floor, 1.5 = step-14 cue guards.
+TRIAGE_VERSION = "1.5"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
