@@ -27,6 +27,10 @@ BENCHES: dict[str, tuple[str, str]] = {
         "bench.duplicates",
         "the staff-correction memory: edited copies of training examples found and confirmed by text",
     ),
+    "robustness": (
+        "bench.robustness",
+        'triage: emergencies of the blind candidate batches with "what should I do?" appended',
+    ),
     "match": ("bench.match", "matching latency beside brute-force baselines, and labelled quality"),
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
