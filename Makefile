@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install web run test test-browser test-external lint format check bench clean screenshots
+.PHONY: install web warm run test test-browser test-external lint format check bench clean screenshots
 
 # The web app (web/): npm ci only when the lock file changes (offline after the first install),
 # vite build only when a source changed. Output in web/dist (not committed), served by the app.
@@ -38,7 +38,12 @@ web: $(WEB_STAMP)
 run: install web
 	$(PY) main.py serve
 
-test: install web
+# Convert the model and embed the examples once, before a suite, so that the first test to load
+# the engine is not timed for it (minutes on a fresh clone with a float32-only CPU); then cached.
+warm: install
+	HF_HUB_OFFLINE=1 $(PY) main.py triage "warm-up" > /dev/null
+
+test: install web warm
 ifeq ($(CHROMIUM),)
 	@echo "******************************************************************************"
 	@echo "*  BROWSER TESTS NOT RUN: no chromium on PATH.                               *"
@@ -51,14 +56,14 @@ ifeq ($(CHROMIUM),)
 	@echo "*** REMINDER: the browser tests (tests/browser) were NOT run: no chromium. ***"
 endif
 
-test-browser: install web
+test-browser: install web warm
 	$(PY) -m pytest -q tests/browser
 
 screenshots: install web
 	$(PY) -m tests.browser.screenshots
 
 # The same suite against the machine's PostgreSQL 15 (no pgvector); each run uses its own databases.
-test-external: install
+test-external: install warm
 	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -q -m "db and not browser"
 
 lint: install $(WEB_NODE_STAMP)
