@@ -20,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.triage import add_engine_arguments
+
 REPO = Path(__file__).resolve().parent.parent
 CANDIDATES = REPO / "bench" / "data" / "candidates"
 QUESTIONS = Path(__file__).with_name("data") / "help_questions.toml"
@@ -61,18 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=sorted(p for p in CANDIDATES.iterdir() if p.is_dir()),
         help="directories of labelled JSONL (default: every candidate batch)",
     )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("OTONARI_DATA_DIR") or "var"),
-        help="model cache (env OTONARI_DATA_DIR, default var)",
-    )
-    parser.add_argument(
-        "--calibration",
-        type=Path,
-        default=None,
-        help="a calibration written by python -m triage.train --out (default: the shipped one)",
-    )
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:

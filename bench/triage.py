@@ -360,6 +360,23 @@ def _torch_threads() -> int:
 # --------------------------------------------------------------------------- command
 
 
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """--data-dir and --calibration: where the engine's caches live and which calibration it
+    uses (``python -m bench triage`` and ``python -m bench robustness``)."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("OTONARI_DATA_DIR") or "var"),
+        help="model cache (env OTONARI_DATA_DIR, default var)",
+    )
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=None,
+        help="a calibration written by python -m triage.train --out (default: the shipped one)",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="dev set JSONL (default: %(default)s)"
@@ -372,12 +389,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="fold and bootstrap seed (default: 0)")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     parser.add_argument("--summary", action="store_true", help="the side-by-side table only, no detail")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("OTONARI_DATA_DIR") or "var"),
-        help="model cache (env OTONARI_DATA_DIR, default var)",
-    )
+    add_engine_arguments(parser)
     parser.add_argument(
         "--model",
         default=os.environ.get("OTONARI_EMBEDDING_MODEL") or None,
@@ -388,12 +400,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--load-runs", type=int, default=3, help="warm loads to time (median is kept)")
     parser.add_argument("--no-latency", action="store_true", help="quality only")
     parser.add_argument("--no-server", action="store_true", help="skip the server RSS measurement")
-    parser.add_argument(
-        "--calibration",
-        type=Path,
-        default=None,
-        help="a calibration written by python -m triage.train --out (default: the shipped one)",
-    )
 
 
 def run(args: argparse.Namespace) -> int:
