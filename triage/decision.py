@@ -92,6 +92,13 @@ class TriageResult:
         }
 
 
+def _share_the_rest(p_urg: F64, p_emergency: F64) -> F64:
+    """The urgencies other than EMERGENCY, rescaled to share 1 - P(EMERGENCY); EMERGENCY's column 0."""
+    others: F64 = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
+    shared: F64 = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_emergency)[:, None]
+    return shared
+
+
 def urgency_decision(p_urg: F64, p_emergency: F64, firm: B, light: B, threshold: float) -> tuple[I64, F64]:
     """For rows: the urgency decided (index into URGENCIES) and its calibrated probability.
 
@@ -100,8 +107,7 @@ def urgency_decision(p_urg: F64, p_emergency: F64, firm: B, light: B, threshold:
     emergencies; on cross-validation no EMERGENCY example has one); otherwise the likeliest of
     the other urgencies, whose probabilities share 1 - P(EMERGENCY).
     """
-    others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
-    others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_emergency)[:, None]
+    others = _share_the_rest(p_urg, p_emergency)
     best = others.argmax(axis=1)
     emergency = firm | ((p_emergency >= threshold) & ~light)
     urgency = np.where(emergency, EMERGENCY, best)
@@ -163,9 +169,7 @@ class Decisions:
         p_field = cal.field_probabilities(p_field)
         p_urg = cal.urgency_probabilities(p_urg, times)
         urgency, chosen = urgency_decision(p_urg, p_em, firm, tone.sum(axis=1) > 0, cal.emergency_threshold)
-        others = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, 0.0, p_urg)
-        others = others / np.maximum(others.sum(axis=1, keepdims=True), 1e-12) * (1 - p_em)[:, None]
-        p_urg = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, p_em[:, None], others)
+        p_urg = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, p_em[:, None], _share_the_rest(p_urg, p_em))
         doubted = (firm_found > 0) & ~firm
         return cls(p_field, p_urg, p_em, urgency, cal.confidence(p_field.max(axis=1), chosen), doubted)
 
