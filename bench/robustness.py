@@ -69,6 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from triage.calibration import Calibration
+    from triage.emergency import DOUBTED_PREFIX
     from triage.engine import Triage
 
     questions = HelpQuestions.load()
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     for row, before, after in zip(rows, as_written, asked, strict=True):
         kept_as_written += before.urgency.value == "EMERGENCY"
         if before.urgency.value == "EMERGENCY" and after.urgency.value != "EMERGENCY":
-            doubted = any("unlikely now" in s for s in after.signals)
+            doubted = any(s.startswith(DOUBTED_PREFIX) for s in after.signals)
             cause = "firm cue doubted" if doubted else "probability below threshold"
             lost[row["variant"]] += 1
             causes[cause] += 1

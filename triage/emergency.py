@@ -68,6 +68,7 @@ import ahocorasick
 __all__ = [
     "CONTEXTS",
     "CUE_LABELS",
+    "DOUBTED_PREFIX",
     "Cue",
     "CueDataError",
     "CueHit",
@@ -82,6 +83,8 @@ __all__ = [
 
 CUE_DIR = Path(__file__).with_name("cues")
 INDEX_FILE = "kinds.toml"
+# The signal of firm cues the model doubted (Calibration.cue_floor): they did not force EMERGENCY.
+DOUBTED_PREFIX = "mentions (unlikely now, please check): "
 
 # How far (characters) around a match `unless` looks: a clause, not the whole text.
 _UNLESS_WINDOW = 30
@@ -137,7 +140,7 @@ class CueScan:
         """Lines for staff: "mentions: fire, gas leak", "mentions (past): seizure"; with
         ``firm_doubted`` (the model found the text far from every emergency, so these cues did
         not force EMERGENCY) "mentions (unlikely now, please check): seizure"."""
-        firm = "mentions (unlikely now, please check): " if firm_doubted else "mentions: "
+        firm = DOUBTED_PREFIX if firm_doubted else "mentions: "
         out = [firm + ", ".join(self.firm)] if self.firm else []
         by_qualifier: dict[str, list[str]] = {}
         for label, qualifier in self.mentions:
