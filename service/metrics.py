@@ -105,6 +105,12 @@ RATE_LIMITED = Counter(
     "Operations refused with RATE_LIMITED",
     registry=REGISTRY,
 )
+WORKER_RESTARTS = Counter(
+    "otonari_worker_restarts",
+    "Background loops (triage, offer expiry, notifications, retention) restarted after an unexpected error",
+    ["worker"],
+    registry=REGISTRY,
+)
 for _status in ("2xx", "3xx", "4xx", "5xx"):
     HTTP_RESPONSES.labels(_status)
 

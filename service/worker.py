@@ -8,11 +8,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
 from db.queries import q
-from service import rate_limits
+from service import metrics, rate_limits
 from service.context import AppState
 from service.erasure import retention_scheduler
 from service.notifications.delivery import NotificationDelivery
@@ -23,6 +24,30 @@ log = logging.getLogger(__name__)
 
 EXPIRY_POLL_SECONDS = 5.0
 RATE_LIMIT_PRUNE_SECONDS = 300.0
+# A background loop that failed is started again after this, doubling up to the maximum; one
+# that had run that long before it failed starts again at the first delay.
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+
+
+async def supervised(name: str, loop: Callable[[], Awaitable[None]]) -> None:
+    """Run a background loop for as long as the process lives. Each loop handles the errors it
+    expects (the database going away) itself; anything else would end its task without a word
+    and, with it, the process's triage, offers or mail. Here it is logged with its traceback,
+    counted (otonari_worker_restarts) and the loop started again after a back-off."""
+    delay = RESTART_FIRST_SECONDS
+    while True:
+        started = time.monotonic()
+        try:
+            await loop()
+            log.error("background loop %s returned; starting it again", name)
+        except Exception:
+            log.exception("background loop %s failed; starting it again", name)
+        metrics.WORKER_RESTARTS.labels(name).inc()
+        if time.monotonic() - started >= RESTART_MAX_SECONDS:
+            delay = RESTART_FIRST_SECONDS
+        await asyncio.sleep(delay)
+        delay = min(2 * delay, RESTART_MAX_SECONDS)
 
 
 async def expiry_scheduler(state: AppState) -> None:
@@ -49,22 +74,18 @@ async def expiry_scheduler(state: AppState) -> None:
 
 async def run_workers(state: AppState, triage_workers: int = 1) -> None:
     examples = ExampleSync(state.engine)
-    tasks = [
-        asyncio.create_task(
-            TriageWorker(
-                state.pool, state.engine, examples, hold_seconds=state.settings.triage_hold_seconds
-            ).run(),
-            name=f"triage-{i}",
-        )
-        for i in range(triage_workers)
-    ]
-    tasks.append(asyncio.create_task(expiry_scheduler(state), name="offer-expiry"))
-    tasks.append(
-        asyncio.create_task(NotificationDelivery(state.pool, state.settings).run(), name="notifications")
-    )
-    tasks.append(
-        asyncio.create_task(retention_scheduler(state.pool, state.settings.retention_days), name="retention")
-    )
+    hold = state.settings.triage_hold_seconds
+    notifications = NotificationDelivery(state.pool, state.settings)
+    loops: dict[str, Callable[[], Awaitable[None]]] = {
+        **{
+            f"triage-{i}": TriageWorker(state.pool, state.engine, examples, hold_seconds=hold).run
+            for i in range(triage_workers)
+        },
+        "offer-expiry": lambda: expiry_scheduler(state),
+        "notifications": notifications.run,
+        "retention": lambda: retention_scheduler(state.pool, state.settings.retention_days),
+    }
+    tasks = [asyncio.create_task(supervised(name, loop), name=name) for name, loop in loops.items()]
     try:
         await asyncio.gather(*tasks)
     finally:
