@@ -95,6 +95,17 @@ def run(args: argparse.Namespace) -> int:
                 f"  [{row['variant']}] {row['source']} P {before.emergency_probability:.2f} -> "
                 f"{after.emergency_probability:.2f} {after.urgency.value} ({cause}): {row['text'][:90]}"
             )
+    missed = [
+        (row, before)
+        for row, before in zip(rows, as_written, strict=True)
+        if before.urgency.value != "EMERGENCY"
+    ]
+    print("\nnot EMERGENCY even as written:")
+    for row, before in missed:
+        print(
+            f"  [{row['variant']}] {row['source']} P {before.emergency_probability:.3f} "
+            f"{before.urgency.value}: {row['text'][:90]}"
+        )
     total = sum(lost.values())
     print(f"\nEMERGENCY as written: {kept_as_written} of {len(rows)}")
     print(f"EMERGENCY with the question: {kept_as_written - total} ({total} lost)")

@@ -1,6 +1,7 @@
-"""Candidate training rows (`bench/data/candidates/`): measured, not adopted (docs/benchmarks.md,
-triage steps 11-13). They stay valid examples, distinct from the examples, and blind to the
-evaluation sets, so that a later comparison or a blind check on them means something."""
+"""Candidate training rows (`bench/data/candidates/`, `bench/data/plea_examples/`):
+measured, not adopted (docs/benchmarks.md, triage steps 11-18). They stay valid examples, distinct
+from the examples, and blind to the evaluation sets, so that a later comparison or a blind check on
+them means something."""
 
 from pathlib import Path
 
@@ -9,8 +10,10 @@ import pytest
 from tests.test_examples import DEV_SET, FROZEN, ROWS, copies_of, evaluation_rows, load_rows, near_copy_key
 from triage.corpus import load_examples
 
-CANDIDATES = Path(__file__).resolve().parent.parent / "bench" / "data" / "candidates"
-BATCHES = sorted(p for p in CANDIDATES.iterdir() if p.is_dir())
+DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
+CANDIDATES = DATA / "candidates"
+# The plea rows (steps 17 and 18) are measured candidates too, kept under the same rules.
+BATCHES = [*sorted(p for p in CANDIDATES.iterdir() if p.is_dir()), DATA / "plea_examples"]
 
 
 @pytest.mark.parametrize("batch", BATCHES, ids=lambda p: p.name)
