@@ -166,7 +166,7 @@ def test_the_engine_adapts_the_triage_encoder_only(triage_engine: Any, tmp_path:
     assert adapted.adapter == digest and f"lora {digest}" in adapted.version
     assert bare.adapter is None and "lora" not in bare.version
     (cache,) = tmp_path.glob("triage-examples-*.npz")
-    assert cache.name.endswith(f"-lora-{digest}.npz")
+    assert f"-lora-{digest}-vi-" in cache.name  # adapter, then the Vietnamese counts (triage.vietnamese)
     # Staff corrections are embedded by the adapted encoder too.
     np.testing.assert_array_equal(adapted.example_vectors(queries[:1]), mine[:1])
     # An adapter trained for another model is not used.

@@ -14,6 +14,8 @@ at run time with ``add_examples`` (no reload). Each concern has its module:
 * ``triage.calibration``: the maps that make those probabilities calibrated (fitted offline by
   ``python -m triage.train``, data in ``triage/calibration.json``);
 * ``triage.emergency``: the emergency cues; ``triage.language``: the language;
+* ``triage.vietnamese``: Vietnamese typed without its marks gets them back before the encoder
+  reads it (only the encoder: cues, duplicates and what people see use the text as written);
 * ``triage.decision``: the rules that turn all of that into a ``TriageResult`` and its signals.
 
 This module only wires them together, in threads: ``triage``/``triage_many``/``embed_*`` and
@@ -54,6 +56,7 @@ from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_encoder
 from triage.timing import time_markers
 from triage.tone import tone_markers
+from triage.vietnamese import MarkRestorer, default_restorer
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -71,8 +74,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Reported with every result: 1.3 = calibrated probabilities, 1.4 = cue floor, 1.5 = step-14 cue guards.
-TRIAGE_VERSION = "1.5"
+# Reported with every result: 1.3 = calibrated probabilities, 1.4 = cue floor, 1.5 = step-14 cue
+# guards, 1.6 = unmarked Vietnamese read with its marks (step 20).
+TRIAGE_VERSION = "1.6"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
@@ -136,11 +140,13 @@ class Triage:
         find_cues: Callable[[str], CueScan] = scan_emergency_cues,
         calibration: Calibration | None = None,
         adapter: Adapter | None = None,
+        restorer: MarkRestorer | None = None,
     ) -> None:
         if not examples:
             raise ValueError("no labelled examples to train the triage on")
         self.model_name = model_name
         self._encoder = encoder  # matching's space: never adapted
+        self._restorer = restorer or default_restorer()
         self._triage_encoder = self._encoder
         self.adapter: str | None = None  # digest of the adapter in use
         if adapter is not None and adapter.model != model_name:
@@ -165,10 +171,11 @@ class Triage:
         self._one_blas_thread = single_threaded_blas()
         self._cache: VectorCache | None = None
         if cache_dir is not None:
-            # The vectors depend on the model, its precision, this encoder's code (version) and the
-            # adapter.
+            # The vectors depend on the model, its precision, this encoder's code (version), the
+            # adapter and the Vietnamese syllable counts (what the encoder reads).
             lora = f"-lora-{self.adapter}" if self.adapter else ""
-            name = f"triage-examples-{slug(model_name)}-{self.precision}-v{ENCODER_VERSION}{lora}.npz"
+            marks = f"-vi-{self._restorer.digest}"
+            name = f"triage-examples-{slug(model_name)}-{self.precision}-v{ENCODER_VERSION}{lora}{marks}.npz"
             self._cache = VectorCache(cache_dir / name)
         self._cache_lock = threading.Lock()
         self._known = self._cache.load() if self._cache else {}  # text key -> vector
@@ -253,9 +260,13 @@ class Triage:
         return self._encoder.encode(list(texts), self._encoder.passage_prompt)
 
     def embed_for_triage(self, texts: Sequence[str]) -> F32:
-        """[n, dim] unit vectors of texts as the triage sees them: ``embed_queries`` through the
-        adapted encoder when there is an adapter."""
-        return self._triage_encoder.encode(list(texts), self._encoder.query_prompt)
+        """[n, dim] unit vectors of texts as the triage sees them (``encoder_text``):
+        ``embed_queries`` through the adapted encoder when there is an adapter."""
+        return self._triage_encoder.encode([self.encoder_text(t) for t in texts], self._encoder.query_prompt)
+
+    def encoder_text(self, text: str) -> str:
+        """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back."""
+        return self._restorer.encoder_text(text)
 
     def adapted_encoder(self, adapter: Adapter) -> Encoder:
         """The bare encoder with ``adapter`` merged into a twin (shared embeddings); this

@@ -19,6 +19,7 @@ batch order, no data-dependent randomness elsewhere (dropout is seeded too).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -33,6 +34,7 @@ import numpy.typing as npt
 
 from triage.corpus import LabelledExample
 from triage.heads import FIELDS, URGENCIES, fit_logistic
+from triage.vietnamese import restorer_for
 
 if TYPE_CHECKING:
     import torch
@@ -267,16 +269,20 @@ def fold_vectors(
     examples, or a function computing them (only called when the adapter has to be trained)."""
     from triage.adapter import Adapter
 
-    texts = [e.text for e in examples]
+    fold = np.asarray(folds)
+    train = np.flatnonzero(fold != k)
+    # What the encoder reads (triage.vietnamese), with the marks learnt from the training folds
+    # only: a held-out row's marks never come from its own paraphrases.
+    restorer = restorer_for(examples[int(i)] for i in train)
+    texts = [restorer.encoder_text(e.text) for e in examples]
     path = data_dir / "cache" / f"finetune-cv-{fold_key(texts, folds, k, config)}.npz"
     if path.exists():
         with np.load(path) as data:
             return np.asarray(data["vectors"], dtype=np.float32)
     started = time.perf_counter()
-    fold = np.asarray(folds)
-    train = np.flatnonzero(fold != k)
     frozen = frozen_vectors if isinstance(frozen_vectors, np.ndarray) else frozen_vectors()
-    tensors = train_adapter(data_dir, [examples[int(i)] for i in train], frozen[train], config, log)
+    as_read = [dataclasses.replace(examples[int(i)], text=texts[int(i)]) for i in train]
+    tensors = train_adapter(data_dir, as_read, frozen[train], config, log)
     trained = time.perf_counter() - started
     adapter = Adapter(tensors, config.rank, config.alpha, engine.model_name, "fold")
     vectors = engine.adapted_encoder(adapter).encode(texts, engine.query_prompt)
