@@ -8,7 +8,8 @@ import numpy as np
 
 from tests.test_examples import DEV_SET, FROZEN, Row, copies_of, evaluation_rows
 from triage.corpus import load_examples
-from triage.vietnamese import TEXT_FILE, MarkRestorer, restorer_for, strip_marks
+from triage.vietnamese import TEXT_FILE, MarkRestorer, restorer_for
+from triage.wordlists import strip_latin_marks
 
 if TYPE_CHECKING:
     from triage.engine import Triage
@@ -24,8 +25,8 @@ SMALL = MarkRestorer.from_texts(
 )
 
 
-def test_strip_marks_removes_tones_vowel_marks_and_the_crossed_d() -> None:
-    assert strip_marks("Đau ngực, co giật, sốt") == "Dau nguc, co giat, sot"
+def test_strip_latin_marks_removes_tones_vowel_marks_and_the_crossed_d() -> None:
+    assert strip_latin_marks("Đau ngực, co giật, sốt") == "Dau nguc, co giat, sot"
 
 
 def test_each_syllable_gets_its_most_frequent_marked_form() -> None:
@@ -76,7 +77,7 @@ def test_the_written_text_copies_no_evaluation_text() -> None:
 def test_the_engine_reads_unmarked_vietnamese_with_its_marks(triage_engine: "Triage") -> None:
     typed = "con toi bi sot cao tu toi qua, khong ha sot"
     read = triage_engine.encoder_text(typed)
-    assert read != typed and strip_marks(read) == typed
+    assert read != typed and strip_latin_marks(read) == typed
     unmarked, restored = triage_engine.embed_for_triage([typed, read])
     assert np.allclose(unmarked, restored, atol=1e-5)
     assert triage_engine.encoder_text("my son has a fever") == "my son has a fever"

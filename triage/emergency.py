@@ -65,6 +65,8 @@ from typing import Any
 
 import ahocorasick
 
+from triage.wordlists import strip_latin_marks
+
 __all__ = [
     "CONTEXTS",
     "CUE_LABELS",
@@ -501,29 +503,6 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02
 _KANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
 
-def _strip_latin_marks(text: str) -> str:
-    """Remove diacritics from Latin letters only, one character for one (offsets stay valid).
-
-    Combining marks of other scripts (Devanagari, Thai, Myanmar, Sinhala vowel signs) carry
-    meaning and are kept.
-    """
-    out: list[str] = []
-    for ch in text:
-        if ch.isascii() or not ch.isalpha():
-            out.append(ch)
-            continue
-        if ch in "đĐ":
-            out.append("d")
-            continue
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = decomposed[0]
-        if base.isascii() and all(unicodedata.combining(c) for c in decomposed[1:]):
-            out.append(base)
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 @dataclass(frozen=True, slots=True)
 class _Forms:
     folded: str
@@ -538,7 +517,7 @@ def _space(match: re.Match[str]) -> str:
 def _forms(text: str) -> _Forms:
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES).translate(_KANA)
     folded = _WS.sub(_space, folded.translate(_ZERO_WIDTH)).strip()
-    return _Forms(folded=folded, plain=_strip_latin_marks(folded), compact=folded.replace(" ", ""))
+    return _Forms(folded=folded, plain=strip_latin_marks(folded), compact=folded.replace(" ", ""))
 
 
 def _sentence_window(text: str, start: int, end: int, width: int) -> tuple[str, str]:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from triage.corpus import LabelledExample
 from triage.language import detect_language
+from triage.wordlists import strip_latin_marks
 
 WORDS = Path(__file__).resolve().parent / "words"
 MARKS_FILE = WORDS / "vi_marks.json"
@@ -49,20 +50,14 @@ _SYLLABLE = re.compile(r"[^\W\d_]+")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
 
 
-def strip_marks(text: str) -> str:
-    """The text without Vietnamese tone and vowel marks (đ -> d)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    )
+def _is_marked_latin(ch: str) -> bool:
+    """A Latin letter beyond ASCII (Latin-1 Supplement to Latin Extended-B, Latin Extended
+    Additional: where Vietnamese's marked letters are)."""
+    return "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
 
 
 def _is_latin(word: str) -> bool:
-    return all(c.isascii() or "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff" for c in word)
-
-
-def _has_marked_latin(text: str) -> bool:
-    return any("\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff" for c in text)
+    return all(c.isascii() or _is_marked_latin(c) for c in word)
 
 
 def _recased(form: str, like: str) -> str:
@@ -118,7 +113,7 @@ class MarkRestorer:
         """Unmarked syllable -> its marked forms, most frequent first."""
         by_bare: dict[str, Counter[str]] = {}
         for form, count in self.syllables.items():
-            by_bare.setdefault(strip_marks(form), Counter())[form] += count
+            by_bare.setdefault(strip_latin_marks(form), Counter())[form] += count
         return {bare: [form for form, _ in c.most_common()] for bare, c in by_bare.items()}
 
     def applies(self, text: str) -> bool:
@@ -126,7 +121,7 @@ class MarkRestorer:
         letter, and detected as Vietnamese (``triage.language``)."""
         return (
             _ASCII_WORD.search(text) is not None
-            and not _has_marked_latin(text)
+            and not any(_is_marked_latin(c) for c in text)
             and detect_language(text).code == "vi"
         )
 
@@ -182,7 +177,7 @@ def default_restorer() -> MarkRestorer:
 
 def restorer_for(examples: Iterable[LabelledExample]) -> MarkRestorer:
     """Counts from ``TEXT_FILE`` and the marked Vietnamese (variant "vi") of ``examples``."""
-    written = TEXT_FILE.read_text(encoding="utf-8").splitlines() if TEXT_FILE.exists() else []
+    written = TEXT_FILE.read_text(encoding="utf-8").splitlines()
     return MarkRestorer.from_texts([*written, *(e.text for e in examples if e.variant == "vi")])
 
 

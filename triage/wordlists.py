@@ -33,6 +33,31 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def strip_latin_marks(text: str) -> str:
+    """Remove diacritics from Latin letters only, one character for one (offsets stay valid):
+    "Đau ngực" -> "Dau nguc" (the emergency cues' unaccented form, the Vietnamese restoration's
+    unmarked syllables).
+
+    Combining marks of other scripts (Devanagari, Thai, Myanmar, Sinhala vowel signs) carry
+    meaning and are kept.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch.isascii() or not ch.isalpha():
+            out.append(ch)
+            continue
+        if ch in "đĐ":
+            out.append("D" if ch == "Đ" else "d")
+            continue
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = decomposed[0]
+        if base.isascii() and all(unicodedata.combining(c) for c in decomposed[1:]):
+            out.append(base)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def markers(section: Mapping[str, Sequence[str]]) -> Markers:
     words = sorted({fold(w) for w in section.get("words", ())}, key=len, reverse=True)
     alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
