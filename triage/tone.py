@@ -1,7 +1,8 @@
 """Markers of a light tone: laughter and jokes, adverts (data: ``triage/words/tone.toml``).
 
 They feed the emergency model (``triage.calibration``): "this will kill me 😂" and an advert
-with 🔥 are not emergencies, and the weight of a marker is fitted on cross-validation.
+are not emergencies, and the weight of a marker is fitted on cross-validation. Emoji alone are
+no advert: people report real fires with 🔥🔥 (docs/benchmarks.md, triage step 24).
 """
 
 from __future__ import annotations
