@@ -2,6 +2,8 @@
 
 import pytest
 
+from triage.corpus import load_examples
+from triage.labels import Urgency
 from triage.tone import tone_markers
 
 
@@ -22,7 +24,22 @@ from triage.tone import tone_markers
         ("김치 판매합니다 택배 가능", False, True),
         ("Vendí mi coche el año pasado, ¿tengo que avisar al seguro?", False, False),
         ("Mi hijo no respira, ¡ayuda!", False, False),
+        # Emoji alone are no advert: people report real fires with them (triage step 24).
+        ("火事です！🔥🔥 早く来て", False, False),
+        ("🔥🔥 FIRE SALE 🔥🔥 extinguishers 50% off this weekend", False, True),
+        ("🔥🔥 sale chay hang, binh cuu hoa gia re, ib ngay", False, True),
+        ("ห้องข้างๆ ไฟไหม้ 🔥 ควันเต็มเลย", False, False),
+        ("ထမင်းဆိုင် ဖွင့်ပြီ ၁၀% လျှော့", False, True),
+        ("Hindi makahinga ang anak ko, 10% lang ang battery ko", False, False),
     ],
 )
 def test_markers(text: str, laughter: bool, advert: bool) -> None:
     assert tone_markers(text) == (laughter, advert)
+
+
+def test_no_training_emergency_carries_an_advert_marker() -> None:
+    # A firm cue in an advert is only a mention (Calibration.believed_cues) and an advert marker
+    # keeps the probability from calling EMERGENCY: a marker found in a real emergency would
+    # hide it. Advert words are chosen so that none of the examples' emergencies has one.
+    found = [e.text for e in load_examples() if e.urgency is Urgency.EMERGENCY and tone_markers(e.text)[1]]
+    assert not found, found
