@@ -167,23 +167,12 @@ def test_a_firm_cue_the_model_doubts_counts_as_a_qualified_one() -> None:
     p_raw = np.array([0.01, 0.04, 0.05, 0.9, 0.01])
     firm = np.array([1.0, 1.0, 1.0, 1.0, 0.0])
     qualified = np.array([0.0, 0.0, 0.0, 0.0, 1.0])
-    no_advert = np.zeros(5)
-    believed, mentioned = Calibration(cue_floor=0.05).believed_cues(p_raw, firm, qualified, no_advert)
+    believed, mentioned = Calibration(cue_floor=0.05).believed_cues(p_raw, firm, qualified)
     assert believed.tolist() == [0.0, 0.0, 1.0, 1.0, 0.0]  # below the floor: no longer forces it
     assert mentioned.tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]  # but the emergency model still weighs it
     # Floor 0 (the default, and every calibration before it existed): every firm cue forces it.
-    believed, mentioned = Calibration().believed_cues(p_raw, firm, qualified, no_advert)
+    believed, mentioned = Calibration().believed_cues(p_raw, firm, qualified)
     assert believed.tolist() == firm.tolist() and mentioned.tolist() == qualified.tolist()
-
-
-def test_a_firm_cue_in_an_advert_counts_as_a_qualified_one() -> None:
-    # "🔥 fire sale 🔥 extinguishers 50% off": however sure the model, an advert is no emergency.
-    p_raw = np.array([0.9, 0.9, 0.9])
-    firm = np.array([1.0, 1.0, 0.0])
-    advert = np.array([1.0, 0.0, 1.0])
-    believed, mentioned = Calibration().believed_cues(p_raw, firm, np.zeros(3), advert)
-    assert believed.tolist() == [0.0, 1.0, 0.0]
-    assert mentioned.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_bad_calibration_files_are_refused() -> None:

@@ -38,8 +38,8 @@ def test_markers(text: str, laughter: bool, advert: bool) -> None:
 
 
 def test_no_training_emergency_carries_an_advert_marker() -> None:
-    # A firm cue in an advert is only a mention (Calibration.believed_cues) and an advert marker
-    # keeps the probability from calling EMERGENCY: a marker found in a real emergency would
-    # hide it. Advert words are chosen so that none of the examples' emergencies has one.
+    # An advert marker keeps the probability from calling EMERGENCY (triage.decision): a marker
+    # found in a real emergency could hide it. Advert words are chosen so that none of the
+    # examples' emergencies has one.
     found = [e.text for e in load_examples() if e.urgency is Urgency.EMERGENCY and tone_markers(e.text)[1]]
     assert not found, found

@@ -9,7 +9,7 @@ and the language detector (``triage.language``) found into a ``TriageResult``:
 * EMERGENCY never waits on the classifier alone: a firm emergency cue forces it (a cue in a
   "not now" context, e.g. "mentions (past): seizure", is only a signal, and so is a firm cue in a
   text the heads find far from every emergency, below the calibration's ``cue_floor``:
-  "mentions (unlikely now, please check): seizure"; so is a firm cue in an advert), and the calibrated
+  "mentions (unlikely now, please check): seizure"), and the calibrated
   probability of EMERGENCY (model and cues together) escalates from a threshold set on
   cross-validation for recall first; the other urgencies go by the likeliest;
 * the field is the most probable one; ``confidence`` is the calibrated probability that field
@@ -162,7 +162,7 @@ class Decisions:
         """The same from arrays, one row per text: firm and qualified cues found (0/1), tone
         markers [n, 2], time words [n, len(TIME_KINDS)]. ``python -m triage.train`` decides its
         out-of-fold rows with this too, so the calibration is fitted on the engine's own rule."""
-        believed, qualified = cal.believed_cues(p_urg[:, EMERGENCY], firm_found, mentioned, tone[:, 1])
+        believed, qualified = cal.believed_cues(p_urg[:, EMERGENCY], firm_found, mentioned)
         firm = believed > 0
         features = emergency_features(p_urg[:, EMERGENCY], believed, qualified, tone)
         p_em = cal.emergency(features)

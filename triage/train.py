@@ -332,7 +332,7 @@ def calibrate(
     found_cues = oof
     # Every fit below sees the cues as the engine will believe them (Calibration.believed_cues).
     firm, qualified = Calibration(cue_floor=cue_floor).believed_cues(
-        oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified, oof.tone[:, 1]
+        oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified
     )
     oof = replace(oof, firm=firm, qualified=qualified)
     every = np.arange(len(oof.field))
