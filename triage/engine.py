@@ -75,8 +75,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Reported with every result: 1.3 = calibrated probabilities, 1.4 = cue floor, 1.5 = step-14 cue
-# guards, 1.6 = unmarked Vietnamese read with its marks (step 20).
-TRIAGE_VERSION = "1.6"
+# guards, 1.6 = unmarked Vietnamese read with its marks (step 20), 1.7 = emoji no advert markers,
+# advert words, examples written with emoji and jokes with danger words (steps 24-27).
+TRIAGE_VERSION = "1.7"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
