@@ -263,7 +263,11 @@ class Triage:
     def embed_for_triage(self, texts: Sequence[str]) -> F32:
         """[n, dim] unit vectors of texts as the triage sees them (``encoder_text``):
         ``embed_queries`` through the adapted encoder when there is an adapter."""
-        return self._triage_encoder.encode([self.encoder_text(t) for t in texts], self._encoder.query_prompt)
+        return self._embed_for_triage(texts, [None] * len(texts))
+
+    def _embed_for_triage(self, texts: Sequence[str], languages: Sequence[LanguageGuess | None]) -> F32:
+        read = [self._restorer.encoder_text(t, lang) for t, lang in zip(texts, languages, strict=True)]
+        return self._triage_encoder.encode(read, self._encoder.query_prompt)
 
     def encoder_text(self, text: str) -> str:
         """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back."""
@@ -304,11 +308,13 @@ class Triage:
             check_text(t)
         if not texts:
             return []
-        # The text-only work (cue patterns, language) runs beside the encoder: torch releases the
-        # GIL in its kernels, so a batch costs the longer of the two, not their sum.
+        # The language is detected once: the encoder needs it (unmarked Vietnamese is restored)
+        # and so do the text facts. The rest of the text-only work (cue patterns, tone, time) runs
+        # beside the encoder: torch releases the GIL in its kernels.
+        languages = [detect_language(t) for t in texts]
         with ThreadPoolExecutor(max_workers=1) as pool:
-            text_facts = pool.submit(self._text_facts, texts)
-            vectors = self.embed_for_triage(texts)
+            text_facts = pool.submit(self._text_facts, texts, languages)
+            vectors = self._embed_for_triage(texts, languages)
             facts = text_facts.result()
         return self._classify(texts, vectors, facts)
 
@@ -320,8 +326,15 @@ class Triage:
             check_text(t)
         return self._classify(texts, vectors, self._text_facts(texts)) if texts else []
 
-    def _text_facts(self, texts: Sequence[str]) -> list[TextFacts]:
-        return [(self._find_cues(t), detect_language(t), tone_markers(t), time_markers(t)) for t in texts]
+    def _text_facts(
+        self, texts: Sequence[str], languages: Sequence[LanguageGuess] | None = None
+    ) -> list[TextFacts]:
+        if languages is None:
+            languages = [detect_language(t) for t in texts]
+        return [
+            (self._find_cues(t), language, tone_markers(t), time_markers(t))
+            for t, language in zip(texts, languages, strict=True)
+        ]
 
     def _classify(self, texts: Sequence[str], vectors: F32, facts: Sequence[TextFacts]) -> list[TriageResult]:
         state = self._state  # one consistent snapshot even if add_examples swaps it meanwhile

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from triage.corpus import LabelledExample
-from triage.language import detect_language
+from triage.language import LanguageGuess, detect_language
 from triage.wordlists import strip_latin_marks
 
 WORDS = Path(__file__).resolve().parent / "words"
@@ -116,13 +116,14 @@ class MarkRestorer:
             by_bare.setdefault(strip_latin_marks(form), Counter())[form] += count
         return {bare: [form for form, _ in c.most_common()] for bare, c in by_bare.items()}
 
-    def applies(self, text: str) -> bool:
+    def applies(self, text: str, language: LanguageGuess | None = None) -> bool:
         """Whether ``text`` is Vietnamese typed without its marks: Latin words, no marked Latin
-        letter, and detected as Vietnamese (``triage.language``)."""
+        letter, and detected as Vietnamese (``language``, when the caller has already detected
+        it; else ``triage.language``)."""
         return (
             _ASCII_WORD.search(text) is not None
             and not any(_is_marked_latin(c) for c in text)
-            and detect_language(text).code == "vi"
+            and (language or detect_language(text)).code == "vi"
         )
 
     def restore(self, text: str) -> str:
@@ -164,9 +165,9 @@ class MarkRestorer:
         pair = self.pairs.get(f"{prev} {form}", 0) / seen_prev
         return math.log(PAIR_WEIGHT * pair + (1 - PAIR_WEIGHT) * alone)
 
-    def encoder_text(self, text: str) -> str:
+    def encoder_text(self, text: str, language: LanguageGuess | None = None) -> str:
         """What the encoder reads for ``text``: restored when it is unmarked Vietnamese."""
-        return self.restore(text) if self.applies(text) else text
+        return self.restore(text) if self.applies(text, language) else text
 
 
 @functools.cache
