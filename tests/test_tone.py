@@ -1,5 +1,7 @@
 """Light-tone markers (triage/words/tone.toml): laughter, jokes and adverts, not their look-alikes."""
 
+from dataclasses import replace
+
 import pytest
 
 from triage.corpus import load_examples
@@ -31,6 +33,15 @@ from triage.tone import tone_markers
         ("ห้องข้างๆ ไฟไหม้ 🔥 ควันเต็มเลย", False, False),
         ("ထမင်းဆိုင် ဖွင့်ပြီ ၁၀% လျှော့", False, True),
         ("Hindi makahinga ang anak ko, 10% lang ang battery ko", False, False),
+        # Insisting that it is real is no joke (triage step 29); joking still is.
+        ("não é brincadeira, meu pai caiu e não acorda", False, False),
+        ("é brincadeira kkkk", True, False),
+        ("冗談じゃない、隣の部屋から煙が出てる", False, False),
+        ("冗談だよ、気にしないで", True, False),
+        ("농담 아니고 진짜 아빠가 쓰러졌어요", False, False),
+        ("不是开玩笑 我朋友吃了一整瓶药", False, False),
+        ("Ce n'est pas une blague, mon fils ne respire plus", False, False),
+        ("pas une blague mais quand même mdr", True, False),
     ],
 )
 def test_markers(text: str, laughter: bool, advert: bool) -> None:
@@ -43,3 +54,13 @@ def test_no_training_emergency_carries_an_advert_marker() -> None:
     # examples' emergencies has one.
     found = [e.text for e in load_examples() if e.urgency is Urgency.EMERGENCY and tone_markers(e.text)[1]]
     assert not found, found
+
+
+def test_each_negated_phrase_holds_a_joke_word() -> None:
+    # A negated phrase without a joke word in it would never change anything.
+    from triage.tone import _tone
+
+    laughter, _ = _tone()
+    bare = replace(laughter, negated=())
+    assert laughter.negated
+    assert [p for p in laughter.negated if not bare.found(p)] == []

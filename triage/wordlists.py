@@ -2,8 +2,9 @@
 
 A section has ``words`` (words or phrases, matched at word boundaries, any run of spaces for a
 space), ``strings`` (matched anywhere: unspaced scripts, emoji, suffixing scripts) and optionally
-``patterns`` (regular expressions, matched anywhere). Texts are matched NFKC-lowercased
-(``fold``).
+``patterns`` (regular expressions, matched anywhere) and ``negated`` (phrases that contain a
+marker but deny it, "não é brincadeira": taken out of the text before matching). Texts are
+matched NFKC-lowercased (``fold``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ class Markers:
     words: re.Pattern[str] | None
     strings: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
+    negated: tuple[str, ...] = ()  # phrases that hold a marker but deny it ("not kidding")
 
     def found(self, folded: str) -> bool:
-        """Whether a marker occurs in a ``fold``-ed text."""
+        """Whether a marker occurs in a ``fold``-ed text, outside its negated phrases."""
+        for phrase in self.negated:
+            folded = folded.replace(phrase, " ")
         return (
             any(s in folded for s in self.strings)
             or (self.words is not None and self.words.search(folded) is not None)
@@ -65,4 +69,6 @@ def markers(section: Mapping[str, Sequence[str]]) -> Markers:
         re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if words else None,
         tuple(sorted({fold(s) for s in section.get("strings", ())})),
         tuple(re.compile(p) for p in section.get("patterns", ())),
+        # Longest first, so that "ce n'est pas une blague" goes before "pas une blague".
+        tuple(sorted({fold(s) for s in section.get("negated", ())}, key=len, reverse=True)),
     )
