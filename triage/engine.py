@@ -309,10 +309,10 @@ class Triage:
             check_text(t)
         if not texts:
             return []
-        # The language is detected once: the encoder needs it (unmarked Vietnamese is restored)
-        # and so do the text facts. The rest of the text-only work (cue patterns, tone, time) runs
-        # beside the encoder: torch releases the GIL in its kernels.
-        languages = [detect_language(t) for t in texts]
+        # Each language is detected once. The encoder needs it first where the text may be
+        # unmarked Vietnamese (to restore its marks); the text facts, which run beside the encoder
+        # (torch releases the GIL in its kernels), detect the rest.
+        languages = [detect_language(t) if self._restorer.may_apply(t) else None for t in texts]
         with ThreadPoolExecutor(max_workers=1) as pool:
             text_facts = pool.submit(self._text_facts, texts, languages)
             vectors = self._embed_for_triage(texts, languages)
@@ -328,13 +328,13 @@ class Triage:
         return self._classify(texts, vectors, self._text_facts(texts)) if texts else []
 
     def _text_facts(
-        self, texts: Sequence[str], languages: Sequence[LanguageGuess] | None = None
+        self, texts: Sequence[str], languages: Sequence[LanguageGuess | None] | None = None
     ) -> list[TextFacts]:
-        if languages is None:
-            languages = [detect_language(t) for t in texts]
+        """Cues, language (detected here where ``languages`` has none), tone and time words."""
+        known = languages or [None] * len(texts)
         return [
-            (self._find_cues(t), language, tone_markers(t), time_markers(t))
-            for t, language in zip(texts, languages, strict=True)
+            (self._find_cues(t), language or detect_language(t), tone_markers(t), time_markers(t))
+            for t, language in zip(texts, known, strict=True)
         ]
 
     def _classify(self, texts: Sequence[str], vectors: F32, facts: Sequence[TextFacts]) -> list[TriageResult]:

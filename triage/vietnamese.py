@@ -116,15 +116,16 @@ class MarkRestorer:
             by_bare.setdefault(strip_latin_marks(form), Counter())[form] += count
         return {bare: [form for form, _ in c.most_common()] for bare, c in by_bare.items()}
 
+    def may_apply(self, text: str) -> bool:
+        """The cheap half of ``applies``: Latin words and no marked Latin letter (then only the
+        language decides)."""
+        return _ASCII_WORD.search(text) is not None and not any(_is_marked_latin(c) for c in text)
+
     def applies(self, text: str, language: LanguageGuess | None = None) -> bool:
         """Whether ``text`` is Vietnamese typed without its marks: Latin words, no marked Latin
         letter, and detected as Vietnamese (``language``, when the caller has already detected
         it; else ``triage.language``)."""
-        return (
-            _ASCII_WORD.search(text) is not None
-            and not any(_is_marked_latin(c) for c in text)
-            and (language or detect_language(text)).code == "vi"
-        )
+        return self.may_apply(text) and (language or detect_language(text)).code == "vi"
 
     def restore(self, text: str) -> str:
         """``text`` with each known unmarked syllable replaced by its most likely marked form:
