@@ -69,6 +69,6 @@ def markers(section: Mapping[str, Sequence[str]]) -> Markers:
         re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if words else None,
         tuple(sorted({fold(s) for s in section.get("strings", ())})),
         tuple(re.compile(p) for p in section.get("patterns", ())),
-        # Longest first, so that "ce n'est pas une blague" goes before "pas une blague".
+        # Longest first, so that "não é brincadeira não" goes before "não é brincadeira".
         tuple(sorted({fold(s) for s in section.get("negated", ())}, key=len, reverse=True)),
     )
