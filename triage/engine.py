@@ -77,8 +77,9 @@ log = logging.getLogger(__name__)
 # Reported with every result: 1.3 = calibrated probabilities, 1.4 = cue floor, 1.5 = step-14 cue
 # guards, 1.6 = unmarked Vietnamese read with its marks (step 20), 1.7 = emoji no advert markers,
 # advert words, examples written with emoji and jokes with danger words (steps 24-27), 1.8 = more
-# jokes with danger words, and "not a joke" no joke marker (steps 28-29).
-TRIAGE_VERSION = "1.8"
+# jokes with danger words, and "not a joke" no joke marker (steps 28-29), 1.9 = its list widened
+# (step 31).
+TRIAGE_VERSION = "1.9"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
