@@ -40,7 +40,13 @@ def database_unavailable(error: BaseException | None) -> bool:
     if isinstance(error, _UNAVAILABLE):
         return True
     # asyncpg's own "connection is closed" / "pool is closing" (a lost connection, not a misuse).
-    return isinstance(error, asyncpg.InterfaceError) and "clos" in str(error)
+    if isinstance(error, asyncpg.InterfaceError) and "clos" in str(error):
+        return True
+    # A pooled connection the database cut mid-operation, handed out before the pool noticed:
+    # "cannot switch to state 11; another operation (2) is in progress" (seen on a live
+    # subscriber's read during a restart). The pool drops it on release, so trying again gets a
+    # fresh connection.
+    return isinstance(error, asyncpg.InternalClientError) and "another operation" in str(error)
 
 
 def connection_lost(conn: Any) -> bool:
