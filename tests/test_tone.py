@@ -35,6 +35,9 @@ from triage.tone import tone_markers
         ("Hindi makahinga ang anak ko, 10% lang ang battery ko", False, False),
         # Insisting that it is real is no joke (triage step 29); joking still is.
         ("não é brincadeira, meu pai caiu e não acorda", False, False),
+        # A line break or a double space inside the denial denies all the same.
+        ("NÃO É\nBRINCADEIRA, meu pai caiu e não acorda", False, False),
+        ("não  é   brincadeira, meu pai caiu", False, False),
         ("é brincadeira kkkk", True, False),
         ("冗談じゃない、隣の部屋から煙が出てる", False, False),
         ("冗談だよ、気にしないで", True, False),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,16 +21,28 @@ class Markers:
     strings: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
     negated: tuple[str, ...] = ()  # phrases that hold a marker but deny it ("not kidding")
+    # The negated phrases as one pattern, a space in them matching any run of whitespace as in
+    # ``words`` ("não é\nbrincadeira" is no joke either); longest first, as ``negated`` is.
+    _denials: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        alternation = "|".join(_spaced(p) for p in self.negated)
+        object.__setattr__(self, "_denials", re.compile(alternation) if self.negated else None)
 
     def found(self, folded: str) -> bool:
         """Whether a marker occurs in a ``fold``-ed text, outside its negated phrases."""
-        for phrase in self.negated:
-            folded = folded.replace(phrase, " ")
+        if self._denials is not None:
+            folded = self._denials.sub(" ", folded)
         return (
             any(s in folded for s in self.strings)
             or (self.words is not None and self.words.search(folded) is not None)
             or any(p.search(folded) for p in self.patterns)
         )
+
+
+def _spaced(phrase: str) -> str:
+    """A literal phrase as a pattern in which each space matches any run of whitespace."""
+    return re.escape(phrase).replace(r"\ ", r"\s+")
 
 
 def fold(text: str) -> str:
@@ -64,7 +76,7 @@ def strip_latin_marks(text: str) -> str:
 
 def markers(section: Mapping[str, Sequence[str]]) -> Markers:
     words = sorted({fold(w) for w in section.get("words", ())}, key=len, reverse=True)
-    alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    alternation = "|".join(_spaced(w) for w in words)
     return Markers(
         re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if words else None,
         tuple(sorted({fold(s) for s in section.get("strings", ())})),
