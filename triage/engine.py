@@ -78,8 +78,9 @@ log = logging.getLogger(__name__)
 # guards, 1.6 = unmarked Vietnamese read with its marks (step 20), 1.7 = emoji no advert markers,
 # advert words, examples written with emoji and jokes with danger words (steps 24-27), 1.8 = more
 # jokes with danger words, and "not a joke" no joke marker (steps 28-29), 1.9 = its list widened
-# (step 31).
-TRIAGE_VERSION = "1.9"
+# (step 31), 1.10 = cues for every kind in romanised Nepali, Bengali, Mongolian, Uzbek, Russian and
+# French (steps 32-33).
+TRIAGE_VERSION = "1.10"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
