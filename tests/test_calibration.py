@@ -16,7 +16,14 @@ from triage.heads import FIELDS, URGENCIES
 from triage.labels import Urgency
 from triage.language import LanguageGuess
 from triage.timing import TIME_KINDS
-from triage.train import CUE_FLOOR, emergency_threshold, fit_binary_logistic, fit_temperature, fit_time_words
+from triage.train import (
+    CUE_FLOOR,
+    emergency_threshold,
+    fit_binary_logistic,
+    fit_temperature,
+    fit_time_words,
+    light_threshold,
+)
 
 LABELS = {f.value for f in FIELDS} | {u.value for u in URGENCIES}
 
@@ -161,6 +168,22 @@ def test_urgency_decision_follows_the_threshold_and_the_cues() -> None:
     light = np.array([True, False, True])
     urgency, _ = urgency_decision(p_urg, p_em, firm, light, 0.4)
     assert URGENCIES[urgency[0]] is Urgency.HIGH and urgency[2] == EMERGENCY
+    # ... unless it reaches the light-tone threshold: a sure emergency told beside a sale.
+    urgency, _ = urgency_decision(p_urg, p_em, firm, light, 0.4, light_threshold=0.5)
+    assert urgency[0] == EMERGENCY
+    urgency, _ = urgency_decision(p_urg, p_em, firm, light, 0.4, light_threshold=0.6)
+    assert URGENCIES[urgency[0]] is Urgency.HIGH
+
+
+def test_light_threshold_sits_above_every_marked_non_emergency() -> None:
+    p = np.array([0.99, 0.72, 0.3, 0.95, 0.2])
+    light = np.array([True, True, True, False, False])
+    is_em = np.array([True, False, False, False, True])
+    # The marked non-emergencies reach 0.72; the unmarked one (0.95) and the marked emergency
+    # do not count.
+    assert light_threshold(p, light, is_em) == pytest.approx(0.77)
+    assert light_threshold(np.array([0.1]), np.array([True]), np.array([False])) == 0.5  # the floor
+    assert light_threshold(np.array([0.97]), np.array([True]), np.array([False])) == 1.0  # never
 
 
 def test_a_firm_cue_the_model_doubts_counts_as_a_qualified_one() -> None:

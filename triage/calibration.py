@@ -85,6 +85,8 @@ class Calibration:
     emergency_bias: float = 0.0
     # EMERGENCY from this calibrated probability (believed firm cues force it anyway).
     emergency_threshold: float = 0.3
+    # ... or, in a text with a light-tone marker (triage.tone), from this one (1: never).
+    light_threshold: float = 1.0
     # A firm cue forces EMERGENCY only where the heads' raw P(EMERGENCY) reaches this; below it
     # the cue counts as a qualified one (``believed_cues``). 0: every firm cue forces it.
     cue_floor: float = 0.0
@@ -155,7 +157,7 @@ class Calibration:
             raise ValueError("temperatures must be > 0")
         if not (self.emergency_weights[0] > 0 and self.confidence_slope > 0):
             raise ValueError("the emergency and confidence maps must increase with the model's probability")
-        for name in ("emergency_threshold", "unsure_below", "similar_cosine", "cue_floor"):
+        for name in ("emergency_threshold", "light_threshold", "unsure_below", "similar_cosine", "cue_floor"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1]")
         if self.urgency_time_weights or self.urgency_bias:

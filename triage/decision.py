@@ -99,17 +99,22 @@ def _share_the_rest(p_urg: F64, p_emergency: F64) -> F64:
     return shared
 
 
-def urgency_decision(p_urg: F64, p_emergency: F64, firm: B, light: B, threshold: float) -> tuple[I64, F64]:
+def urgency_decision(
+    p_urg: F64, p_emergency: F64, firm: B, light: B, threshold: float, light_threshold: float = 1.0
+) -> tuple[I64, F64]:
     """For rows: the urgency decided (index into URGENCIES) and its calibrated probability.
 
     EMERGENCY when a firm cue fired, or when the calibrated P(EMERGENCY) reaches the threshold
     in a text without a light-tone marker (laughter, a joke, an advert: chat and spam are never
-    emergencies; on cross-validation no EMERGENCY example has one); otherwise the likeliest of
-    the other urgencies, whose probabilities share 1 - P(EMERGENCY).
+    emergencies). A text with such a marker needs ``light_threshold`` instead, set on grouped CV
+    above every marked non-emergency (1: never), so that one word of a shop's sale beside a
+    sure emergency does not silence it (docs/benchmarks.md, triage step 35). Otherwise the
+    likeliest of the other urgencies, whose probabilities share 1 - P(EMERGENCY).
     """
     others = _share_the_rest(p_urg, p_emergency)
     best = others.argmax(axis=1)
-    emergency = firm | ((p_emergency >= threshold) & ~light)
+    sure_anyway = p_emergency >= light_threshold if light_threshold < 1.0 else np.zeros_like(light)
+    emergency = firm | ((p_emergency >= threshold) & (~light | sure_anyway))
     urgency = np.where(emergency, EMERGENCY, best)
     chosen = np.where(emergency, p_emergency, others[np.arange(len(best)), best])
     return urgency.astype(np.int64), chosen
@@ -168,7 +173,9 @@ class Decisions:
         p_em = cal.emergency(features)
         p_field = cal.field_probabilities(p_field)
         p_urg = cal.urgency_probabilities(p_urg, times)
-        urgency, chosen = urgency_decision(p_urg, p_em, firm, tone.sum(axis=1) > 0, cal.emergency_threshold)
+        urgency, chosen = urgency_decision(
+            p_urg, p_em, firm, tone.sum(axis=1) > 0, cal.emergency_threshold, cal.light_threshold
+        )
         p_urg = np.where(np.arange(p_urg.shape[1]) == EMERGENCY, p_em[:, None], _share_the_rest(p_urg, p_em))
         doubted = (firm_found > 0) & ~firm
         return cls(p_field, p_urg, p_em, urgency, cal.confidence(p_field.max(axis=1), chosen), doubted)

@@ -91,6 +91,11 @@ TIME_L2 = 1e-3
 # A firm cue forces EMERGENCY only from this raw P(EMERGENCY) of the heads (Calibration.cue_floor;
 # docs/benchmarks.md, triage step 12).
 CUE_FLOOR = 0.05
+# In a text with a light-tone marker the probability calls EMERGENCY only from this far above the
+# highest cross-fitted P(EMERGENCY) of a marked non-emergency example, and never below the floor
+# (Calibration.light_threshold; docs/benchmarks.md, triage step 35).
+LIGHT_MARGIN = 0.05
+LIGHT_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,12 @@ def cross_fitted(oof: OutOfFold, fit: Any) -> Decided:
 
 
 def fit_maps(
-    oof: OutOfFold, rows: I64, threshold: float, unsure_below: float, time_l2: float | None = TIME_L2
+    oof: OutOfFold,
+    rows: I64,
+    threshold: float,
+    unsure_below: float,
+    time_l2: float | None = TIME_L2,
+    light_threshold: float = 1.0,
 ) -> Calibration:
     """Temperatures, time words (none when ``time_l2`` is None), emergency model and confidence
     map fitted on ``rows`` of the out-of-fold set."""
@@ -272,12 +282,15 @@ def fit_maps(
         emergency_weights=tuple(float(v) for v in w),
         emergency_bias=b,
         emergency_threshold=threshold,
+        light_threshold=light_threshold,
     )
     # Confidence: Platt scaling of the decided field and urgency's calibrated probabilities.
     p_field = cal.field_probabilities(oof.p_field[rows])
     p_urg = cal.urgency_probabilities(oof.p_urgency[rows], oof.time[rows])
     p_em = cal.emergency(x)
-    urgency, p_chosen = urgency_decision(p_urg, p_em, oof.firm[rows] > 0, tone.sum(axis=1) > 0, threshold)
+    urgency, p_chosen = urgency_decision(
+        p_urg, p_em, oof.firm[rows] > 0, tone.sum(axis=1) > 0, threshold, light_threshold
+    )
     both = (p_field.argmax(axis=1) == oof.field[rows]) & (urgency == oof.urgency[rows])
     z = logit(p_field.max(axis=1) * p_chosen)
     (slope,), bias = fit_binary_logistic(z[:, None], both.astype(np.float64))
@@ -297,6 +310,15 @@ def emergency_threshold(p_em: F64, firm: F64, is_em: B, recall: float, light: B 
     if missing <= 0:
         return 1.0
     return float(rest[min(missing, len(rest)) - 1])
+
+
+def light_threshold(p_em: F64, light: B, is_em: B) -> float:
+    """Where the probability alone may call EMERGENCY in a text with a light-tone marker: above
+    every marked non-emergency's ``p_em`` by LIGHT_MARGIN, at least LIGHT_FLOOR; 1 (never) when
+    that would be 1 or more."""
+    marked = p_em[light & ~is_em]
+    found = max(LIGHT_FLOOR, float(marked.max()) + LIGHT_MARGIN if len(marked) else LIGHT_FLOOR)
+    return found if found < 1.0 else 1.0
 
 
 def summary(oof: OutOfFold, d: Decided, unsure_below: float) -> dict[str, float]:
@@ -341,11 +363,12 @@ def calibrate(
     first = cross_fitted(oof, lambda rows: fit_maps(oof, rows, 0.5, 0.0, time_l2))
     found = emergency_threshold(first.p_emergency, oof.firm, is_em, recall, oof.tone.sum(axis=1) > 0)
     threshold = min(found * margin, THRESHOLD_CAP)
-    # The same, with the threshold, for the confidence: unsure where more often wrong than right.
+    light = light_threshold(first.p_emergency, oof.tone.sum(axis=1) > 0, is_em)
+    # The same, with the thresholds, for the confidence: unsure where more often wrong than right.
     unsure_below = 0.5
-    decided = cross_fitted(oof, lambda rows: fit_maps(oof, rows, threshold, unsure_below, time_l2))
+    decided = cross_fitted(oof, lambda rows: fit_maps(oof, rows, threshold, unsure_below, time_l2, light))
     before = decide_rows(found_cues, Calibration())  # raw heads, the old rule (threshold 0.3, no maps)
-    final = replace(fit_maps(oof, every, threshold, unsure_below, time_l2), cue_floor=cue_floor)
+    final = replace(fit_maps(oof, every, threshold, unsure_below, time_l2, light), cue_floor=cue_floor)
     evidence = {
         "examples": len(oof.field),
         "folds": int(oof.folds.max()) + 1,
@@ -353,6 +376,7 @@ def calibrate(
         "threshold found": round(found, 4),
         "margin": margin,
         "threshold cap": THRESHOLD_CAP,
+        "light-tone threshold": round(light, 4),
         "cue floor": cue_floor,
         "emergency features": list(EMERGENCY_FEATURES),
         "time words": list(TIME_KINDS) if time_l2 is not None else [],
@@ -417,7 +441,7 @@ def emergency_rule(oof: OutOfFold, recall: float, margin: float, cue_floor: floa
     """EMERGENCY calls on out-of-fold rows under one rule: the emergency model cross-fitted (fitted
     on four folds, applied to the fifth), the threshold read off its probabilities for ``recall``
     (a firm cue counts as caught only where the heads' raw P(EMERGENCY) >= ``cue_floor``) and
-    multiplied by ``margin``; a light-tone marker blocks the probability, as in the engine."""
+    multiplied by ``margin``; a light-tone marker blocks the probability (the engine before step 35)."""
     light = oof.tone.sum(axis=1) > 0
     x = emergency_features(oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified, oof.tone)
     is_em = oof.urgency == EMERGENCY
