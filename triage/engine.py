@@ -80,8 +80,9 @@ log = logging.getLogger(__name__)
 # jokes with danger words, and "not a joke" no joke marker (steps 28-29), 1.9 = its list widened
 # (step 31), 1.10 = cues for every kind in romanised Nepali, Bengali, Mongolian, Uzbek, Russian and
 # French (steps 32-33), 1.11 = training rows in the less-covered variants, the adapter retrained
-# (step 34), 1.12 = a light-tone marker no longer silences a sure emergency (step 35).
-TRIAGE_VERSION = "1.12"
+# (step 34), 1.12 = a light-tone marker no longer silences a sure emergency (step 35), 1.13 =
+# gas cues for smells and fumes without the word for gas, in every language (steps 36 and 38).
+TRIAGE_VERSION = "1.13"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
