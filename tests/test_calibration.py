@@ -16,6 +16,7 @@ from triage.heads import FIELDS, URGENCIES
 from triage.labels import Urgency
 from triage.language import LanguageGuess
 from triage.timing import TIME_KINDS
+from triage.tone import tone_markers
 from triage.train import (
     CUE_FLOOR,
     emergency_threshold,
@@ -205,6 +206,7 @@ def test_bad_calibration_files_are_refused() -> None:
         {"emergency_weights": (1.0, 2.0)},
         {"emergency_weights": (-1.0, 0.0, 0.0, 0.0, 0.0)},
         {"emergency_threshold": 1.5},
+        {"light_threshold": 1.01},
         {"cue_floor": -0.1},
         {"confidence_bias": math.inf},
         {"urgency_time_weights": ((0.0,) * 4,) * 2, "urgency_bias": (0.0,) * 4},
@@ -228,12 +230,13 @@ def test_engine_probabilities_and_the_emergency_rule(triage_engine: Triage) -> N
         "My son had a seizure last year, what should we tell the new school?",
     ]
     results = triage_engine.triage_many(texts)
-    for r in results:
+    for text, r in zip(texts, results, strict=True):
         assert 0.0 <= r.emergency_probability <= 1.0 and 0.0 <= r.confidence <= 1.0
         assert sum(s for _, s in r.field_scores) == pytest.approx(1.0)
         is_em = r.urgency is Urgency.EMERGENCY
         forced = any(s.startswith("mentions: ") for s in r.signals)
-        assert is_em == (forced or r.emergency_probability >= cal.emergency_threshold)
+        needed = cal.light_threshold if any(tone_markers(text)) else cal.emergency_threshold
+        assert is_em == (forced or r.emergency_probability >= max(needed, cal.emergency_threshold))
     collapse, calm, spam, joke, past = results
     assert collapse.urgency is Urgency.EMERGENCY and collapse.emergency_probability > 0.9
     assert calm.emergency_probability < 0.05 and calm.urgency is not Urgency.EMERGENCY
