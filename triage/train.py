@@ -317,8 +317,8 @@ def light_threshold(p_em: F64, light: B, is_em: B) -> float:
     every marked non-emergency's ``p_em`` by LIGHT_MARGIN, at least LIGHT_FLOOR; 1 (never) when
     that would be 1 or more."""
     marked = p_em[light & ~is_em]
-    found = max(LIGHT_FLOOR, float(marked.max()) + LIGHT_MARGIN if len(marked) else LIGHT_FLOOR)
-    return found if found < 1.0 else 1.0
+    highest = float(marked.max()) if len(marked) else 0.0
+    return min(max(LIGHT_FLOOR, highest + LIGHT_MARGIN), 1.0)
 
 
 def summary(oof: OutOfFold, d: Decided, unsure_below: float) -> dict[str, float]:
@@ -361,9 +361,10 @@ def calibrate(
     is_em = oof.urgency == EMERGENCY
     # Cross-fitted emergency probabilities (no map sees the rows it scores) set the threshold.
     first = cross_fitted(oof, lambda rows: fit_maps(oof, rows, 0.5, 0.0, time_l2))
-    found = emergency_threshold(first.p_emergency, oof.firm, is_em, recall, oof.tone.sum(axis=1) > 0)
+    marked = oof.tone.sum(axis=1) > 0  # a light-tone marker: laughter, a joke, an advert
+    found = emergency_threshold(first.p_emergency, oof.firm, is_em, recall, marked)
     threshold = min(found * margin, THRESHOLD_CAP)
-    light = light_threshold(first.p_emergency, oof.tone.sum(axis=1) > 0, is_em)
+    light = light_threshold(first.p_emergency, marked, is_em)
     # The same, with the thresholds, for the confidence: unsure where more often wrong than right.
     unsure_below = 0.5
     decided = cross_fitted(oof, lambda rows: fit_maps(oof, rows, threshold, unsure_below, time_l2, light))
