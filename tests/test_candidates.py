@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_examples import DEV_SET, FROZEN, ROWS, copies_of, evaluation_rows, load_rows, near_copy_key
+from tests.test_examples import (
+    DEV_SET,
+    ROWS,
+    copies_of,
+    evaluation_rows,
+    frozen_rows,
+    load_rows,
+    near_copy_key,
+)
 from triage.corpus import load_examples
 
 DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
@@ -27,7 +35,7 @@ def test_a_candidate_batch_loads_as_examples_and_is_not_training_data(batch: Pat
 
 @pytest.mark.parametrize("batch", BATCHES, ids=lambda p: p.name)
 def test_a_candidate_batch_copies_no_evaluation_text(batch: Path) -> None:
-    evaluation = evaluation_rows(sorted(FROZEN.glob("*.jsonl")))
+    evaluation = frozen_rows()
     if DEV_SET.exists():
         evaluation += evaluation_rows([DEV_SET])
     copies = copies_of(evaluation, load_rows(batch))

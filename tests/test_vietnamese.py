@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tests.test_examples import DEV_SET, FROZEN, Row, copies_of, evaluation_rows
+from tests.test_examples import DEV_SET, Row, copies_of, evaluation_rows, frozen_rows
 from triage.corpus import load_examples
 from triage.vietnamese import TEXT_FILE, MarkRestorer, restorer_for
 from triage.wordlists import strip_latin_marks
@@ -68,7 +68,7 @@ def test_the_written_text_copies_no_evaluation_text() -> None:
     lines = TEXT_FILE.read_text(encoding="utf-8").splitlines()
     assert lines and all(line.strip() == line and line for line in lines)
     rows = [Row(TEXT_FILE.name, n, {"text": line}) for n, line in enumerate(lines, 1)]
-    evaluation = evaluation_rows(sorted(FROZEN.glob("*.jsonl")))
+    evaluation = frozen_rows()
     if DEV_SET.exists():
         evaluation += evaluation_rows([DEV_SET])
     assert not copies_of(evaluation, rows)
