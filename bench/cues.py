@@ -44,7 +44,11 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "triage" / "examples"
 TOPICS = Path(__file__).with_name("data") / "cue_topics.toml"
 # Evaluation data: never read here (a cue tuned on it would make its numbers meaningless).
-FORBIDDEN = (REPO / "bench" / "data" / "triage_test", REPO.parent / "shared" / "data")
+FORBIDDEN = (
+    REPO / "bench" / "data" / "triage_test",
+    REPO / "bench" / "data" / "triage_test_2",
+    REPO.parent / "shared" / "data",
+)
 SPEED_RATIO_TARGET = 1.0
 HELD_OUT_SHARE = 5  # one group in five
 BOOTSTRAP = 1000

@@ -119,6 +119,9 @@ class CueHit:
     label: str  # its staff label, e.g. "breathing difficulty"
     cue: str  # the cue that matched, "<language>.<kind>.<n>"
     context: str | None  # None: firm (forces EMERGENCY); else the context name, e.g. "past"
+    # A firm hit of a `sure` cue (two present signs of one emergency told together): the
+    # model's doubt does not silence it (``Calibration.believed_cues``).
+    sure: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,12 @@ class CueScan:
         """Labels of the dangers named with nothing saying "not now": each forces EMERGENCY,
         unless the model finds the text far from every emergency (``Calibration.cue_floor``)."""
         return [h.label for h in self.hits if h.context is None]
+
+    @property
+    def sure(self) -> bool:
+        """Whether a firm hit is a ``sure`` cue's: it forces EMERGENCY even where the model finds
+        the text far from every emergency (``Calibration.cue_floor`` does not doubt it)."""
+        return any(h.context is None and h.sure for h in self.hits)
 
     @property
     def mentions(self) -> list[tuple[str, str]]:
@@ -181,6 +190,7 @@ class Cue:
     also: re.Pattern[str] | None
     positive: tuple[str, ...]
     negative: tuple[str, ...]
+    sure: bool = False  # two present signs of one emergency: the cue floor does not doubt it
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +319,10 @@ def _read_language(
     counts: dict[str, int] = {}
     for i, row in enumerate(data.get("cue", [])):
         where = f"{name} cue {i + 1}"
-        _check_keys(row, {"kind", "form", "match", "unless", "also", "positive", "negative"}, where)
+        _check_keys(row, {"kind", "form", "match", "unless", "also", "sure", "positive", "negative"}, where)
+        sure = row.get("sure", False)
+        if not isinstance(sure, bool):
+            raise CueDataError(f"{where}: sure must be true or false")
         kind = row.get("kind")
         if kind not in kinds:
             raise CueDataError(f"{where}: unknown kind {kind!r}")
@@ -340,6 +353,7 @@ def _read_language(
                 also=also,
                 positive=_strings(row.get("positive", []), where),
                 negative=_strings(row.get("negative", []), where),
+                sure=sure,
             )
         )
     words: list[ContextWords] = []
@@ -589,7 +603,7 @@ class CueSet:
         hits = []
         for kind, matches in by_kind.items():
             cue, context = self._decide(matches, spam)
-            hits.append(CueHit(kind, self._label(kind), cue.id, context))
+            hits.append(CueHit(kind, self._label(kind), cue.id, context, cue.sure and context is None))
         return CueScan(tuple(hits))
 
     def _matches_by_kind(self, text: str) -> dict[str, list[_Match]]:
@@ -614,19 +628,23 @@ class CueSet:
         return by_kind
 
     def _decide(self, matches: Sequence[_Match], spam: bool) -> tuple[Cue, str | None]:
-        """The hit a kind's matches make: the first firm match, else the best-ranked context."""
+        """The hit a kind's matches make: the first firm match of a ``sure`` cue, else the first
+        firm match, else the best-ranked context."""
         if spam:
             return matches[0].cue, "spam"
         best: tuple[Cue, str | None] = (matches[0].cue, None)
+        firm: Cue | None = None
         for match in matches:
-            if match.other:
+            if match.other or (firm is not None and not match.cue.sure):
                 continue
             context = self._context_of(match, matches)
             if context is None:
-                return match.cue, None
-            if best[1] is None or self._rank(context) < self._rank(best[1]):
+                if match.cue.sure:
+                    return match.cue, None
+                firm = match.cue
+            elif firm is None and (best[1] is None or self._rank(context) < self._rank(best[1])):
                 best = (match.cue, context)
-        return best
+        return (firm, None) if firm is not None else best
 
     def _label(self, kind: str) -> str:
         return self.kinds[self._kind_index[kind]].label
