@@ -49,6 +49,7 @@ def test_rows_of_keeps_only_the_given_rows_of_every_array() -> None:
         field=np.arange(n),
         urgency=np.arange(n) % 4,
         firm=np.zeros(n),
+        sure=np.zeros(n),
         qualified=np.zeros(n),
         tone=np.zeros((n, 2)),
         time=np.zeros((n, 3)),

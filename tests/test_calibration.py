@@ -199,6 +199,15 @@ def test_a_firm_cue_the_model_doubts_counts_as_a_qualified_one() -> None:
     assert believed.tolist() == firm.tolist() and mentioned.tolist() == qualified.tolist()
 
 
+def test_a_sure_firm_cue_is_never_doubted() -> None:
+    p_raw = np.array([0.001, 0.001, 0.9])
+    firm = np.array([1.0, 1.0, 1.0])
+    sure = np.array([1.0, 0.0, 1.0])
+    believed, mentioned = Calibration(cue_floor=0.05).believed_cues(p_raw, firm, np.zeros(3), sure)
+    assert believed.tolist() == [1.0, 0.0, 1.0]
+    assert mentioned.tolist() == [0.0, 1.0, 0.0]
+
+
 def test_bad_calibration_files_are_refused() -> None:
     good = Calibration()
     for bad in (

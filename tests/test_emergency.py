@@ -192,6 +192,27 @@ def test_parts_and_contexts_from_a_small_cue_directory(tmp_path: Path) -> None:
     assert cues.scan("the housing is burning").hits == ()
 
 
+def test_a_sure_cue_is_sure_only_when_firm_and_wins_over_an_ordinary_one(tmp_path: Path) -> None:
+    _minimal_index(tmp_path)
+    _write(
+        tmp_path,
+        "xx.toml",
+        'language = "xx"\ncontext_from = []\n'
+        '[[cue]]\nkind = "fire"\nmatch = ["smoke"]\n'
+        '[[cue]]\nkind = "fire"\nmatch = ["flames (?:and|with) smoke"]\nsure = true\n'
+        '[context.past]\naround = ["last year"]\n',
+    )
+    cues = load_cues(tmp_path)
+    assert not cues.scan("smoke in the hall").sure  # an ordinary firm cue
+    sure = cues.scan("smoke in the hall, flames and smoke now")
+    assert sure.firm == ["fire"] and sure.sure and sure.hits[0].cue == "xx.fire.2"
+    past = cues.scan("flames and smoke last year")
+    assert past.mentions == [("fire", "past")] and not past.sure  # a context still qualifies it
+    _write(tmp_path, "xx.toml", 'language = "xx"\n[[cue]]\nkind = "fire"\nmatch = ["x"]\nsure = "yes"\n')
+    with pytest.raises(CueDataError, match="sure must be true or false"):
+        load_cues(tmp_path)
+
+
 def _rows(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

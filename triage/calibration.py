@@ -116,13 +116,19 @@ class Calibration:
         out: F64 = e / e.sum(axis=-1, keepdims=True)
         return out
 
-    def believed_cues(self, p_emergency_raw: F64, firm: F64, qualified: F64) -> tuple[F64, F64]:
+    def believed_cues(
+        self, p_emergency_raw: F64, firm: F64, qualified: F64, sure: F64 | None = None
+    ) -> tuple[F64, F64]:
         """(firm, qualified) per row after the cue floor. A firm cue in a text the heads find
         far from every emergency (raw P(EMERGENCY) < ``cue_floor``: an epilepsy prescription,
         "what are the signs of a stroke?", last night's threat and a shelter today) is more
         likely a context the cue's guards did not foresee than a danger now: it then counts as a
-        qualified cue, which the emergency model still weighs, instead of forcing EMERGENCY."""
+        qualified cue, which the emergency model still weighs, instead of forcing EMERGENCY.
+        Rows whose firm cue is ``sure`` (two present signs of one emergency told together, which
+        the model misreads when told calmly: docs/benchmarks.md, step 40) are never doubted."""
         doubted = (firm > 0) & (p_emergency_raw < self.cue_floor)
+        if sure is not None:
+            doubted &= ~(sure > 0)
         return np.where(doubted, 0.0, firm), np.where(doubted, 1.0, qualified)
 
     def emergency(self, features: F64) -> F64:

@@ -151,6 +151,7 @@ class Decisions:
             np.array(tones, dtype=np.float64).reshape(len(tones), 2),
             np.array(times, dtype=np.float64).reshape(len(times), -1),
             cal,
+            sure=np.array([c.sure for c in cues], dtype=np.float64),
         )
 
     @classmethod
@@ -163,11 +164,14 @@ class Decisions:
         tone: F64,
         times: F64,
         cal: Calibration,
+        *,
+        sure: F64 | None = None,
     ) -> Decisions:
         """The same from arrays, one row per text: firm and qualified cues found (0/1), tone
-        markers [n, 2], time words [n, len(TIME_KINDS)]. ``python -m triage.train`` decides its
-        out-of-fold rows with this too, so the calibration is fitted on the engine's own rule."""
-        believed, qualified = cal.believed_cues(p_urg[:, EMERGENCY], firm_found, mentioned)
+        markers [n, 2], time words [n, len(TIME_KINDS)], and (``sure``) whether the firm cue is a
+        ``sure`` one. ``python -m triage.train`` decides its out-of-fold rows with this too, so
+        the calibration is fitted on the engine's own rule."""
+        believed, qualified = cal.believed_cues(p_urg[:, EMERGENCY], firm_found, mentioned, sure)
         firm = believed > 0
         features = emergency_features(p_urg[:, EMERGENCY], believed, qualified, tone)
         p_em = cal.emergency(features)

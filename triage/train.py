@@ -107,6 +107,7 @@ class OutOfFold:
     field: I64
     urgency: I64
     firm: F64  # 1 when a firm emergency cue fired
+    sure: F64  # 1 when that cue is a sure one (the cue floor does not doubt it)
     qualified: F64  # 1 when a cue fired only in a "not now" context
     tone: F64  # [n, 2] light-tone markers: laughter or a joke, an advert (triage.tone)
     time: F64  # [n, len(TIME_KINDS)] time words (triage.timing)
@@ -142,6 +143,7 @@ def out_of_fold(
         field=np.array([FIELDS.index(e.field) for e in examples], dtype=np.int64),
         urgency=np.array([URGENCIES.index(e.urgency) for e in examples], dtype=np.int64),
         firm=np.array([bool(s.firm) for s in scans], dtype=np.float64),
+        sure=np.array([s.sure for s in scans], dtype=np.float64),
         qualified=np.array([bool(s.mentions) for s in scans], dtype=np.float64),
         tone=np.array([tone_markers(e.text) for e in examples], dtype=np.float64).reshape(n, 2),
         time=np.array([time_markers(e.text) for e in examples], dtype=np.float64).reshape(n, -1),
@@ -235,6 +237,7 @@ def decide_rows(oof: OutOfFold, cal: Calibration, rows: I64 | slice = slice(None
         oof.tone[rows],
         oof.time[rows],
         cal,
+        sure=oof.sure[rows],
     )
     return Decided(d.p_emergency, d.p_field.argmax(axis=1), d.urgency, d.confidence)
 
@@ -354,7 +357,7 @@ def calibrate(
     found_cues = oof
     # Every fit below sees the cues as the engine will believe them (Calibration.believed_cues).
     firm, qualified = Calibration(cue_floor=cue_floor).believed_cues(
-        oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified
+        oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified, oof.sure
     )
     oof = replace(oof, firm=firm, qualified=qualified)
     every = np.arange(len(oof.field))
@@ -451,7 +454,7 @@ def emergency_rule(oof: OutOfFold, recall: float, margin: float, cue_floor: floa
         fit, held = oof.folds != k, oof.folds == k
         w, b = fit_binary_logistic(x[fit], is_em[fit].astype(np.float64))
         p_em[held] = sigmoid(x[held] @ w + b)
-    caught = (oof.firm > 0) & (oof.p_urgency[:, EMERGENCY] >= cue_floor)
+    caught = (oof.firm > 0) & ((oof.p_urgency[:, EMERGENCY] >= cue_floor) | (oof.sure > 0))
     threshold = emergency_threshold(p_em, caught.astype(np.float64), is_em, recall, light) * margin
     called: B = caught | ((p_em >= threshold) & ~light)
     return called
