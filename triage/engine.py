@@ -82,8 +82,9 @@ log = logging.getLogger(__name__)
 # French (steps 32-33), 1.11 = training rows in the less-covered variants, the adapter retrained
 # (step 34), 1.12 = a light-tone marker no longer silences a sure emergency (step 35), 1.13 =
 # gas cues for smells and fumes without the word for gas, in every language (steps 36 and 38),
-# 1.14 = heavy bleeding told by what is seen, in every language (step 39).
-TRIAGE_VERSION = "1.14"
+# 1.14 = heavy bleeding told by what is seen, in every language (step 39), 1.15 = sure cues for
+# emergencies told calmly (stroke, allergy, choking, a goodbye), which the cue floor does not doubt (step 40).
+TRIAGE_VERSION = "1.15"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
