@@ -83,8 +83,9 @@ log = logging.getLogger(__name__)
 # (step 34), 1.12 = a light-tone marker no longer silences a sure emergency (step 35), 1.13 =
 # gas cues for smells and fumes without the word for gas, in every language (steps 36 and 38),
 # 1.14 = heavy bleeding told by what is seen, in every language (step 39), 1.15 = sure cues for
-# emergencies told calmly (stroke, allergy, choking, a goodbye), which the cue floor does not doubt (step 40).
-TRIAGE_VERSION = "1.15"
+# emergencies told calmly (stroke, allergy, choking, a goodbye), which the cue floor does not doubt (step 40),
+# 1.16 = more sure cues, whose two signs may be told in different sentences (step 41).
+TRIAGE_VERSION = "1.16"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
