@@ -11,31 +11,14 @@ from typing import Any
 import pytest
 
 from tests.test_examples import FROZEN, FROZEN_2, ISO_639_1, PRIORITY
+from tests.test_examples import TAGS as EXAMPLE_TAGS
 from triage.labels import SupportField, Urgency
 
 KINDS = frozenset(
     ["unconscious", "breathing", "bleeding", "suicide", "violence", "fire", "gas", "child-missing"]
 )
-TAGS = frozenset(
-    [
-        "short",
-        "long",
-        "typo",
-        "no-punct",
-        "mixed-ja",
-        "romanised",
-        "someone-else",
-        "past",
-        "hypothetical",
-        "negation",
-        "spam",
-        "chat",
-        "question",
-        "polite",
-        "emoji",
-        "deadline",
-    ]
-)
+# The test sets' tags: the examples' tags but the two that label training rows.
+TAGS = EXAMPLE_TAGS - {"keywordless", "hard-negative"}
 REQUIRED = {"id", "text", "lang", "field", "urgency", "variant", "tags"}
 OPTIONAL = {"kind", "hard_negative", "keyword"}
 SETS = {"frozen": FROZEN, "frozen2": FROZEN_2}
