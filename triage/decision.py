@@ -9,7 +9,8 @@ and the language detector (``triage.language``) found into a ``TriageResult``:
 * EMERGENCY never waits on the classifier alone: a firm emergency cue forces it (a cue in a
   "not now" context, e.g. "mentions (past): seizure", is only a signal, and so is a firm cue in a
   text the heads find far from every emergency, below the calibration's ``cue_floor``:
-  "mentions (unlikely now, please check): seizure"), and the calibrated
+  "mentions (unlikely now, please check): seizure"; a ``sure`` cue, two present signs of one
+  emergency told together, is never doubted), and the calibrated
   probability of EMERGENCY (model and cues together) escalates from a threshold set on
   cross-validation for recall first; the other urgencies go by the likeliest;
 * the field is the most probable one; ``confidence`` is the calibrated probability that field
