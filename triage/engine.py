@@ -84,8 +84,9 @@ log = logging.getLogger(__name__)
 # gas cues for smells and fumes without the word for gas, in every language (steps 36 and 38),
 # 1.14 = heavy bleeding told by what is seen, in every language (step 39), 1.15 = sure cues for
 # emergencies told calmly (stroke, allergy, choking, a goodbye), which the cue floor does not doubt (step 40),
-# 1.16 = more sure cues, whose two signs may be told in different sentences (step 41).
-TRIAGE_VERSION = "1.16"
+# 1.16 = more sure cues, whose two signs may be told in different sentences (step 41), 1.17 =
+# those cues in pt, fr, tl and id too (step 42).
+TRIAGE_VERSION = "1.17"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
