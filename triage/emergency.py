@@ -140,7 +140,7 @@ class CueScan:
     def sure(self) -> bool:
         """Whether a firm hit is a ``sure`` cue's: it forces EMERGENCY even where the model finds
         the text far from every emergency (``Calibration.cue_floor`` does not doubt it)."""
-        return any(h.context is None and h.sure for h in self.hits)
+        return any(h.sure for h in self.hits)
 
     @property
     def mentions(self) -> list[tuple[str, str]]:

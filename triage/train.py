@@ -444,7 +444,8 @@ EMERGENCY_RULES: dict[str, tuple[float, float, float]] = {
 def emergency_rule(oof: OutOfFold, recall: float, margin: float, cue_floor: float) -> B:
     """EMERGENCY calls on out-of-fold rows under one rule: the emergency model cross-fitted (fitted
     on four folds, applied to the fifth), the threshold read off its probabilities for ``recall``
-    (a firm cue counts as caught only where the heads' raw P(EMERGENCY) >= ``cue_floor``) and
+    (a firm cue counts as caught where the engine believes it: ``Calibration.believed_cues``
+    with ``cue_floor``) and
     multiplied by ``margin``; a light-tone marker blocks the probability (the engine before step 35)."""
     light = oof.tone.sum(axis=1) > 0
     x = emergency_features(oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified, oof.tone)
@@ -454,7 +455,10 @@ def emergency_rule(oof: OutOfFold, recall: float, margin: float, cue_floor: floa
         fit, held = oof.folds != k, oof.folds == k
         w, b = fit_binary_logistic(x[fit], is_em[fit].astype(np.float64))
         p_em[held] = sigmoid(x[held] @ w + b)
-    caught = (oof.firm > 0) & ((oof.p_urgency[:, EMERGENCY] >= cue_floor) | (oof.sure > 0))
+    believed, _ = Calibration(cue_floor=cue_floor).believed_cues(
+        oof.p_urgency[:, EMERGENCY], oof.firm, oof.qualified, oof.sure
+    )
+    caught = believed > 0
     threshold = emergency_threshold(p_em, caught.astype(np.float64), is_em, recall, light) * margin
     called: B = caught | ((p_em >= threshold) & ~light)
     return called
