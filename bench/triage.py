@@ -51,7 +51,6 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "triage_dev.jsonl"
 FROZEN_DIR = REPO / "bench" / "data" / "triage_test"
 FROZEN2_DIR = REPO / "bench" / "data" / "triage_test_2"
-FROZEN_SETS = ("frozen", "frozen2")
 
 # Issue 8, on each frozen set.
 TARGETS: dict[str, tuple[str, float]] = {
@@ -435,7 +434,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"dev: {args.data} ({len(sets['dev'])} rows)")
     elif "dev" in wanted:
         print(f"dev: not found at {args.data} (skipped; --data PATH)")
-    for name, directory in (("frozen", args.frozen), ("frozen2", args.frozen2)):
+    frozen_sets = {"frozen": args.frozen, "frozen2": args.frozen2}  # each checked against TARGETS
+    for name, directory in frozen_sets.items():
         if name in wanted and any(directory.glob("*.jsonl")):
             sets[name] = evaluate(engine, load_frozen(directory))
             print(f"{name}: {directory} ({len(sets[name])} rows)")
@@ -451,7 +451,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n=== {name}: {len(cases)} rows\n")
             print("\n".join(full_report(cases)))
     missed: list[str] = []
-    for name in FROZEN_SETS:
+    for name in frozen_sets:
         if name not in estimates:
             continue
         for measure, (op, goal) in TARGETS.items():
