@@ -358,12 +358,14 @@ def _strip_accents(word: str) -> str:
 
 # Lists of languages that are typed without accents here (Vietnamese without its diacritics,
 # romanised Nepali, ...): an accented token is never theirs (pt "são" is not vi "sao").
-_UNACCENTED_LISTS = _split("vi tl ne hi bn si id ms uz ja en")
+# Pinyin (zh) is not among them: its tone marks (nǐ hǎo) are typed, and stripped before lookup.
+_UNACCENTED_LISTS = _split("vi tl ne hi bn si id ms uz ja ko th my en")
 
 
 # Verb endings of romanised Nepali (huncha, parchha, basxu, gareko, hudaina, khojdai, garnuhos), Hindi
-# (karenge, chahiye), Uzbek (olasizmi, qilmoqchiman) and romaji Japanese, for the many verb
-# forms no word list can hold.
+# (karenge, chahiye), Uzbek (olasizmi, qilmoqchiman), romaji Japanese (tabemasu, ikimasenka)
+# and romanised Korean polite endings (gatteoyo, haseyo, hamnida), for the many verb forms no
+# word list can hold.
 _ROMAN_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "ne",
@@ -371,7 +373,8 @@ _ROMAN_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("hi", re.compile(r"(?:enge|unga|ungi|iye|iyega)$")),
     ("uz", re.compile(r"(?:sizmi|ishim|moqchi|moqchiman|yapti|yapman|ingiz|imiz)$")),
-    ("ja", re.compile(r"(?:masu|mashita|masen|mashou)$")),
+    ("ja", re.compile(r"(?:mas(?:u|en|hita|hou)(?:ka)?|taidesu|taidesuka)$")),
+    ("ko", re.compile(r"(?:eoyo|aeyo|oeyo|seyo|mnida|mnikka)$")),
 )
 _ENDING_WEIGHT = 0.5
 
@@ -414,6 +417,9 @@ _CHAR_CLUES: tuple[tuple[str, re.Pattern[str], float], ...] = (
     ("de", re.compile(r"[ßäöü]"), 0.3),
     ("tr", re.compile(r"[ışğ]"), 0.5),
     ("fr", re.compile(r"[èëêœ]|\b[cdjlmnst]'[a-zéèàâêôû]"), 0.25),
+    # Pinyin's third tone (wǒ xiǎng): carons on a i o u are used by no other language here
+    # (Czech ě is left out); without it models call tone-marked pinyin Vietnamese.
+    ("zh", re.compile(r"[ǎǐǒǔǚǜ]"), 0.25),
 )
 
 
