@@ -359,7 +359,7 @@ def _strip_accents(word: str) -> str:
 # Lists of languages that are typed without accents here (Vietnamese without its diacritics,
 # romanised Nepali, ...): an accented token is never theirs (pt "são" is not vi "sao").
 # Pinyin (zh) is not among them: its tone marks (nǐ hǎo) are typed, and stripped before lookup.
-_UNACCENTED_LISTS = _split("vi tl ne hi bn si id ms uz ja ko th my en")
+_UNACCENTED_LISTS = _split("vi tl ne hi bn si id ms uz ja ko th my ru mn en")
 
 
 # Verb endings of romanised Nepali (huncha, parchha, basxu, gareko, hudaina, khojdai, garnuhos), Hindi
@@ -369,10 +369,15 @@ _UNACCENTED_LISTS = _split("vi tl ne hi bn si id ms uz ja ko th my en")
 _ROMAN_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "ne",
-        re.compile(r"(?:[bdgklmnprst]chh?[au]|[gknrs]x[au]|chhau|daina|[jnru]dai|nuhos|nuhunchh?a|eko|lai)$"),
+        re.compile(
+            r"(?:[bdgklmnprst]chh?[au]|[gknrs]x[au]|chhau|daina|[jnru]dai|nuhos|nuhunchh?a|eko|lai|[cdhklpt]aune)$"
+        ),
     ),
     ("hi", re.compile(r"(?:enge|unga|ungi|iye|iyega)$")),
-    ("uz", re.compile(r"(?:sizmi|ishim|moqchi|moqchiman|yapti|yapman|ingiz|imiz)$")),
+    ("uz", re.compile(r"(?:sizmi|ishim|moqchi|moqchiman|yapti|yapman|ingiz|imiz|mayman|ganini|liklar)$")),
+    # Sinhala present tense (karanawa, hadanawa) and Mongolian negatives (medehgui, baikhgui).
+    ("si", re.compile(r"nawa$")),
+    ("mn", re.compile(r"(?:hgui|khgui|hguy)$")),
     ("ja", re.compile(r"(?:mas(?:u|en|hita|hou)(?:ka)?|taidesu|taidesuka)$")),
     ("ko", re.compile(r"(?:eoyo|aeyo|oeyo|seyo|mnida|mnikka)$")),
 )
@@ -542,12 +547,22 @@ _CYRILLIC_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
             " почему есть был была если или но у вас мой моя мы вы он она они здравствуйте"
             " спасибо пожалуйста"
         ),
+        # Uzbek typed on a Russian keyboard loses ў қ ғ ҳ (йўқ -> йук, қандай -> кандай).
+        "uz": _split(
+            "мен сен биз сиз улар учун керак керакми йўқ йук йок бор борми қандай кандай ёрдам"
+            " ва бу ҳам хам лекин агар нима нега қаерда каерда қачон качон қанча канча илтимос"
+            " рахмат раҳмат ассалому алайкум мумкин мумкинми ҳозир хозир бугун эртага яхши менга"
+            " сизга уйда уйга болалар ҳеч хеч эмас билан бўлади булади бўлса булса келди кетди"
+            " шифокор касалхона беринг қилиб килиб қиламан киламан керакли"
+        ),
         "uk": _split("і та що це як мені мене можна потрібно де коли чи дякую будь ласка"),
         "bg": _split("и в не на аз че с по това как ми може трябва къде кога благодаря"),
     }
 )
 
 
+# Uzbek verb and plural endings (-миз, -ман, -япти, -ганман, -лар) that Russian words lack.
+_UZ_ENDING = re.compile(r"(?:миз|ман|япти|япман|ганман|ганмиз|моқчи|мокчи|сизми|лар|ларни|ларга|ларда)$")
 # Mongolian case and verb endings (-ийн, -аас, -тай, -даг, -лаа, -гүй, -ж) that Russian words lack.
 _MN_ENDING = re.compile(
     r"(?:ийн|ын|аас|ээс|оос|өөс|тай|тэй|той|даг|дэг|лаа|лээ|гүй|аад|ээд|аар|ээр|оор|өөр|[аэиоуөүй]ж)$"
@@ -567,6 +582,12 @@ def _detect_cyrillic(text: str) -> LanguageGuess:
         letters["ky"] = letters.pop("mn")
     if "be" in letters and any(ch in lowered for ch in "қғҳ"):  # ў with қ ғ ҳ: Uzbek Cyrillic
         letters["uz"] = letters.pop("be")
+    if "be" in letters and "і" not in lowered:  # Belarusian writes і everywhere; ў alone is Uzbek
+        letters["uz"] = letters.pop("be")
+    # қ ғ without any of Kazakh's ә ұ і ң ө ү һ (і is in most Kazakh sentences) or Tajik's ҷ ӣ ӯ
+    # is Uzbek Cyrillic.
+    if "kk" in letters and not any(ch in lowered for ch in "әұіңөүһҷӣӯ"):
+        letters["uz"] = letters.pop("kk") + letters.pop("uz", 0.0)
     tokens = re.findall(r"[^\W\d_]+", lowered)
     words: dict[str, float] = {}
     for token in tokens:
@@ -575,6 +596,8 @@ def _detect_cyrillic(text: str) -> LanguageGuess:
                 words[lang] = words.get(lang, 0.0) + 1.0
         if len(token) >= 4 and token not in _CYRILLIC_WORDS["mn"] and _MN_ENDING.search(token):
             words["mn"] = words.get("mn", 0.0) + 0.5
+        if len(token) >= 5 and token not in _CYRILLIC_WORDS["uz"] and _UZ_ENDING.search(token):
+            words["uz"] = words.get("uz", 0.0) + 0.5
     words = {lang: score / max(len(tokens), 4) for lang, score in words.items()}
     fasttext = _fasttext_scores(text)
     code, share, langdetect = _vote(
