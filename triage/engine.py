@@ -85,8 +85,10 @@ log = logging.getLogger(__name__)
 # 1.14 = heavy bleeding told by what is seen, in every language (step 39), 1.15 = sure cues for
 # emergencies told calmly (stroke, allergy, choking, a goodbye), which the cue floor does not doubt (step 40),
 # 1.16 = more sure cues, whose two signs may be told in different sentences (step 41), 1.17 =
-# those cues in pt, fr, tl and id too (step 42).
-TRIAGE_VERSION = "1.17"
+# those cues in pt, fr, tl and id too (step 42), 1.18 = word lists for languages typed in Latin
+# letters and for Uzbek in Cyrillic (step 43; only the language, and the Vietnamese restoration
+# it decides, change).
+TRIAGE_VERSION = "1.18"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
