@@ -307,6 +307,52 @@ def test_evaluate_reports_per_language_and_misses(tmp_path: Path) -> None:
     assert [(m.id, m.expected, m.guess.code) for m in misses] == [("c", "zh", "ja")]
 
 
+# --------------------------------------------------------------------------- word data files
+
+SCRIPT_WORDS = REPO / "triage" / "words" / "script_words.toml"
+
+
+def test_script_words_file_loads() -> None:
+    tables = language._read_script_words(SCRIPT_WORDS)
+    assert list(tables.cyrillic_words) == ["mn", "ru", "uz", "uk", "bg"]
+    assert list(tables.devanagari_words) == ["ne", "hi", "mr"]
+    assert [lang for lang, _ in tables.devanagari_suffixes] == ["ne", "hi", "mr"]
+    assert [lang for lang, _ in tables.roman_endings] == ["ne", "hi", "uz", "si", "mn", "ja", "ko"]
+    assert [lang for lang, _ in tables.cyrillic_letters] == ["kk", "uk", "be", "mn", "sr", "mk"]
+    assert "хэрэгтэй" in tables.cyrillic_words["mn"]
+    assert "हुन्छ" in tables.devanagari_words["ne"]
+    assert tables.cyrillic_endings["uz"].search("борамиз")
+    assert tables.cyrillic_endings["mn"].search("эмнэлгийн")
+    # The module's tables are the ones read from the file at import.
+    assert tables.cyrillic_words == language._CYRILLIC_WORDS
+    assert tables.devanagari_suffixes == language._DEVANAGARI_SUFFIXES
+    assert tables.roman_endings == language._ROMAN_ENDINGS
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("[cyrillic_endings]", "[cyrillic_ending]", "table [cyrillic_endings] is missing"),
+        ('\nuk = "і та', '\nuk = 3 # "і та', "[cyrillic_words] uk must be a string, not int"),
+        ("\nmn = '(?:ийн", "\nmongolian = '(?:ийн", "table [cyrillic_endings] has no key 'mn'"),
+        ('\nmr = ["च्या"', '\nmr = [1, "च्या"', "[devanagari_suffixes] mr is not a list of strings"),
+        ("\nsi = 'nawa$'", "\nsi = 'nawa($'", "[roman_endings] si is not a valid regex"),
+        ("[roman_endings]", "[roman_endings", "not valid TOML"),
+    ],
+)
+def test_malformed_script_words_file_names_file_and_table(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    text = SCRIPT_WORDS.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    broken = tmp_path / "script_words.toml"
+    broken.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(language.WordsFileError) as error:
+        language._read_script_words(broken)
+    assert str(error.value).startswith(f"{broken}: ")
+    assert message in str(error.value)
+
+
 # --------------------------------------------------------------------------- own sentences
 
 # Written for these tests (not taken from the dev set): varied requests, greetings and

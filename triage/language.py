@@ -20,6 +20,10 @@ evidence string for staff. The decision runs in layers, each closing a gap of th
    langdetect (pure Python, ~20x slower than fastText) is consulted only when its vote could
    still change the winner, which keeps the average well under a millisecond.
 
+Word lists, letter clues and word endings are data in triage/words/: language_words.toml
+(function words of Latin-script languages) and script_words.toml (Cyrillic and Devanagari
+words, letters and endings; verb endings of romanised languages).
+
 `evaluate(path)` and `mean_latency_ms(texts)` measure it on a labelled JSONL file.
 """
 
@@ -317,7 +321,11 @@ def _langdetect_scores(text: str) -> dict[str, float]:
 
 # Function words and everyday words of each language, as data: triage/words/language_words.toml.
 _STRONG, _WEAK = 1.0, 0.35
-_WORDS_FILE = Path(__file__).with_name("words") / "language_words.toml"
+_WORDS_DIR = Path(__file__).with_name("words")
+_WORDS_FILE = _WORDS_DIR / "language_words.toml"
+# Words, letters and endings of the scripts several languages share (Cyrillic, Devanagari) and
+# verb endings of romanised languages, as data: triage/words/script_words.toml.
+_SCRIPT_WORDS_FILE = _WORDS_DIR / "script_words.toml"
 
 
 def _read_words() -> Mapping[str, tuple[str, str]]:
@@ -327,7 +335,92 @@ def _read_words() -> Mapping[str, tuple[str, str]]:
     return MappingProxyType({lang: (str(v["strong"]), str(v["weak"])) for lang, v in table.items()})
 
 
+class WordsFileError(ValueError):
+    """A data file of triage/words is malformed (the message names the file and the table)."""
+
+
+class _ScriptWords(NamedTuple):
+    """The tables of script_words.toml, in the order they are written there."""
+
+    cyrillic_letters: tuple[tuple[str, frozenset[str]], ...]
+    cyrillic_words: Mapping[str, frozenset[str]]
+    cyrillic_endings: Mapping[str, re.Pattern[str]]
+    devanagari_words: Mapping[str, frozenset[str]]
+    devanagari_suffixes: tuple[tuple[str, tuple[str, ...]], ...]
+    roman_endings: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _words_table(
+    data: Mapping[str, Any], path: Path, name: str, required: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Table `name` of a words file, with its `required` keys."""
+    table = data.get(name)
+    if not isinstance(table, dict):
+        found = "missing" if table is None else f"not a table but {type(table).__name__}"
+        raise WordsFileError(f"{path}: table [{name}] is {found}")
+    for key in required:
+        if key not in table:
+            raise WordsFileError(f"{path}: table [{name}] has no key {key!r}")
+    return table
+
+
+def _string_table(
+    data: Mapping[str, Any], path: Path, name: str, required: Iterable[str] = ()
+) -> dict[str, str]:
+    """Table `name` whose values are all strings."""
+    table = _words_table(data, path, name, required)
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise WordsFileError(f"{path}: [{name}] {key} must be a string, not {type(value).__name__}")
+    return table
+
+
+def _pattern_table(
+    data: Mapping[str, Any], path: Path, name: str, required: Iterable[str] = ()
+) -> dict[str, re.Pattern[str]]:
+    """Table `name` whose values are regular expressions, compiled."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    for key, value in _string_table(data, path, name, required).items():
+        try:
+            patterns[key] = re.compile(value)
+        except re.error as error:
+            raise WordsFileError(f"{path}: [{name}] {key} is not a valid regex ({error})") from error
+    return patterns
+
+
+def _read_script_words(path: Path = _SCRIPT_WORDS_FILE) -> _ScriptWords:
+    """The word lists, letters and endings of script_words.toml (WordsFileError if malformed)."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as error:
+        raise WordsFileError(f"{path}: not valid TOML ({error})") from error
+    # The Cyrillic detector looks up the Mongolian and Uzbek lists and endings by name.
+    cyrillic_words = _string_table(data, path, "cyrillic_words", required=("mn", "uz"))
+    devanagari_words = _string_table(data, path, "devanagari_words")
+    suffixes = _words_table(data, path, "devanagari_suffixes")
+    for lang, value in suffixes.items():
+        if not (isinstance(value, list) and all(isinstance(suffix, str) for suffix in value)):
+            raise WordsFileError(f"{path}: [devanagari_suffixes] {lang} is not a list of strings")
+        if lang not in devanagari_words:
+            raise WordsFileError(f"{path}: [devanagari_suffixes] {lang} has no list in [devanagari_words]")
+    return _ScriptWords(
+        cyrillic_letters=tuple(
+            (lang, frozenset(letters))
+            for lang, letters in _string_table(data, path, "cyrillic_letters").items()
+        ),
+        cyrillic_words=MappingProxyType({lang: _split(words) for lang, words in cyrillic_words.items()}),
+        cyrillic_endings=MappingProxyType(
+            _pattern_table(data, path, "cyrillic_endings", required=("uz", "mn"))
+        ),
+        devanagari_words=MappingProxyType({lang: _split(words) for lang, words in devanagari_words.items()}),
+        devanagari_suffixes=tuple((lang, tuple(value)) for lang, value in suffixes.items()),
+        roman_endings=tuple(_pattern_table(data, path, "roman_endings").items()),
+    )
+
+
 _WORDS: Mapping[str, tuple[str, str]] = _read_words()
+_SCRIPT_WORDS = _read_script_words()
 
 
 @functools.cache
@@ -363,24 +456,10 @@ _UNACCENTED_LISTS = _split("vi tl ne hi bn si id ms uz ja ko th my ru mn en")
 
 
 # Verb endings of romanised Nepali (huncha, parchha, basxu, gareko, hudaina, khojdai, garnuhos), Hindi
-# (karenge, chahiye), Uzbek (olasizmi, qilmoqchiman), romaji Japanese (tabemasu, ikimasenka)
-# and romanised Korean polite endings (gatteoyo, haseyo, hamnida), for the many verb forms no
-# word list can hold.
-_ROMAN_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "ne",
-        re.compile(
-            r"(?:[bdgklmnprst]chh?[au]|[gknrs]x[au]|chhau|daina|[jnru]dai|nuhos|nuhunchh?a|eko|lai|[cdhklpt]aune)$"
-        ),
-    ),
-    ("hi", re.compile(r"(?:enge|unga|ungi|iye|iyega)$")),
-    ("uz", re.compile(r"(?:sizmi|ishim|moqchi|moqchiman|yapti|yapman|ingiz|imiz|mayman|ganini|liklar)$")),
-    # Sinhala present tense (karanawa, hadanawa) and Mongolian negatives (medehgui, baikhgui).
-    ("si", re.compile(r"nawa$")),
-    ("mn", re.compile(r"(?:hgui|khgui|hguy)$")),
-    ("ja", re.compile(r"(?:mas(?:u|en|hita|hou)(?:ka)?|taidesu|taidesuka)$")),
-    ("ko", re.compile(r"(?:eoyo|aeyo|oeyo|seyo|mnida|mnikka)$")),
-)
+# (karenge, chahiye), Uzbek (olasizmi, qilmoqchiman), Sinhala (karanawa), Mongolian (medehgui),
+# romaji Japanese (tabemasu, ikimasenka) and romanised Korean polite endings (gatteoyo, haseyo,
+# hamnida), for the many verb forms no word list can hold: script_words.toml, [roman_endings].
+_ROMAN_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = _SCRIPT_WORDS.roman_endings
 _ENDING_WEIGHT = 0.5
 
 
@@ -524,49 +603,16 @@ def _detect_latin(text: str) -> LanguageGuess:
     return LanguageGuess(code, round(min(confidence, 0.99), 3), evidence)
 
 
-# Cyrillic: letters that only one of the languages written in Cyrillic uses.
-_CYRILLIC_CLUES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("kk", frozenset("әғқұһ")),
-    ("uk", frozenset("іїєґ")),
-    ("be", frozenset("ў")),
-    ("mn", frozenset("өү")),
-    ("sr", frozenset("ђћџљњ")),
-    ("mk", frozenset("ѓќѕ")),
-)
+# Cyrillic: letters that only one of the languages written in Cyrillic uses (script_words.toml).
+_CYRILLIC_CLUES: tuple[tuple[str, frozenset[str]], ...] = _SCRIPT_WORDS.cyrillic_letters
 _CYRILLIC_LANGS = _split("ru uk be bg mk sr kk ky mn tg uz")
-# Mongolian written without ө/ү (or with Russian keyboards) still has its own function words.
-_CYRILLIC_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "mn": _split(
-            "байна байгаа байсан байдаг уу үү юу вэ бэ юм бол болох болно энэ тэр би та бид"
-            " манай маань чинь хаана яаж хэрэгтэй сайн гэж гэнэ надад танд хэд биш их"
-            " яах яавал"
-        ),
-        "ru": _split(
-            "и в не на я что с по это как у мне меня можно нужно нужна нужен где когда"
-            " почему есть был была если или но у вас мой моя мы вы он она они здравствуйте"
-            " спасибо пожалуйста"
-        ),
-        # Uzbek typed on a Russian keyboard loses ў қ ғ ҳ (йўқ -> йук, қандай -> кандай).
-        "uz": _split(
-            "мен сен биз сиз улар учун керак керакми йўқ йук йок бор борми қандай кандай ёрдам"
-            " ва бу ҳам хам лекин агар нима нега қаерда каерда қачон качон қанча канча илтимос"
-            " рахмат раҳмат ассалому алайкум мумкин мумкинми ҳозир хозир бугун эртага яхши менга"
-            " сизга уйда уйга болалар ҳеч хеч эмас билан бўлади булади бўлса булса келди кетди"
-            " шифокор касалхона беринг қилиб килиб қиламан киламан керакли"
-        ),
-        "uk": _split("і та що це як мені мене можна потрібно де коли чи дякую будь ласка"),
-        "bg": _split("и в не на аз че с по това как ми може трябва къде кога благодаря"),
-    }
-)
-
-
+# Function words of mn, ru, uz, uk and bg; Mongolian written without ө/ү (or with Russian
+# keyboards) still has its own function words (script_words.toml).
+_CYRILLIC_WORDS: Mapping[str, frozenset[str]] = _SCRIPT_WORDS.cyrillic_words
 # Uzbek verb and plural endings (-миз, -ман, -япти, -ганман, -лар) that Russian words lack.
-_UZ_ENDING = re.compile(r"(?:миз|ман|япти|япман|ганман|ганмиз|моқчи|мокчи|сизми|лар|ларни|ларга|ларда)$")
+_UZ_ENDING: re.Pattern[str] = _SCRIPT_WORDS.cyrillic_endings["uz"]
 # Mongolian case and verb endings (-ийн, -аас, -тай, -даг, -лаа, -гүй, -ж) that Russian words lack.
-_MN_ENDING = re.compile(
-    r"(?:ийн|ын|аас|ээс|оос|өөс|тай|тэй|той|даг|дэг|лаа|лээ|гүй|аад|ээд|аар|ээр|оор|өөр|[аэиоуөүй]ж)$"
-)
+_MN_ENDING: re.Pattern[str] = _SCRIPT_WORDS.cyrillic_endings["mn"]
 
 
 def _detect_cyrillic(text: str) -> LanguageGuess:
@@ -615,31 +661,11 @@ def _detect_cyrillic(text: str) -> LanguageGuess:
     return LanguageGuess(code, round(min(share, 0.99), 3), evidence)
 
 
-# Devanagari: Nepali, Hindi and Marathi share the script; their function words do not.
-_DEVANAGARI_WORDS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "ne": _split(
-            "छ छु छौं छन् छैन छैनन् छौ हो होइन हुन्छ हुँदैन हुन्न गर्न गर्नु गर्ने गर्छ गर्छु गरेको"
-            " गर्नुपर्छ पर्छ पर्ने पर्दैन मलाई तपाईं तपाई तपाईँ तिमी हामी उनी भयो भएको भने भन्छ"
-            " थियो कसरी किन कति मा लाई सँग संग पनि अनि मेरो हाम्रो तिम्रो उसको यो त्यो यहाँ"
-            " त्यहाँ अहिले भोलि हिजो धेरै अलिकति राम्रो चाहिन्छ सक्छु सकिन्छ जाने आउने दिन्छ"
-            " छोरी छोरा हजुर भन्छिन् छिन् भएन"
-        ),
-        "hi": _split(
-            "है हैं हूँ हूं था थी थे मुझे मुझको मैं मेरा मेरे क्या नहीं कैसे कब क्यों आप आपका"
-            " आपको हम हमारा तुम का की में से और भी लेकिन यह वह ये वो कोई कुछ बहुत अभी"
-            " चाहिए सकता सकती सकते रहा रही रहे गया गई गए करना करें कीजिए होगा होगी जी"
-            " वाला वाली मिलेगा कराना"
-        ),
-        "mr": _split("आहे आहेत मला माझा माझी माझे तुम्ही काय नाही कसे कुठे आणि पण होते होता करायचे आम्ही त्याला"),
-    }
-)
+# Devanagari: Nepali, Hindi and Marathi share the script; their function words do not
+# (script_words.toml).
+_DEVANAGARI_WORDS: Mapping[str, frozenset[str]] = _SCRIPT_WORDS.devanagari_words
 # Word endings: Nepali verbs in -छ/-छु/-छन्/-दैन and -लाई datives; Hindi futures; Marathi -च्या.
-_DEVANAGARI_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ne", ("न्छ", "न्छु", "न्छन्", "ँछ", "ैछु", "र्छ", "र्छु", "लाई", "ेको", "्नुहोस्", "हरू", "दैन", "ँदैन")),
-    ("hi", ("ेंगे", "ूँगा", "ेगा", "ेगी", "िए", "ाइए")),
-    ("mr", ("च्या", "ायचे", "ाला", "ळा")),
-)
+_DEVANAGARI_SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = _SCRIPT_WORDS.devanagari_suffixes
 
 
 def _detect_devanagari(text: str) -> LanguageGuess:
