@@ -47,6 +47,7 @@ TOPICS = Path(__file__).with_name("data") / "cue_topics.toml"
 FORBIDDEN = (
     REPO / "bench" / "data" / "triage_test",
     REPO / "bench" / "data" / "triage_test_2",
+    REPO / "bench" / "data" / "triage_test_3",
     REPO.parent / "shared" / "data",
 )
 SPEED_RATIO_TARGET = 1.0

@@ -1,4 +1,4 @@
-"""`python -m bench triage`: triage quality on four sets side by side, and its cost beside the bare model.
+"""`python -m bench triage`: triage quality on five sets side by side, and its cost beside the bare model.
 
 Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
   cv     - grouped k-fold cross-validation on the training examples (`triage/examples/`): an
@@ -8,7 +8,9 @@ Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
   dev    - `../shared/data/triage_dev.jsonl` (evaluation only);
   frozen - `bench/data/triage_test/` (written before any tuning; report only, never choose);
   frozen2 - `bench/data/triage_test_2/` (a second test set, written by new writers after the
-           first had been read many times; report only, never choose).
+           first had been read many times; report only, never choose);
+  frozen3 - `bench/data/triage_test_3/` (a third, written by new writers after the second had
+           chosen steps; report only, never choose).
 For each: language, field and urgency accuracy and macro-F1, urgency within one level,
 EMERGENCY recall and precision, spam/chat rows called EMERGENCY, calibration of `confidence`
 (ECE against "field and urgency both right", with a reliability table) and the share flagged
@@ -51,6 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "triage_dev.jsonl"
 FROZEN_DIR = REPO / "bench" / "data" / "triage_test"
 FROZEN2_DIR = REPO / "bench" / "data" / "triage_test_2"
+FROZEN3_DIR = REPO / "bench" / "data" / "triage_test_3"
 
 # Issue 8, on each frozen set.
 TARGETS: dict[str, tuple[str, float]] = {
@@ -386,10 +389,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--frozen", type=Path, default=FROZEN_DIR, help="frozen test set directory")
     parser.add_argument("--frozen2", type=Path, default=FROZEN2_DIR, help="second frozen test set directory")
+    parser.add_argument("--frozen3", type=Path, default=FROZEN3_DIR, help="third frozen test set directory")
     parser.add_argument(
         "--sets",
-        default="cv,dev,frozen,frozen2",
-        help="which of cv, dev, frozen, frozen2 to evaluate (default: %(default)s)",
+        default="cv,dev,frozen,frozen2,frozen3",
+        help="which of cv, dev, frozen, frozen2, frozen3 to evaluate (default: %(default)s)",
     )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
     parser.add_argument("--seed", type=int, default=0, help="fold and bootstrap seed (default: 0)")
@@ -434,7 +438,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"dev: {args.data} ({len(sets['dev'])} rows)")
     elif "dev" in wanted:
         print(f"dev: not found at {args.data} (skipped; --data PATH)")
-    frozen_sets = {"frozen": args.frozen, "frozen2": args.frozen2}  # each checked against TARGETS
+    # Each frozen set is checked against TARGETS.
+    frozen_sets = {"frozen": args.frozen, "frozen2": args.frozen2, "frozen3": args.frozen3}
     for name, directory in frozen_sets.items():
         if name in wanted and any(directory.glob("*.jsonl")):
             sets[name] = evaluate(engine, load_frozen(directory))
