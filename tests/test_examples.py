@@ -22,6 +22,8 @@ EXAMPLES = REPO / "triage" / "examples"
 DEV_SET = Path(os.environ.get("OTONARI_DEV_SET") or REPO.parent / "shared" / "data" / "triage_dev.jsonl")
 FROZEN = REPO / "bench" / "data" / "triage_test"
 FROZEN_2 = REPO / "bench" / "data" / "triage_test_2"  # written later, by new writers (its README)
+FROZEN_3 = REPO / "bench" / "data" / "triage_test_3"  # later still, for the engine as it stood
+FROZEN_SETS = {"frozen": FROZEN, "frozen2": FROZEN_2, "frozen3": FROZEN_3}
 
 REQUIRED = ("text", "lang", "field", "urgency", "group", "variant", "tags")
 OPTIONAL = ("topic",)  # a curated gist, shown in signals
@@ -319,11 +321,13 @@ def copies_of(evaluation: list[dict[str, object]], rows: list[Row] = ROWS) -> li
 
 
 def frozen_rows() -> list[dict[str, object]]:
-    """Every row of both frozen test sets."""
-    return evaluation_rows([*sorted(FROZEN.glob("*.jsonl")), *sorted(FROZEN_2.glob("*.jsonl"))])
+    """Every row of the frozen test sets."""
+    return evaluation_rows(
+        [path for directory in FROZEN_SETS.values() for path in sorted(directory.glob("*.jsonl"))]
+    )
 
 
-@pytest.mark.parametrize("directory", [FROZEN, FROZEN_2], ids=["frozen", "frozen2"])
+@pytest.mark.parametrize("directory", FROZEN_SETS.values(), ids=FROZEN_SETS.keys())
 def test_no_row_copies_a_frozen_test_set(directory: Path) -> None:
     frozen = evaluation_rows(sorted(directory.glob("*.jsonl")))
     assert len(frozen) >= 600

@@ -1,4 +1,4 @@
-"""The two frozen test sets (bench/data/triage_test/, triage_test_2/): valid rows, and the
+"""The frozen test sets (bench/data/triage_test/, triage_test_2/, triage_test_3/): valid rows, and the
 coverage issue 8 asks of a test set. They are only ever read to report (their READMEs)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_examples import FROZEN, FROZEN_2, ISO_639_1, PRIORITY
+from tests.test_examples import FROZEN_SETS, ISO_639_1, PRIORITY
 from tests.test_examples import TAGS as EXAMPLE_TAGS
 from triage.labels import SupportField, Urgency
 
@@ -21,7 +21,7 @@ KINDS = frozenset(
 TAGS = EXAMPLE_TAGS - {"keywordless", "hard-negative"}
 REQUIRED = {"id", "text", "lang", "field", "urgency", "variant", "tags"}
 OPTIONAL = {"kind", "hard_negative", "keyword"}
-SETS = {"frozen": FROZEN, "frozen2": FROZEN_2}
+SETS = FROZEN_SETS
 
 
 def rows_of(directory: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -58,7 +58,7 @@ def test_every_row_is_valid(name: str) -> None:
     assert not problems, problems
 
 
-def test_ids_and_texts_are_unique_across_both_sets() -> None:
+def test_ids_and_texts_are_unique_across_the_sets() -> None:
     rows = [row for directory in SETS.values() for _, row in rows_of(directory)]
     ids = Counter(row["id"] for row in rows)
     texts = Counter(row["text"] for row in rows)
