@@ -626,9 +626,9 @@ def _detect_cyrillic(text: str) -> LanguageGuess:
         letters["ky"] = letters.pop("kk")
     if "mn" in letters and "ң" in lowered:  # ө ү with ң is Kyrgyz, not Mongolian
         letters["ky"] = letters.pop("mn")
-    if "be" in letters and any(ch in lowered for ch in "қғҳ"):  # ў with қ ғ ҳ: Uzbek Cyrillic
-        letters["uz"] = letters.pop("be")
-    if "be" in letters and "і" not in lowered:  # Belarusian writes і everywhere; ў alone is Uzbek
+    # ў is Uzbek Cyrillic, not Belarusian, beside Uzbek's қ ғ ҳ or without the і that Belarusian
+    # writes everywhere.
+    if "be" in letters and (any(ch in lowered for ch in "қғҳ") or "і" not in lowered):
         letters["uz"] = letters.pop("be")
     # қ ғ without any of Kazakh's ә ұ і ң ө ү һ (і is in most Kazakh sentences) or Tajik's ҷ ӣ ӯ
     # is Uzbek Cyrillic.
