@@ -51,9 +51,13 @@ from triage.labels import SupportField, Urgency
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "triage_dev.jsonl"
-FROZEN_DIR = REPO / "bench" / "data" / "triage_test"
-FROZEN2_DIR = REPO / "bench" / "data" / "triage_test_2"
-FROZEN3_DIR = REPO / "bench" / "data" / "triage_test_3"
+# The frozen test sets, by the name `--sets` and their `--<name>` option use; each is checked
+# against TARGETS.
+FROZEN_SETS: dict[str, Path] = {
+    "frozen": REPO / "bench" / "data" / "triage_test",
+    "frozen2": REPO / "bench" / "data" / "triage_test_2",
+    "frozen3": REPO / "bench" / "data" / "triage_test_3",
+}
 
 # Issue 8, on each frozen set.
 TARGETS: dict[str, tuple[str, float]] = {
@@ -108,7 +112,7 @@ def load_rows(path: Path) -> list[Row]:
     return rows
 
 
-def load_frozen(directory: Path = FROZEN_DIR) -> list[Row]:
+def load_frozen(directory: Path = FROZEN_SETS["frozen"]) -> list[Row]:
     return [row for path in sorted(directory.glob("*.jsonl")) for row in load_rows(path)]
 
 
@@ -387,13 +391,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help="dev set JSONL (default: %(default)s)"
     )
-    parser.add_argument("--frozen", type=Path, default=FROZEN_DIR, help="frozen test set directory")
-    parser.add_argument("--frozen2", type=Path, default=FROZEN2_DIR, help="second frozen test set directory")
-    parser.add_argument("--frozen3", type=Path, default=FROZEN3_DIR, help="third frozen test set directory")
+    for name, directory in FROZEN_SETS.items():
+        parser.add_argument(f"--{name}", type=Path, default=directory, help=f"{name} test set directory")
     parser.add_argument(
         "--sets",
-        default="cv,dev,frozen,frozen2,frozen3",
-        help="which of cv, dev, frozen, frozen2, frozen3 to evaluate (default: %(default)s)",
+        default=",".join(["cv", "dev", *FROZEN_SETS]),
+        help=f"which of cv, dev, {', '.join(FROZEN_SETS)} to evaluate (default: %(default)s)",
     )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: 5)")
     parser.add_argument("--seed", type=int, default=0, help="fold and bootstrap seed (default: 0)")
@@ -438,8 +441,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"dev: {args.data} ({len(sets['dev'])} rows)")
     elif "dev" in wanted:
         print(f"dev: not found at {args.data} (skipped; --data PATH)")
-    # Each frozen set is checked against TARGETS.
-    frozen_sets = {"frozen": args.frozen, "frozen2": args.frozen2, "frozen3": args.frozen3}
+    frozen_sets: dict[str, Path] = {name: getattr(args, name) for name in FROZEN_SETS}
     for name, directory in frozen_sets.items():
         if name in wanted and any(directory.glob("*.jsonl")):
             sets[name] = evaluate(engine, load_frozen(directory))
