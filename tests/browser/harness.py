@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, ConsoleMessage, Page, Playwright, Request
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
@@ -151,6 +152,16 @@ class BrowserPage:
             await self.page.keyboard.press("Tab")
         focused = await self.page.evaluate("document.activeElement?.outerHTML?.slice(0, 120)")
         raise AssertionError(f"{selector} not reached with Tab in {max_tabs} presses (focus on {focused})")
+
+    async def wait_for_focus(self, selector: str, timeout_ms: float = 5000) -> None:
+        """Wait until the element matching `selector` has focus: pages move focus in the next
+        animation frame after a re-render (focusFirstInvalid), not at once."""
+        try:
+            await self.page.wait_for_function(
+                "(s) => document.activeElement?.matches(s) ?? false", arg=selector, timeout=timeout_ms
+            )
+        except PlaywrightTimeoutError:
+            raise AssertionError(f"{selector} never got focus (focus on {await self.focused()})") from None
 
     async def focused(self) -> str:
         value: str = await self.page.evaluate("document.activeElement?.outerHTML?.slice(0, 200) ?? ''")

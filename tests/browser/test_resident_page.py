@@ -111,7 +111,7 @@ async def test_payload_errors_are_shown_at_the_field(open_page: OpenPage) -> Non
     await p.get_by_role("button", name="Send", exact=True).click()
     await p.locator("#ask-text-error").wait_for()
     assert await text.get_attribute("aria-invalid") == "true"
-    assert await p.evaluate("document.activeElement.id") == "ask-text"
+    await page.wait_for_focus("#ask-text")
     assert await p.locator(".my-request").count() == 0
     # The limit is shown and enforced before sending.
     await text.fill("x" * 4001)
