@@ -4,7 +4,6 @@ migrations as a template database and copied per test; the real app served by uv
 import contextlib
 import itertools
 import os
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +20,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from db.embedded import embedded_database_url
 from db.migrate import migrate
 from service.config import Settings
-from tests.support import Api, uvicorn_running, with_database
+from tests.support import Api, free_port, uvicorn_running, with_database
 
 if TYPE_CHECKING:
     from tests.mailsink import MailSink
@@ -98,13 +97,6 @@ async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -82,6 +83,26 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
         await asyncio.sleep(interval)
+
+
+# Ports handed to servers come from below the kernel's ephemeral range (32768-60999 on Linux):
+# between the check here and the server's bind, an outgoing connection (the database pool, an
+# HTTP client) may take any free ephemeral port, which failed a test with "address already in use".
+_PORTS = range(20000, 32768)
+_port_choice = random.Random()
+
+
+def free_port() -> int:
+    """A localhost port that was free a moment ago, outside the ephemeral range."""
+    for _ in range(200):
+        port = _port_choice.choice(_PORTS)
+        with contextlib.closing(socket.socket()) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {_PORTS.start}-{_PORTS.stop - 1}")
 
 
 @contextlib.asynccontextmanager
@@ -187,9 +208,7 @@ async def server_process(
 ) -> AsyncIterator[str]:
     """Another `main.py serve` process on the same database (no workers of its own), answering;
     its log (stderr) goes to `log_file` when given."""
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     environ = {
         **os.environ,
         "DATABASE_URL": db_url,
