@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+import triage.train
 from triage.adapter import ADAPTER_FILE, load_adapter
 from triage.calibration import EMERGENCY_FEATURES, Calibration, emergency_features, with_temperature
 from triage.decision import EMERGENCY, Decisions, decide, urgency_decision
@@ -19,6 +20,8 @@ from triage.timing import TIME_KINDS
 from triage.tone import tone_markers
 from triage.train import (
     CUE_FLOOR,
+    RECALL_TARGETS,
+    calibrate_for_precision,
     emergency_threshold,
     fit_binary_logistic,
     fit_temperature,
@@ -151,6 +154,35 @@ def test_emergency_threshold_keeps_the_recall_asked_for() -> None:
     # An emergency with a light-tone marker cannot be caught by the model: the next one counts.
     light = np.array([False, True, False, False, False, False, False, False])
     assert emergency_threshold(p, firm, is_em, 0.8, light) == 0.05
+
+
+def test_the_recall_target_is_the_first_whose_precision_reaches_the_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Step 48: the highest recall target whose cross-fitted precision reaches 0.80 (a small fake
+    stands for the cross-validation, which the committed calibration's test covers)."""
+    precision: dict[float, float] = {}
+    asked: list[float] = []
+
+    def fake_calibrate(oof: object, recall: float, cue_floor: float = CUE_FLOOR) -> tuple[Calibration, None]:
+        asked.append(recall)
+        after = {"EMERGENCY precision": precision[recall]}
+        return Calibration(evidence={"recall target": recall, "cv after (cross-fitted maps)": after}), None
+
+    monkeypatch.setattr(triage.train, "calibrate", fake_calibrate)
+    precision.update({0.995: 0.72, 0.99: 0.81, 0.985: 0.9, 0.98: 0.95})
+    chosen = calibrate_for_precision(None)  # type: ignore[arg-type]
+    assert chosen.evidence["recall target"] == 0.99 and asked == [0.995, 0.99]
+    assert chosen.evidence["recall targets tried"] == {"0.995": 0.72, "0.99": 0.81}
+    # None reaches it: the last target, every one tried.
+    asked.clear()
+    precision.update(dict.fromkeys(RECALL_TARGETS, 0.5))
+    assert calibrate_for_precision(None).evidence["recall target"] == RECALL_TARGETS[-1]  # type: ignore[arg-type]
+    assert asked == list(RECALL_TARGETS)
+    # --recall: that target alone, whatever its precision.
+    asked.clear()
+    assert calibrate_for_precision(None, 0.995).evidence["recall target"] == 0.995  # type: ignore[arg-type]
+    assert asked == [0.995]
 
 
 def test_urgency_decision_follows_the_threshold_and_the_cues() -> None:

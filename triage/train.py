@@ -15,9 +15,10 @@ frozen test sets are never read.
    confidence map (Platt scaling).
 3. Thresholds: the maps are cross-fitted (fitted on four folds' out-of-fold rows, applied to the
    fifth), so the threshold of EMERGENCY and the "unsure" threshold are read off predictions no
-   map has seen: EMERGENCY at the highest probability that keeps cross-validated recall at
-   ``--recall`` or above, then lowered by the margin; "unsure" below the confidence at which the
-   triage is more often wrong than right.
+   map has seen: EMERGENCY at the highest probability that keeps cross-validated recall at the
+   first of ``RECALL_TARGETS`` whose cross-fitted precision reaches ``PRECISION_TARGET`` (or at
+   ``--recall``), then lowered by the margin; "unsure" below the confidence at which the triage
+   is more often wrong than right.
 
 Writes ``triage/calibration.json`` (the numbers and the cross-validation figures they were chosen
 on); deterministic (fixed folds, no random state in the fits), about a minute on 2 cores once the
@@ -445,10 +446,11 @@ OPTIONS: dict[str, tuple[HeadsConfig, float | None]] = {
 
 # Emergency rules compared on cross-validation (--compare), on the shipped heads: the recall the
 # threshold keeps, its margin, and a floor of the model's own P(EMERGENCY) below which a firm cue
-# does not force EMERGENCY (0: a firm cue always does). The first is what ships.
+# does not force EMERGENCY (0: a firm cue always does). Shipped: the first until step 48, the second
+# since (the recall target is now the first whose precision reaches 0.80: calibrate_for_precision).
 EMERGENCY_RULES: dict[str, tuple[float, float, float]] = {
-    "shipped: recall 0.995, margin 0.8, cue or probability": (0.995, THRESHOLD_MARGIN, 0.0),
-    "previous: recall 0.99, margin 0.8": (0.99, THRESHOLD_MARGIN, 0.0),
+    "recall 0.995, margin 0.8, cue or probability": (0.995, THRESHOLD_MARGIN, 0.0),
+    "recall 0.99, margin 0.8": (0.99, THRESHOLD_MARGIN, 0.0),
     "recall 0.99, no margin": (0.99, 1.0, 0.0),
     "recall 0.995, no margin": (0.995, 1.0, 0.0),
     "recall 0.995, margin 0.8, cue only above P 0.01": (0.995, THRESHOLD_MARGIN, 0.01),
