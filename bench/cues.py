@@ -48,6 +48,7 @@ FORBIDDEN = (
     REPO / "bench" / "data" / "triage_test",
     REPO / "bench" / "data" / "triage_test_2",
     REPO / "bench" / "data" / "triage_test_3",
+    REPO / "bench" / "data" / "triage_test_4",
     REPO.parent / "shared" / "data",
 )
 SPEED_RATIO_TARGET = 1.0

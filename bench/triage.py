@@ -10,7 +10,9 @@ Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
   frozen2 - `bench/data/triage_test_2/` (a second test set, written by new writers after the
            first had been read many times; report only, never choose);
   frozen3 - `bench/data/triage_test_3/` (a third, written by new writers after the second had
-           chosen steps; report only, never choose).
+           chosen steps; report only, never choose);
+  frozen4 - `bench/data/triage_test_4/` (a fourth, for engine 1.19, whose training rows the
+           third's one read had shaped; report only, never choose).
 For each: language, field and urgency accuracy and macro-F1, urgency within one level,
 EMERGENCY recall and precision, spam/chat rows called EMERGENCY, calibration of `confidence`
 (ECE against "field and urgency both right", with a reliability table) and the share flagged
@@ -57,6 +59,7 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen": REPO / "bench" / "data" / "triage_test",
     "frozen2": REPO / "bench" / "data" / "triage_test_2",
     "frozen3": REPO / "bench" / "data" / "triage_test_3",
+    "frozen4": REPO / "bench" / "data" / "triage_test_4",
 }
 
 # Issue 8, on each frozen set.
