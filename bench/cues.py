@@ -38,19 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import cue_baseline
+from bench.frozen_sets import FROZEN_SETS
 from triage.emergency import find_emergency_cues, load_cues, scan_emergency_cues
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "triage" / "examples"
 TOPICS = Path(__file__).with_name("data") / "cue_topics.toml"
 # Evaluation data: never read here (a cue tuned on it would make its numbers meaningless).
-FORBIDDEN = (
-    REPO / "bench" / "data" / "triage_test",
-    REPO / "bench" / "data" / "triage_test_2",
-    REPO / "bench" / "data" / "triage_test_3",
-    REPO / "bench" / "data" / "triage_test_4",
-    REPO.parent / "shared" / "data",
-)
+FORBIDDEN = (*FROZEN_SETS.values(), REPO.parent / "shared" / "data")
 SPEED_RATIO_TARGET = 1.0
 HELD_OUT_SHARE = 5  # one group in five
 BOOTSTRAP = 1000

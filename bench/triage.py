@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.frozen_sets import FROZEN_SETS
 from bench.triage_metrics import Case, Estimate, estimate_all, full_report, side_by_side
 from triage.calibration import Calibration
 from triage.corpus import example_groups, grouped_folds
@@ -53,14 +54,6 @@ from triage.labels import SupportField, Urgency
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "triage_dev.jsonl"
-# The frozen test sets, by the name `--sets` and their `--<name>` option use; each is checked
-# against TARGETS.
-FROZEN_SETS: dict[str, Path] = {
-    "frozen": REPO / "bench" / "data" / "triage_test",
-    "frozen2": REPO / "bench" / "data" / "triage_test_2",
-    "frozen3": REPO / "bench" / "data" / "triage_test_3",
-    "frozen4": REPO / "bench" / "data" / "triage_test_4",
-}
 
 # Issue 8, on each frozen set.
 TARGETS: dict[str, tuple[str, float]] = {

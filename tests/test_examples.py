@@ -15,16 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.frozen_sets import FROZEN_SETS
 from triage.labels import SupportField, Urgency
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "triage" / "examples"
 DEV_SET = Path(os.environ.get("OTONARI_DEV_SET") or REPO.parent / "shared" / "data" / "triage_dev.jsonl")
-FROZEN = REPO / "bench" / "data" / "triage_test"
-FROZEN_2 = REPO / "bench" / "data" / "triage_test_2"  # written later, by new writers (its README)
-FROZEN_3 = REPO / "bench" / "data" / "triage_test_3"  # later still, for the engine as it stood
-FROZEN_4 = REPO / "bench" / "data" / "triage_test_4"  # for engine 1.19 (its README)
-FROZEN_SETS = {"frozen": FROZEN, "frozen2": FROZEN_2, "frozen3": FROZEN_3, "frozen4": FROZEN_4}
 
 REQUIRED = ("text", "lang", "field", "urgency", "group", "variant", "tags")
 OPTIONAL = ("topic",)  # a curated gist, shown in signals

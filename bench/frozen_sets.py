@@ -1,0 +1,17 @@
+"""The frozen test sets of issue 8: evaluation data nothing is ever chosen on. One list, read by
+`python -m bench triage` (which reports each), `python -m bench cues` (which refuses to read them)
+and the tests (which guard them); no heavy imports, so the light data tests can use it. Each set
+is a clean estimate only at its first read (its README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+# By the name `bench triage --sets` and its `--<name>` options use.
+FROZEN_SETS: dict[str, Path] = {
+    "frozen": DATA / "triage_test",  # written before any tuning
+    "frozen2": DATA / "triage_test_2",  # by new writers, read cleanly for engine 1.14
+    "frozen3": DATA / "triage_test_3",  # for engine 1.18
+    "frozen4": DATA / "triage_test_4",  # for engine 1.19
+}
