@@ -1,4 +1,4 @@
-"""`python -m bench triage`: triage quality on five sets side by side, and its cost beside the bare model.
+"""`python -m bench triage`: triage quality on every evaluation set side by side, and its cost.
 
 Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
   cv     - grouped k-fold cross-validation on the training examples (`triage/examples/`): an
@@ -12,7 +12,9 @@ Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
   frozen3 - `bench/data/triage_test_3/` (a third, written by new writers after the second had
            chosen steps; report only, never choose);
   frozen4 - `bench/data/triage_test_4/` (a fourth, for engine 1.19, whose training rows the
-           third's one read had shaped; report only, never choose).
+           third's one read had shaped; report only, never choose);
+  frozen5 - `bench/data/triage_test_5/` (a fifth, for the engine after the steps the fourth's
+           one read had pointed to; report only, never choose).
 For each: language, field and urgency accuracy and macro-F1, urgency within one level,
 EMERGENCY recall and precision, spam/chat rows called EMERGENCY, calibration of `confidence`
 (ECE against "field and urgency both right", with a reliability table) and the share flagged
