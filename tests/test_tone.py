@@ -18,6 +18,10 @@ from triage.tone import tone_markers
         ("과제 때문에 죽겠다 ㅋㅋ", True, False),
         ("Dijual paket nasi padang beku, diskon 20%", False, True),
         ("セール中！送料無料", False, True),
+        # Easy Japanese writes the selling words in hiragana (triage step 50).
+        ("きょう だけ ぜんぶ はんがく です", False, True),
+        ("ふとん げきやす 1000えん", False, True),
+        ("はは が たおれました。 へんじ が ありません", False, False),
         ("Sale humo negro de la cocina", False, False),  # Spanish "sale" = comes out
         ("My father collapsed and is not breathing", False, False),
         ("Saleh is my neighbour", False, False),
