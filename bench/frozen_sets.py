@@ -14,5 +14,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen2": DATA / "triage_test_2",  # by new writers, read cleanly for engine 1.14
     "frozen3": DATA / "triage_test_3",  # for engine 1.18
     "frozen4": DATA / "triage_test_4",  # for engine 1.19
-    "frozen5": DATA / "triage_test_5",  # for the engine after steps 49 and 50
+    "frozen5": DATA / "triage_test_5",  # for engine 1.20 (steps 49-52)
+    "frozen6": DATA / "triage_test_6",  # for the engine after step 53
 }
