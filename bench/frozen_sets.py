@@ -15,5 +15,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen3": DATA / "triage_test_3",  # for engine 1.18
     "frozen4": DATA / "triage_test_4",  # for engine 1.19
     "frozen5": DATA / "triage_test_5",  # for engine 1.20 (steps 49-52)
-    "frozen6": DATA / "triage_test_6",  # for the engine after step 53
+    "frozen6": DATA / "triage_test_6",  # for engine 1.21 (step 53)
 }

@@ -15,7 +15,7 @@ Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
            third's one read had shaped; report only, never choose);
   frozen5 - `bench/data/triage_test_5/` (a fifth, for engine 1.20, after the steps the fourth's
            one read had pointed to; report only, never choose);
-  frozen6 - `bench/data/triage_test_6/` (a sixth, for the engine after step 53, which the
+  frozen6 - `bench/data/triage_test_6/` (a sixth, for engine 1.21 after step 53, which the
            fifth's one read had pointed to; report only, never choose).
 For each: language, field and urgency accuracy and macro-F1, urgency within one level,
 EMERGENCY recall and precision, spam/chat rows called EMERGENCY, calibration of `confidence`
