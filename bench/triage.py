@@ -6,17 +6,9 @@ Quality, each with 95% bootstrap intervals (`bench.triage_metrics`):
            fold. Paraphrases of one situation share a `group` and stay in one fold, and the
            interval resamples groups, not rows. The only set options may be chosen on;
   dev    - `../shared/data/triage_dev.jsonl` (evaluation only);
-  frozen - `bench/data/triage_test/` (written before any tuning; report only, never choose);
-  frozen2 - `bench/data/triage_test_2/` (a second test set, written by new writers after the
-           first had been read many times; report only, never choose);
-  frozen3 - `bench/data/triage_test_3/` (a third, written by new writers after the second had
-           chosen steps; report only, never choose);
-  frozen4 - `bench/data/triage_test_4/` (a fourth, for engine 1.19, whose training rows the
-           third's one read had shaped; report only, never choose);
-  frozen5 - `bench/data/triage_test_5/` (a fifth, for engine 1.20, after the steps the fourth's
-           one read had pointed to; report only, never choose);
-  frozen6 - `bench/data/triage_test_6/` (a sixth, for engine 1.21 after step 53, which the
-           fifth's one read had pointed to; report only, never choose).
+  frozen, frozen2, ... - the frozen test sets of `bench/frozen_sets.py` (`bench/data/triage_test*/`,
+           written by blind writers; report only, never choose; each a clean estimate only at
+           its first read, its README says for which engine).
 For each: language, field and urgency accuracy and macro-F1, urgency within one level,
 EMERGENCY recall and precision, spam/chat rows called EMERGENCY, calibration of `confidence`
 (ECE against "field and urgency both right", with a reliability table) and the share flagged
@@ -31,7 +23,7 @@ Cost, in the same run, interleaved so that background load hits both sides alike
   warm load - `Triage.load` in a fresh process once the caches are warm;
   server RSS - resident memory of `main.py serve` (one in-process worker) after triaging a
            few requests, on a fresh embedded database.
-Exit status 1 when a target (on either frozen set, and the cost targets) is missed.
+Exit status 1 when a target (on any frozen set, and the cost targets) is missed.
 """
 
 from __future__ import annotations
