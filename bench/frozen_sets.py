@@ -16,5 +16,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen4": DATA / "triage_test_4",  # for engine 1.19
     "frozen5": DATA / "triage_test_5",  # for engine 1.20 (steps 49-52)
     "frozen6": DATA / "triage_test_6",  # for engine 1.21 (step 53)
-    "frozen7": DATA / "triage_test_7",  # for the engine of the session after 1.21
+    "frozen7": DATA / "triage_test_7",  # for engine 1.22 (step 54)
+    "frozen8": DATA / "triage_test_8",  # a second clean read of engine 1.22
 }
