@@ -94,8 +94,10 @@ log = logging.getLogger(__name__)
 # more kinds told calmly (bleeding in pregnancy, chest pain, a dried-out baby, ...), the adapter
 # retrained (step 53), 1.22 = the cues' "not now" contexts in every language (a negation after the
 # word or over a verb of perceiving, past words, a friend's old story, "found, fine now", "if I
-# ever ..."; step 54; the calibration is unchanged).
-TRIAGE_VERSION = "1.22"
+# ever ..."; step 54; the calibration is unchanged), 1.23 = step 54's words of the contexts tried
+# before "now" (story, after-care, resolved, hypothetical) taken back: they outranked a present
+# danger in the same sentence (docs/benchmarks.md, "Step 54 narrowed").
+TRIAGE_VERSION = "1.23"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
