@@ -1,5 +1,5 @@
 """Languages typed in Latin letters (step 43 of docs/benchmarks.md): each sentence of
-tests/language_sentences.toml must be detected as its language, romaji Japanese words borrowed
+tests/language_sentences*.toml must be detected as its language, romaji Japanese words borrowed
 by other languages must not pull them to Japanese, and Uzbek in Cyrillic must be told from
 Russian and Mongolian. Pure unit tests: the bundled fastText and langdetect profiles only."""
 
@@ -7,13 +7,25 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from triage.language import detect_language
 
-with (Path(__file__).with_name("language_sentences.toml")).open("rb") as _fh:
-    SENTENCES = tomllib.load(_fh)
+
+def _load_sentences() -> dict[str, dict[str, list[Any]]]:
+    """Every ``language_sentences*.toml`` beside this file (one per authoring step), merged."""
+    merged: dict[str, dict[str, list[Any]]] = {}
+    for path in sorted(Path(__file__).parent.glob("language_sentences*.toml")):
+        with path.open("rb") as fh:
+            for section, table in tomllib.load(fh).items():
+                for key, items in table.items():
+                    merged.setdefault(section, {}).setdefault(key, []).extend(items)
+    return merged
+
+
+SENTENCES = _load_sentences()
 
 TYPED_IN_LATIN = [(text, code) for code, texts in SENTENCES["typed_in_latin"].items() for text in texts]
 
