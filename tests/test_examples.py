@@ -54,9 +54,6 @@ VARIANT_LANG = {
     "ne": "ne", "ne-latn": "ne", "pt": "pt", "id": "id", "my": "my", "en": "en", "th": "th",
     "si": "si", "es": "es", "ja": "ja", "ja-easy": "ja", "hi": "hi", "bn": "bn", "mn": "mn",
     "uz": "uz", "ru": "ru", "fr": "fr", "und": "und",
-    # Languages with their own script typed in Latin letters (examples/roman/, triage step 56).
-    "ko-latn": "ko", "zh-latn": "zh", "ja-latn": "ja", "my-latn": "my", "th-latn": "th",
-    "si-latn": "si", "bn-latn": "bn", "hi-latn": "hi", "ru-latn": "ru", "mn-latn": "mn",
 }  # fmt: skip
 # A training text this close to an evaluation text (Jaccard similarity of the character
 # trigrams of their normalised forms) is a near copy. The frozen set's writers used the same
