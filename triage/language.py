@@ -439,7 +439,10 @@ def _lexicon() -> Mapping[str, tuple[tuple[str, float], ...]]:
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "`": "'", "´": "'"})
 _LATIN_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _UZ_APOSTROPHE = re.compile(r"\b(?:o|g)'[a-z]|[a-z](?:o|g)'[a-z]")
-_Q_WITHOUT_U = re.compile(r"q(?!u)[a-z]")
+# Pinyin writes q only before u or i, and its qia-/qie/qin(g)/qio-/qiu syllables (qian, qing, qingwen)
+# would otherwise count as Uzbek letters in long pinyin texts; Uzbek qi- words (qilish, qiz, qiyin)
+# go on with a consonant, so they still count.
+_Q_WITHOUT_U = re.compile(r"q(?!u|i[aeinou])[a-z]")
 
 
 def _strip_accents(word: str) -> str:
