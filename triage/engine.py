@@ -16,6 +16,7 @@ at run time with ``add_examples`` (no reload). Each concern has its module:
 * ``triage.emergency``: the emergency cues; ``triage.language``: the language;
 * ``triage.vietnamese``: Vietnamese typed without its marks gets them back before the encoder
   reads it (only the encoder: cues, duplicates and what people see use the text as written);
+  ``triage.romanised``: Japanese, Russian and Mongolian typed in Latin letters, the same way;
 * ``triage.decision``: the rules that turn all of that into a ``TriageResult`` and its signals.
 
 This module only wires them together, in threads: ``triage``/``triage_many``/``embed_*`` and
@@ -54,6 +55,7 @@ from triage.encoder import Encoder, Precision, VectorCache, save_npz, slug
 from triage.heads import Heads, HeadsConfig, fit_key, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_encoder
+from triage.romanised import NativeScript, default_native_script
 from triage.timing import time_markers
 from triage.tone import tone_markers
 from triage.vietnamese import MarkRestorer, default_restorer
@@ -162,12 +164,14 @@ class Triage:
         calibration: Calibration | None = None,
         adapter: Adapter | None = None,
         restorer: MarkRestorer | None = None,
+        native: NativeScript | None = None,
     ) -> None:
         if not examples:
             raise ValueError("no labelled examples to train the triage on")
         self.model_name = model_name
         self._encoder = encoder  # matching's space: never adapted
         self._restorer = restorer or default_restorer()
+        self._native = native or default_native_script()
         self._triage_encoder = self._encoder
         self.adapter: str | None = None  # digest of the adapter in use
         if adapter is not None and adapter.model != model_name:
@@ -193,9 +197,9 @@ class Triage:
         self._cache: VectorCache | None = None
         if cache_dir is not None:
             # The vectors depend on the model, its precision, this encoder's code (version), the
-            # adapter and the Vietnamese syllable counts (what the encoder reads).
+            # adapter, the Vietnamese syllable counts and the script tables (what the encoder reads).
             lora = f"-lora-{self.adapter}" if self.adapter else ""
-            marks = f"-vi-{self._restorer.digest}"
+            marks = f"-vi-{self._restorer.digest}-rs-{self._native.digest}"
             name = f"triage-examples-{slug(model_name)}-{self.precision}-v{ENCODER_VERSION}{lora}{marks}.npz"
             self._cache = VectorCache(cache_dir / name)
         self._cache_lock = threading.Lock()
@@ -286,12 +290,17 @@ class Triage:
         return self._embed_for_triage(texts, [None] * len(texts))
 
     def _embed_for_triage(self, texts: Sequence[str], languages: Sequence[LanguageGuess | None]) -> F32:
-        read = [self._restorer.encoder_text(t, lang) for t, lang in zip(texts, languages, strict=True)]
+        read = [self._read(t, lang) for t, lang in zip(texts, languages, strict=True)]
         return self._triage_encoder.encode(read, self._encoder.query_prompt)
 
     def encoder_text(self, text: str) -> str:
-        """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back."""
-        return self._restorer.encoder_text(text)
+        """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back,
+        Japanese, Russian and Mongolian typed in Latin letters in their own script."""
+        return self._read(text, None)
+
+    def _read(self, text: str, language: LanguageGuess | None) -> str:
+        # At most one applies: the restoration to Vietnamese, the script tables to ja, ru and mn.
+        return self._native.encoder_text(self._restorer.encoder_text(text, language), language)
 
     def adapted_encoder(self, adapter: Adapter) -> Encoder:
         """The bare encoder with ``adapter`` merged into a twin (shared embeddings); this
@@ -331,7 +340,10 @@ class Triage:
         # Each language is detected once. The encoder needs it first where the text may be
         # unmarked Vietnamese (to restore its marks); the text facts, which run beside the encoder
         # (torch releases the GIL in its kernels), detect the rest.
-        languages = [detect_language(t) if self._restorer.may_apply(t) else None for t in texts]
+        languages = [
+            detect_language(t) if self._restorer.may_apply(t) or self._native.may_apply(t) else None
+            for t in texts
+        ]
         with ThreadPoolExecutor(max_workers=1) as pool:
             text_facts = pool.submit(self._text_facts, texts, languages)
             vectors = self._embed_for_triage(texts, languages)

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from triage.corpus import LabelledExample
 from triage.heads import FIELDS, URGENCIES, fit_logistic
+from triage.romanised import default_native_script
 from triage.vietnamese import restorer_for
 
 if TYPE_CHECKING:
@@ -274,7 +275,8 @@ def fold_vectors(
     # What the encoder reads (triage.vietnamese), with the marks learnt from the training folds
     # only: a held-out row's marks never come from its own paraphrases.
     restorer = restorer_for(examples[int(i)] for i in train)
-    texts = [restorer.encoder_text(e.text) for e in examples]
+    native = default_native_script()  # triage.romanised: no counts, nothing learnt per fold
+    texts = [native.encoder_text(restorer.encoder_text(e.text)) for e in examples]
     path = data_dir / "cache" / f"finetune-cv-{fold_key(texts, folds, k, config)}.npz"
     if path.exists():
         with np.load(path) as data:

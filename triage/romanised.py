@@ -1,0 +1,148 @@
+"""Japanese, Russian and Mongolian typed in Latin letters, read by the encoder in their own script.
+
+Residents without a keyboard for their script type "kodomo ga netsu wo dashite imasu" or "u menya
+syn zabolel". The encoder understands these languages in their own scripts but hardly at all in
+Latin letters (docs/benchmarks.md, triage step 58: engine 1.23 read step 56's Japanese rows in
+romaji at urgency 32 of 70 right, and 59 once they were turned into hiragana, with no retraining).
+Where the detector names one of these languages and every letter of the text is Latin,
+``NativeScript`` writes the text in that script by letter tables kept as data
+(``triage/words/romanised.toml``). As with the Vietnamese restoration (``triage.vietnamese``), only
+the encoder reads the result: the resident's text is stored, shown and scanned for cues as written.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from triage.language import LanguageGuess, detect_language
+
+TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
+_WORD = re.compile(r"[A-Za-z']+")
+_VOWELS = frozenset("aeiou")
+_JA_CONSONANTS = frozenset("bcdfghjklmpqrstvwxyz")  # a doubled one is a small tsu; not "n"
+
+
+@dataclass(frozen=True)
+class ScriptTable:
+    """One language's pieces of Latin spelling and what each is in the language's own script."""
+
+    language: str
+    pieces: dict[str, str]
+    whole_words: bool  # True: a word converts only when all of it reads (romaji), else as far as it reads
+    moraic_n: str = ""  # Japanese: "n" before a consonant or at the end of a word
+    sokuon: str = ""  # Japanese: the first of a doubled consonant
+    y_after_vowel: str = ""  # Cyrillic: a bare "y" after a vowel (й) ...
+    y_elsewhere: str = ""  # ... and elsewhere (ы)
+
+    @functools.cached_property
+    def longest(self) -> int:
+        return max(map(len, self.pieces))
+
+    def word(self, word: str) -> str | None:
+        """``word`` (lower case) in the script, or None where the table cannot read all of it and
+        ``whole_words`` asks for all."""
+        out: list[str] = []
+        i = 0
+        while i < len(word):
+            rest = word[i:]
+            if self.moraic_n and rest[0] == "n" and (len(rest) == 1 or rest[1] not in _VOWELS | {"y"}):
+                out.append(self.moraic_n)
+                i += 2 if rest[1:2] == "'" else 1
+                continue
+            doubled = len(rest) > 1 and rest[0] in _JA_CONSONANTS and rest[1] == rest[0]
+            if self.sokuon and (doubled or rest.startswith("tch")):
+                out.append(self.sokuon)
+                i += 1
+                continue
+            piece = next(
+                (rest[:n] for n in range(min(self.longest, len(rest)), 0, -1) if rest[:n] in self.pieces),
+                None,
+            )
+            if piece is not None:
+                out.append(self.pieces[piece])
+                i += len(piece)
+            elif rest[0] == "y" and self.y_elsewhere:
+                after_vowel = i > 0 and word[i - 1] in _VOWELS | {"y"}  # "yy": ый
+                out.append(self.y_after_vowel if after_vowel else self.y_elsewhere)
+                i += 1
+            elif self.whole_words:
+                return None
+            else:
+                out.append(rest[0])
+                i += 1
+        return "".join(out)
+
+    def convert(self, text: str) -> str:
+        """``text`` with each word the table reads written in the script; the rest as written."""
+
+        def one(match: re.Match[str]) -> str:
+            written = self.word(match.group(0).lower())
+            return match.group(0) if written is None else written
+
+        return _WORD.sub(one, text)
+
+
+@dataclass(frozen=True)
+class NativeScript:
+    """The tables, and when they apply."""
+
+    tables: dict[str, ScriptTable]
+
+    @classmethod
+    def load(cls, path: Path = TABLES_FILE) -> NativeScript:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        tables = {}
+        for language, spec in data.items():
+            pieces = {str(k): str(v) for k, v in spec["pieces"].items()}
+            if not pieces or any(not k or k != k.lower() for k in pieces):
+                raise ValueError(f"{path}: [{language}.pieces] must map lower-case Latin pieces")
+            tables[language] = ScriptTable(
+                language=language,
+                pieces=pieces,
+                whole_words=bool(spec["whole_words"]),
+                moraic_n=str(spec.get("moraic_n", "")),
+                sokuon=str(spec.get("sokuon", "")),
+                y_after_vowel=str(spec.get("y_after_vowel", "")),
+                y_elsewhere=str(spec.get("y_elsewhere", "")),
+            )
+        return cls(tables)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A short hash of the tables: what the encoder reads depends on them (caches key on it)."""
+        doc = {
+            lang: [t.pieces, t.moraic_n, t.sokuon, t.y_after_vowel, t.y_elsewhere, t.whole_words]
+            for lang, t in sorted(self.tables.items())
+        }
+        return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
+
+    @staticmethod
+    def may_apply(text: str) -> bool:
+        """The cheap half of ``table_for``: Latin words and no letter of any other script (then
+        only the language decides)."""
+        return _WORD.search(text) is not None and all(c.isascii() for c in text if c.isalpha())
+
+    def table_for(self, text: str, language: LanguageGuess | None = None) -> ScriptTable | None:
+        """The table that applies to ``text``: only Latin letters, and detected (``language``,
+        when the caller has already detected it) as a language with a table."""
+        if not self.may_apply(text):
+            return None
+        return self.tables.get((language or detect_language(text)).code)
+
+    def encoder_text(self, text: str, language: LanguageGuess | None = None) -> str:
+        """What the encoder reads for ``text``: in its language's script where a table applies."""
+        table = self.table_for(text, language)
+        return text if table is None else table.convert(text)
+
+
+@functools.cache
+def default_native_script() -> NativeScript:
+    """The committed tables (``TABLES_FILE``)."""
+    return NativeScript.load()
