@@ -49,6 +49,13 @@ from triage.tone import tone_markers
         ("不是开玩笑 我朋友吃了一整瓶药", False, False),
         ("Ce n'est pas une blague, mon fils ne respire plus", False, False),
         ("pas une blague mais quand même mdr", True, False),
+        # A sign the writer took for a joke then is no joke now (engine 1.25).
+        ("他上周说想消失，我以为他在开玩笑，现在联系不上了", False, False),
+        ("死にたいって言ってたけど冗談だと思ってた。今電話に出ない", False, False),
+        ("어제 죽고 싶다길래 농담인 줄 알았는데 지금 연락이 안 돼요", False, False),
+        ("ele disse que ia acabar com tudo, achei que era brincadeira, agora não atende", False, False),
+        ("I thought he was just kidding about the pills, now he won't wake up", False, False),
+        ("kirain bercanda wkwk", True, False),  # laughter beside it still marks
     ],
 )
 def test_markers(text: str, laughter: bool, advert: bool) -> None:
