@@ -43,6 +43,27 @@ def test_a_word_that_is_not_romaji_is_left_as_written(word: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("word", "hangul"),
+    [
+        ("annyeonghaseyo", "안녕하세요"),
+        ("jigeum", "지금"),
+        ("appa", "아빠"),  # a doubled initial
+        ("mot", "못"),  # a final t is ㅅ
+        ("hangugeo", "한구거"),  # the consonant before a vowel opens the next syllable: as it sounds
+        ("isseoyo", "이써요"),
+        ("gwaenchanayo", "괜차나요"),
+    ],
+)
+def test_romanised_korean_becomes_hangul_blocks(word: str, hangul: str) -> None:
+    assert NATIVE.tables["ko"].word(word) == hangul
+
+
+@pytest.mark.parametrize("word", ["hokenshou", "wifi", "xyz", "q"])
+def test_a_word_that_is_not_romanised_korean_is_left_as_written(word: str) -> None:
+    assert NATIVE.tables["ko"].word(word) is None
+
+
+@pytest.mark.parametrize(
     ("language", "typed", "native"),
     [
         ("ru", "privet, u menya syn zabolel", "привет, у меня сын заболел"),
@@ -60,8 +81,12 @@ def test_it_applies_only_to_latin_text_detected_as_a_language_with_a_table() -> 
     assert NATIVE.encoder_text("kodomo ga netsu wo dashite imasu, doushitara ii desu ka") == (
         "こども が ねつ を だして います, どうしたら いい です か"
     )
+    assert NATIVE.encoder_text("aiga yeoli nayo, jigeum eodi gaya haeyo?") == (
+        "아이가 여리 나요, 지금 어디 가야 해요?"
+    )
     for text in [
         "my son has a fever since yesterday",  # English
+        "anak saya demam, mau ke rumah sakit",  # Indonesian: its syllables would read as Korean
         "anak saya demam sejak kemarin, harus ke byouin?",  # Indonesian with a romaji word
         "kodomo ga 熱 desu",  # a letter of another script: not typed in Latin letters only
         "子供が熱を出しています",
@@ -75,6 +100,9 @@ def test_the_tables_are_checked_and_hashed(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[ja]\nwhole_words = true\n[ja.pieces]\nKA = "か"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="lower-case"):
+        NativeScript.load(bad)
+    bad.write_text('[ko]\nwhole_words = true\n[ko.vowels]\na = "a"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="Hangul letters"):
         NativeScript.load(bad)
     assert NATIVE.digest == NativeScript.load().digest and len(NATIVE.digest) == 12
 

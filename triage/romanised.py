@@ -1,13 +1,14 @@
-"""Japanese, Russian and Mongolian typed in Latin letters, read by the encoder in their own script.
+"""Japanese, Korean, Russian and Mongolian typed in Latin letters, read by the encoder in their script.
 
-Residents without a keyboard for their script type "kodomo ga netsu wo dashite imasu" or "u menya
-syn zabolel". The encoder understands these languages in their own scripts but hardly at all in
-Latin letters (docs/benchmarks.md, triage step 58: engine 1.23 read step 56's Japanese rows in
-romaji at urgency 32 of 70 right, and 59 once they were turned into hiragana, with no retraining).
-Where the detector names one of these languages and every letter of the text is Latin,
-``NativeScript`` writes the text in that script by letter tables kept as data
-(``triage/words/romanised.toml``). As with the Vietnamese restoration (``triage.vietnamese``), only
-the encoder reads the result: the resident's text is stored, shown and scanned for cues as written.
+Residents without a keyboard for their script type "kodomo ga netsu wo dashite imasu", "aiga
+apayo" or "u menya syn zabolel". The encoder understands these languages in their own scripts but
+hardly at all in Latin letters (docs/benchmarks.md, triage step 58: engine 1.23 read step 56's
+Japanese rows in romaji at urgency 32 of 70 right, and 59 once they were turned into hiragana, with
+no retraining; step 59 did the same for Korean). Where the detector names one of these languages
+and every letter of the text is Latin, ``NativeScript`` writes the text in that script by letter
+tables kept as data (``triage/words/romanised.toml``). As with the Vietnamese restoration
+(``triage.vietnamese``), only the encoder reads the result: the resident's text is stored, shown
+and scanned for cues as written.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
 _WORD = re.compile(r"[A-Za-z']+")
 _VOWELS = frozenset("aeiou")
 _JA_CONSONANTS = frozenset("bcdfghjklmpqrstvwxyz")  # a doubled one is a small tsu; not "n"
+# Unicode's order of the letters in a Hangul block: U+AC00 + (initial * 21 + vowel) * 28 + final.
+_HANGUL_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_HANGUL_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_HANGUL_FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"  # " ": none
+_SILENT_INITIAL = "ㅇ"  # a syllable that begins with its vowel
 
 
 @dataclass(frozen=True)
@@ -40,14 +46,61 @@ class ScriptTable:
     sokuon: str = ""  # Japanese: the first of a doubled consonant
     y_after_vowel: str = ""  # Cyrillic: a bare "y" after a vowel (й) ...
     y_elsewhere: str = ""  # ... and elsewhere (ы)
+    # Korean: Hangul blocks composed from these letters' jamo instead of ``pieces``.
+    initials: dict[str, str] = field(default_factory=dict)
+    vowels: dict[str, str] = field(default_factory=dict)
+    finals: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def longest(self) -> int:
-        return max(map(len, self.pieces))
+        return max(map(len, self.pieces), default=0)
+
+    def _longest_of(self, table: dict[str, str], word: str, at: int) -> str | None:
+        return max((k for k in table if word.startswith(k, at)), key=len, default=None)
+
+    def _opens(self, letters: str) -> bool:
+        """Whether ``letters`` can begin a syllable before its vowel (none can, too)."""
+        return not letters or letters in self.initials
+
+    def syllables(self, word: str) -> str | None:
+        """``word`` (lower case) as Hangul blocks, or None where it does not read as romanised
+        syllables. Each syllable: an initial (or none), the longest vowel, then of the consonants
+        before the next vowel, as many go to the next syllable as make its initial, the rest stay
+        as this one's final ("hangugeo" -> 한구거: written as it sounds, not as it is spelt)."""
+        out: list[str] = []
+        i = 0
+        while i < len(word):
+            initial = ""
+            if self._longest_of(self.vowels, word, i) is None:
+                initial = self._longest_of(self.initials, word, i) or ""
+                if not initial:
+                    return None
+                i += len(initial)
+            vowel = self._longest_of(self.vowels, word, i)
+            if vowel is None:
+                return None
+            i += len(vowel)
+            end = i
+            while end < len(word) and self._longest_of(self.vowels, word, end) is None:
+                end += 1
+            cluster = word[i:end]
+            final: str | None = cluster
+            if end < len(word):  # the next syllable takes the longest initial it can
+                final = next((cluster[:k] for k in range(len(cluster) + 1) if self._opens(cluster[k:])), None)
+            if final is None or (final and final not in self.finals):
+                return None
+            i += len(final)
+            jamo = (self.initials[initial] if initial else _SILENT_INITIAL, self.vowels[vowel])
+            block = (_HANGUL_INITIALS.index(jamo[0]) * 21 + _HANGUL_VOWELS.index(jamo[1])) * 28
+            block += _HANGUL_FINALS.index(self.finals[final]) if final else 0
+            out.append(chr(0xAC00 + block))
+        return "".join(out)
 
     def word(self, word: str) -> str | None:
         """``word`` (lower case) in the script, or None where the table cannot read all of it and
         ``whole_words`` asks for all."""
+        if self.vowels:
+            return self.syllables(word)
         out: list[str] = []
         i = 0
         while i < len(word):
@@ -100,12 +153,27 @@ class NativeScript:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
         tables = {}
         for language, spec in data.items():
-            pieces = {str(k): str(v) for k, v in spec["pieces"].items()}
-            if not pieces or any(not k or k != k.lower() for k in pieces):
-                raise ValueError(f"{path}: [{language}.pieces] must map lower-case Latin pieces")
+            parts = {
+                name: {str(k): str(v) for k, v in spec.get(name, {}).items()}
+                for name in ("pieces", "initials", "vowels", "finals")
+            }
+            if not (parts["pieces"] or parts["vowels"]):
+                raise ValueError(f"{path}: [{language}] needs pieces, or initials, vowels and finals")
+            if any(not k or k != k.lower() for table in parts.values() for k in table):
+                raise ValueError(f"{path}: [{language}] must map lower-case Latin pieces")
+            jamo = (
+                (_HANGUL_INITIALS, parts["initials"]),
+                (_HANGUL_VOWELS, parts["vowels"]),
+                (_HANGUL_FINALS, parts["finals"]),
+            )
+            if any(v not in order for order, table in jamo for v in table.values()):
+                raise ValueError(f"{path}: [{language}] initials, vowels and finals must be Hangul letters")
             tables[language] = ScriptTable(
                 language=language,
-                pieces=pieces,
+                pieces=parts["pieces"],
+                initials=parts["initials"],
+                vowels=parts["vowels"],
+                finals=parts["finals"],
                 whole_words=bool(spec["whole_words"]),
                 moraic_n=str(spec.get("moraic_n", "")),
                 sokuon=str(spec.get("sokuon", "")),
@@ -118,7 +186,17 @@ class NativeScript:
     def digest(self) -> str:
         """A short hash of the tables: what the encoder reads depends on them (caches key on it)."""
         doc = {
-            lang: [t.pieces, t.moraic_n, t.sokuon, t.y_after_vowel, t.y_elsewhere, t.whole_words]
+            lang: [
+                t.pieces,
+                t.moraic_n,
+                t.sokuon,
+                t.y_after_vowel,
+                t.y_elsewhere,
+                t.whole_words,
+                t.initials,
+                t.vowels,
+                t.finals,
+            ]
             for lang, t in sorted(self.tables.items())
         }
         return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
