@@ -18,5 +18,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen6": DATA / "triage_test_6",  # for engine 1.21 (step 53)
     "frozen7": DATA / "triage_test_7",  # for engine 1.22 (step 54)
     "frozen8": DATA / "triage_test_8",  # a second clean read of engine 1.22
-    "frozen9": DATA / "triage_test_9",  # after steps 56-57, with variants typed in Latin letters
+    "frozen9": DATA / "triage_test_9",  # for engine 1.24 (steps 56-58), with variants typed in Latin letters
 }

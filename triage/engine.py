@@ -301,11 +301,11 @@ class Triage:
 
     def encoder_text(self, text: str) -> str:
         """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back,
-        Japanese, Russian and Mongolian typed in Latin letters in their own script."""
+        Japanese, Korean, Russian and Mongolian typed in Latin letters in their own script."""
         return self._read(text, None)
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:
-        # At most one applies: the restoration to Vietnamese, the script tables to ja, ru and mn.
+        # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn.
         return self._native.encoder_text(self._restorer.encoder_text(text, language), language)
 
     def adapted_encoder(self, adapter: Adapter) -> Encoder:
@@ -344,8 +344,9 @@ class Triage:
         if not texts:
             return []
         # Each language is detected once. The encoder needs it first where the text may be
-        # unmarked Vietnamese (to restore its marks); the text facts, which run beside the encoder
-        # (torch releases the GIL in its kernels), detect the rest.
+        # unmarked Vietnamese or typed in Latin letters (to read it restored, or in its script);
+        # the text facts, which run beside the encoder (torch releases the GIL in its kernels),
+        # detect the rest.
         languages = [
             detect_language(t) if self._restorer.may_apply(t) or self._native.may_apply(t) else None
             for t in texts
