@@ -306,7 +306,16 @@ class Triage:
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:
         # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn.
+        # Both are decided by the language: detected here once when the caller has not.
+        if language is None and self._language_matters(text):
+            language = detect_language(text)
         return self._native.encoder_text(self._restorer.encoder_text(text, language), language)
+
+    def _language_matters(self, text: str) -> bool:
+        """Whether what the encoder reads for ``text`` may depend on its language: the cheap
+        tests of the restoration (Latin words, no marked Latin letter) and of the script tables
+        (Latin letters only)."""
+        return self._restorer.may_apply(text) or self._native.may_apply(text)
 
     def adapted_encoder(self, adapter: Adapter) -> Encoder:
         """The bare encoder with ``adapter`` merged into a twin (shared embeddings); this
@@ -347,10 +356,7 @@ class Triage:
         # unmarked Vietnamese or typed in Latin letters (to read it restored, or in its script);
         # the text facts, which run beside the encoder (torch releases the GIL in its kernels),
         # detect the rest.
-        languages = [
-            detect_language(t) if self._restorer.may_apply(t) or self._native.may_apply(t) else None
-            for t in texts
-        ]
+        languages = [detect_language(t) if self._language_matters(t) else None for t in texts]
         with ThreadPoolExecutor(max_workers=1) as pool:
             text_facts = pool.submit(self._text_facts, texts, languages)
             vectors = self._embed_for_triage(texts, languages)
