@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -185,20 +185,7 @@ class NativeScript:
     @functools.cached_property
     def digest(self) -> str:
         """A short hash of the tables: what the encoder reads depends on them (caches key on it)."""
-        doc = {
-            lang: [
-                t.pieces,
-                t.moraic_n,
-                t.sokuon,
-                t.y_after_vowel,
-                t.y_elsewhere,
-                t.whole_words,
-                t.initials,
-                t.vowels,
-                t.finals,
-            ]
-            for lang, t in sorted(self.tables.items())
-        }
+        doc = {lang: asdict(table) for lang, table in sorted(self.tables.items())}  # every field
         return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
 
     @staticmethod
