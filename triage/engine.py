@@ -16,7 +16,8 @@ at run time with ``add_examples`` (no reload). Each concern has its module:
 * ``triage.emergency``: the emergency cues; ``triage.language``: the language;
 * ``triage.vietnamese``: Vietnamese typed without its marks gets them back before the encoder
   reads it (only the encoder: cues, duplicates and what people see use the text as written);
-  ``triage.romanised``: Japanese, Korean, Russian and Mongolian typed in Latin letters, the same way;
+  ``triage.romanised``: Japanese, Korean, Russian, Mongolian and Chinese (``triage.pinyin``) typed
+  in Latin letters, the same way;
 * ``triage.decision``: the rules that turn all of that into a ``TriageResult`` and its signals.
 
 This module only wires them together, in threads: ``triage``/``triage_many``/``embed_*`` and
@@ -104,8 +105,9 @@ log = logging.getLogger(__name__)
 # the adapter and the calibration are 1.23's), 1.25 = "I thought it was a joke" no longer marks a
 # light tone: it hid a goodbye message from frozen set 9 (a fix made after its read; no example's
 # markers change, so the calibration stays), 1.26 = Korean typed in Latin letters read in Hangul
-# (step 59; no example touched).
-TRIAGE_VERSION = "1.26"
+# (step 59; no example touched), 1.27 = Chinese typed in pinyin read in characters (step 61; no
+# example touched).
+TRIAGE_VERSION = "1.27"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
@@ -301,7 +303,7 @@ class Triage:
 
     def encoder_text(self, text: str) -> str:
         """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back,
-        Japanese, Korean, Russian and Mongolian typed in Latin letters in their own script."""
+        Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters in their own script."""
         return self._read(text, None)
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:

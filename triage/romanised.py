@@ -1,4 +1,4 @@
-"""Japanese, Korean, Russian and Mongolian typed in Latin letters, read by the encoder in their script.
+"""Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters, read in their script.
 
 Residents without a keyboard for their script type "kodomo ga netsu wo dashite imasu", "aiga
 apayo" or "u menya syn zabolel". The encoder understands these languages in their own scripts but
@@ -6,7 +6,8 @@ hardly at all in Latin letters (docs/benchmarks.md, triage step 58: engine 1.23 
 Japanese rows in romaji at urgency 32 of 70 right, and 59 once they were turned into hiragana, with
 no retraining; step 59 did the same for Korean). Where the detector names one of these languages
 and every letter of the text is Latin, ``NativeScript`` writes the text in that script by letter
-tables kept as data (``triage/words/romanised.toml``). As with the Vietnamese restoration
+tables kept as data (``triage/words/romanised.toml``), and Chinese pinyin in characters by a
+phrase model (``triage.pinyin``, step 61). As with the Vietnamese restoration
 (``triage.vietnamese``), only the encoder reads the result: the resident's text is stored, shown
 and scanned for cues as written.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.language import LanguageGuess, detect_language
+from triage.pinyin import PinyinReader
 
 TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
 _WORD = re.compile(r"[A-Za-z']+")
@@ -33,6 +35,7 @@ _HANGUL_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _HANGUL_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 _HANGUL_FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"  # " ": none
 _SILENT_INITIAL = "ㅇ"  # a syllable that begins with its vowel
+PINYIN_LANGUAGE = "zh"  # read by triage.pinyin, not by a table
 
 
 @dataclass(frozen=True)
@@ -144,12 +147,13 @@ class ScriptTable:
 
 @dataclass(frozen=True)
 class NativeScript:
-    """The tables, and when they apply."""
+    """The tables, Chinese's pinyin reader, and when they apply."""
 
     tables: dict[str, ScriptTable]
+    pinyin: PinyinReader | None = None  # Chinese: no letter table reads pinyin (triage.pinyin)
 
     @classmethod
-    def load(cls, path: Path = TABLES_FILE) -> NativeScript:
+    def load(cls, path: Path = TABLES_FILE, *, pinyin: bool = True) -> NativeScript:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
         tables = {}
         for language, spec in data.items():
@@ -180,12 +184,16 @@ class NativeScript:
                 y_after_vowel=str(spec.get("y_after_vowel", "")),
                 y_elsewhere=str(spec.get("y_elsewhere", "")),
             )
-        return cls(tables)
+        return cls(tables, PinyinReader.load() if pinyin else None)
 
     @functools.cached_property
     def digest(self) -> str:
         """A short hash of the tables: what the encoder reads depends on them (caches key on it)."""
-        doc = {lang: asdict(table) for lang, table in sorted(self.tables.items())}  # every field
+        doc: dict[str, Any] = {
+            lang: asdict(table) for lang, table in sorted(self.tables.items())
+        }  # all fields
+        if self.pinyin is not None:
+            doc[PINYIN_LANGUAGE] = self.pinyin.digest
         return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
 
     @staticmethod
@@ -194,12 +202,15 @@ class NativeScript:
         only the language decides)."""
         return _WORD.search(text) is not None and all(c.isascii() for c in text if c.isalpha())
 
-    def table_for(self, text: str, language: LanguageGuess | None = None) -> ScriptTable | None:
+    def table_for(
+        self, text: str, language: LanguageGuess | None = None
+    ) -> ScriptTable | PinyinReader | None:
         """The table that applies to ``text``: only Latin letters, and detected (``language``,
-        when the caller has already detected it) as a language with a table."""
+        when the caller has already detected it) as a language with a table or Chinese."""
         if not self.may_apply(text):
             return None
-        return self.tables.get((language or detect_language(text)).code)
+        code = (language or detect_language(text)).code
+        return self.pinyin if code == PINYIN_LANGUAGE else self.tables.get(code)
 
     def encoder_text(self, text: str, language: LanguageGuess | None = None) -> str:
         """What the encoder reads for ``text``: in its language's script where a table applies."""
