@@ -19,4 +19,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen7": DATA / "triage_test_7",  # for engine 1.22 (step 54)
     "frozen8": DATA / "triage_test_8",  # a second clean read of engine 1.22
     "frozen9": DATA / "triage_test_9",  # for engine 1.24 (steps 56-58), with variants typed in Latin letters
+    "frozen10": DATA / "triage_test_10",  # for the engine after steps 61 and 62
 }
