@@ -1,16 +1,18 @@
-"""Japanese, Russian and Mongolian typed in Latin letters, read by the encoder in their own script
-(triage/romanised.py, triage step 58 of docs/benchmarks.md): the tables, when they apply, and that
-the engine's encoder reads the converted text while everything else keeps the text as written."""
+"""Japanese, Korean, Russian and Mongolian typed in Latin letters, read by the encoder in their own
+script (triage/romanised.py, triage steps 58, 59 and 62 of docs/benchmarks.md): the tables, when
+they apply, and that the engine's encoder reads the converted text while everything else keeps the
+text as written."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
-from triage.romanised import NativeScript, default_native_script
+from triage.romanised import NativeScript, SyllableCounts, default_native_script
 
 if TYPE_CHECKING:
     from triage.engine import Triage
@@ -49,13 +51,45 @@ def test_a_word_that_is_not_romaji_is_left_as_written(word: str) -> None:
         ("jigeum", "지금"),
         ("appa", "아빠"),  # a doubled initial
         ("mot", "못"),  # a final t is ㅅ
-        ("hangugeo", "한구거"),  # the consonant before a vowel opens the next syllable: as it sounds
-        ("isseoyo", "이써요"),
+        # Where the consonants between two vowels split more than one way, the syllables Korean
+        # uses most choose (step 62) ...
+        ("hangugeo", "한국어"),  # not 한구거, as it sounds
+        ("isseoyo", "있어요"),  # not 이써요 or 잇서요
+        ("byeongwon", "병원"),  # "ng" is the final ㅇ here, not n + g (변권) ...
+        ("hanguk", "한국"),  # ... and n + g here (not 항욱)
+        ("halmeoni", "할머니"),  # not 할먼이
+        # ... and where no split is likelier than another, it is written as it sounds.
         ("gwaenchanayo", "괜차나요"),
     ],
 )
 def test_romanised_korean_becomes_hangul_blocks(word: str, hangul: str) -> None:
     assert NATIVE.tables["ko"].word(word) == hangul
+
+
+def test_without_syllable_counts_korean_is_written_as_it_sounds() -> None:
+    as_sounds = replace(NATIVE.tables["ko"], syllable_counts=SyllableCounts({}, {}))
+    assert [as_sounds.word(w) for w in ("hangugeo", "isseoyo", "byeongwon")] == ["한구거", "이써요", "변권"]
+
+
+def test_syllable_counts_are_counted_within_words_and_checked(tmp_path: Path) -> None:
+    counts = SyllableCounts.of(["병원 가요", "병원에 가요!", "hello 원"])
+    assert counts.syllables == {"가": 2, "병": 2, "요": 2, "원": 3, "에": 1}
+    assert counts.pairs == {"가요": 2, "병원": 2, "원에": 1}  # never across a space
+    assert counts.total == 10
+    path = tmp_path / "romanised.toml"
+    path.write_text(
+        '[ko]\nwhole_words = true\nsyllable_counts = "counts.json"\n[ko.vowels]\na = "ㅏ"\n', encoding="utf-8"
+    )
+    (tmp_path / "counts.json").write_text('{"syllables": {"가": 0}, "pairs": {}}', encoding="utf-8")
+    with pytest.raises(ValueError, match="positive count"):
+        NativeScript.load(path, pinyin=False)
+
+
+def test_the_committed_syllable_counts_are_the_examples() -> None:
+    from triage.corpus import load_examples
+
+    made = SyllableCounts.of(e.text for e in load_examples() if e.lang == "ko")
+    assert NATIVE.tables["ko"].syllable_counts == made, "rebuild them: python -m triage.romanised"
 
 
 @pytest.mark.parametrize("word", ["hokenshou", "wifi", "xyz", "q"])
@@ -82,7 +116,7 @@ def test_it_applies_only_to_latin_text_detected_as_a_language_with_a_table() -> 
         "こども が ねつ を だして います, どうしたら いい です か"
     )
     assert NATIVE.encoder_text("aiga yeoli nayo, jigeum eodi gaya haeyo?") == (
-        "아이가 여리 나요, 지금 어디 가야 해요?"
+        "아이가 열이 나요, 지금 어디 가야 해요?"
     )
     for text in [
         "my son has a fever since yesterday",  # English

@@ -14,11 +14,16 @@ and scanned for cues as written.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import json
+import math
 import re
+import sys
 import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +40,36 @@ _HANGUL_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _HANGUL_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 _HANGUL_FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"  # " ": none
 _SILENT_INITIAL = "ㅇ"  # a syllable that begins with its vowel
+_HANGUL_WORD = re.compile("[\uac00-\ud7a3]+")  # a run of composed syllable blocks
+# How much a syllable's chance after the one before it counts against its own frequency: chosen on
+# the examples' Korean, half counted and the other half typed in Latin letters and read back
+# (docs/benchmarks.md, triage step 62).
+KOREAN_PAIR_WEIGHT = 0.6
+SYLLABLE_COUNTS_FILE = Path(__file__).resolve().parent / "words" / "ko_syllables.json"
 PINYIN_LANGUAGE = "zh"  # read by triage.pinyin, not by a table
+
+
+@dataclass(frozen=True)
+class SyllableCounts:
+    """How often each Hangul syllable, and each pair of them within a word, occurs in Korean text."""
+
+    syllables: dict[str, int]
+    pairs: dict[str, int]  # two syllables, one after the other
+
+    @functools.cached_property
+    def total(self) -> int:
+        return sum(self.syllables.values())
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> SyllableCounts:
+        words = [w for text in texts for w in _HANGUL_WORD.findall(text)]
+        syllables = Counter(c for w in words for c in w)
+        pairs = Counter(w[i : i + 2] for w in words for i in range(len(w) - 1))
+
+        def ordered(counts: Counter[str]) -> dict[str, int]:
+            return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+        return cls(ordered(syllables), ordered(pairs))
 
 
 @dataclass(frozen=True)
@@ -53,6 +87,8 @@ class ScriptTable:
     initials: dict[str, str] = field(default_factory=dict)
     vowels: dict[str, str] = field(default_factory=dict)
     finals: dict[str, str] = field(default_factory=dict)
+    # Korean: how often each Hangul syllable, and each pair of them, occurs in the examples.
+    syllable_counts: SyllableCounts = field(default_factory=lambda: SyllableCounts({}, {}))
 
     @functools.cached_property
     def longest(self) -> int:
@@ -67,37 +103,67 @@ class ScriptTable:
 
     def syllables(self, word: str) -> str | None:
         """``word`` (lower case) as Hangul blocks, or None where it does not read as romanised
-        syllables. Each syllable: an initial (or none), the longest vowel, then of the consonants
-        before the next vowel, as many go to the next syllable as make its initial, the rest stay
-        as this one's final ("hangugeo" -> 한구거: written as it sounds, not as it is spelt)."""
-        out: list[str] = []
-        i = 0
-        while i < len(word):
+        syllables. Each syllable: an initial (or none), the longest vowel, then a final made of
+        the consonants before the next vowel, the rest of them being the next syllable's initial.
+        Where they can be split more than one way ("byeongwon": 변권 or 병원; "isseoyo": 이써요,
+        잇서요 or 있어요), the reading Korean makes likelier wins (``syllable_counts``: each
+        syllable after the one before it); on a tie, the one that leaves the next syllable the
+        longest initial (as it sounds)."""
+        found = self._best_from(word)(0, "")
+        return None if found is None else found[1]
+
+    def _likelihood(self, block: str, before: str) -> float:
+        """log P(block | the block before it in the word): the pair's share interpolated with the
+        block's own frequency, as the Vietnamese restoration scores its syllables."""
+        counts = self.syllable_counts
+        alone = (counts.syllables.get(block, 0) + 0.1) / max(1, counts.total)
+        seen = counts.syllables.get(before, 0)
+        if not seen:
+            return math.log(alone)
+        pair = counts.pairs.get(before + block, 0) / seen
+        return math.log(KOREAN_PAIR_WEIGHT * pair + (1 - KOREAN_PAIR_WEIGHT) * alone)
+
+    def _best_from(self, word: str) -> Callable[[int, str], tuple[float, str] | None]:
+        """(score, blocks) of the likeliest reading of ``word[i:]``, a syllable starting at i
+        after the block ``before``."""
+
+        @functools.cache
+        def best(i: int, before: str) -> tuple[float, str] | None:
+            if i == len(word):
+                return (0.0, "")
             initial = ""
             if self._longest_of(self.vowels, word, i) is None:
                 initial = self._longest_of(self.initials, word, i) or ""
                 if not initial:
                     return None
-                i += len(initial)
-            vowel = self._longest_of(self.vowels, word, i)
+            at = i + len(initial)
+            vowel = self._longest_of(self.vowels, word, at)
             if vowel is None:
                 return None
-            i += len(vowel)
-            end = i
+            at += len(vowel)
+            end = at
             while end < len(word) and self._longest_of(self.vowels, word, end) is None:
                 end += 1
-            cluster = word[i:end]
-            final: str | None = cluster
-            if end < len(word):  # the next syllable takes the longest initial it can
-                final = next((cluster[:k] for k in range(len(cluster) + 1) if self._opens(cluster[k:])), None)
-            if final is None or (final and final not in self.finals):
-                return None
-            i += len(final)
-            jamo = (self.initials[initial] if initial else _SILENT_INITIAL, self.vowels[vowel])
-            block = (_HANGUL_INITIALS.index(jamo[0]) * 21 + _HANGUL_VOWELS.index(jamo[1])) * 28
-            block += _HANGUL_FINALS.index(self.finals[final]) if final else 0
-            out.append(chr(0xAC00 + block))
-        return "".join(out)
+            cluster = word[at:end]
+            # The finals this cluster allows: all of it at the end of the word, else any head
+            # whose rest can open the next syllable, the shortest first (as it sounds).
+            heads = [cluster] if end == len(word) else [cluster[:k] for k in range(len(cluster) + 1)]
+            chosen: tuple[float, str] | None = None
+            for final in heads:
+                if (final and final not in self.finals) or not self._opens(cluster[len(final) :]):
+                    continue
+                jamo = (self.initials[initial] if initial else _SILENT_INITIAL, self.vowels[vowel])
+                code = (_HANGUL_INITIALS.index(jamo[0]) * 21 + _HANGUL_VOWELS.index(jamo[1])) * 28
+                block = chr(0xAC00 + code + (_HANGUL_FINALS.index(self.finals[final]) if final else 0))
+                rest = best(at + len(final), block)
+                if rest is None:
+                    continue
+                score = rest[0] + self._likelihood(block, before)
+                if chosen is None or score > chosen[0]:
+                    chosen = (score, block + rest[1])
+            return chosen
+
+        return best
 
     def word(self, word: str) -> str | None:
         """``word`` (lower case) in the script, or None where the table cannot read all of it and
@@ -183,6 +249,9 @@ class NativeScript:
                 sokuon=str(spec.get("sokuon", "")),
                 y_after_vowel=str(spec.get("y_after_vowel", "")),
                 y_elsewhere=str(spec.get("y_elsewhere", "")),
+                syllable_counts=_syllable_counts(path.parent / spec["syllable_counts"])
+                if "syllable_counts" in spec
+                else SyllableCounts({}, {}),
             )
         return cls(tables, PinyinReader.load() if pinyin else None)
 
@@ -218,7 +287,38 @@ class NativeScript:
         return text if table is None else table.convert(text)
 
 
+def _syllable_counts(path: Path) -> SyllableCounts:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    parts = [data.get(name) if isinstance(data, dict) else None for name in ("syllables", "pairs")]
+    if not all(
+        isinstance(part, dict) and all(isinstance(n, int) and n > 0 for n in part.values()) for part in parts
+    ):
+        raise ValueError(f"{path}: needs syllables and pairs, each mapping text to a positive count")
+    return SyllableCounts(*({str(k): int(n) for k, n in part.items()} for part in parts if part is not None))
+
+
 @functools.cache
 def default_native_script() -> NativeScript:
     """The committed tables (``TABLES_FILE``)."""
     return NativeScript.load()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Rebuild ``SYLLABLE_COUNTS_FILE`` from the Korean written in Hangul of the examples."""
+    from triage.corpus import load_examples
+
+    parser = argparse.ArgumentParser(
+        prog="python -m triage.romanised",
+        description="rebuild the Korean syllable counts from the examples written in Hangul",
+    )
+    parser.add_argument("--out", type=Path, default=SYLLABLE_COUNTS_FILE, help="default: %(default)s")
+    args = parser.parse_args(argv)
+    counts = SyllableCounts.of(e.text for e in load_examples() if e.lang == "ko")
+    doc = {"syllables": counts.syllables, "pairs": counts.pairs}
+    args.out.write_text(json.dumps(doc, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}: {len(counts.syllables)} syllables, {len(counts.pairs)} pairs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
