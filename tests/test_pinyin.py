@@ -1,19 +1,13 @@
 """Chinese typed in toneless pinyin, read by the encoder in characters (triage/pinyin.py, triage
 step 61 of docs/benchmarks.md): how words split into syllables, how runs become characters, and
-when the reading applies."""
+when the reading applies (the engine's own reading: tests/test_romanised.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import numpy as np
 import pytest
 
 from triage.pinyin import PinyinReader
 from triage.romanised import NativeScript, default_native_script
-
-if TYPE_CHECKING:
-    from triage.engine import Triage
 
 NATIVE = default_native_script()
 PINYIN = NATIVE.pinyin or PinyinReader.load()
@@ -71,11 +65,3 @@ def test_the_pinyin_reader_is_in_the_digest() -> None:
     without = NativeScript.load(pinyin=False)
     assert without.pinyin is None and without.digest != NATIVE.digest
     assert without.encoder_text("wo de haizi fashao le, zenme ban") == "wo de haizi fashao le, zenme ban"
-
-
-def test_the_engine_reads_pinyin_in_characters(triage_engine: Triage) -> None:
-    typed = "wo de haizi fashao le, zenme ban"
-    read = triage_engine.encoder_text(typed)
-    assert read == NATIVE.encoder_text(typed) and read != typed
-    as_typed, converted = triage_engine.embed_for_triage([typed, read])
-    assert np.allclose(as_typed, converted, atol=1e-5)

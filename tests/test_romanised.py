@@ -141,8 +141,14 @@ def test_the_tables_are_checked_and_hashed(tmp_path: Path) -> None:
     assert NATIVE.digest == NativeScript.load().digest and len(NATIVE.digest) == 12
 
 
-def test_the_engine_reads_romaji_in_hiragana(triage_engine: Triage) -> None:
-    typed = "kodomo ga netsu wo dashite imasu, doushitara ii desu ka"
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "kodomo ga netsu wo dashite imasu, doushitara ii desu ka",  # romaji: hiragana
+        "wo de haizi fashao le, zenme ban",  # pinyin: characters (triage/pinyin.py)
+    ],
+)
+def test_the_engine_reads_latin_text_in_its_script(triage_engine: Triage, typed: str) -> None:
     read = triage_engine.encoder_text(typed)
     assert read == NATIVE.encoder_text(typed) and read != typed
     as_typed, converted = triage_engine.embed_for_triage([typed, read])

@@ -258,9 +258,8 @@ class NativeScript:
     @functools.cached_property
     def digest(self) -> str:
         """A short hash of the tables: what the encoder reads depends on them (caches key on it)."""
-        doc: dict[str, Any] = {
-            lang: asdict(table) for lang, table in sorted(self.tables.items())
-        }  # all fields
+        # Every field of every table (asdict), and the pinyin reader's own digest.
+        doc: dict[str, Any] = {lang: asdict(table) for lang, table in sorted(self.tables.items())}
         if self.pinyin is not None:
             doc[PINYIN_LANGUAGE] = self.pinyin.digest
         return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
