@@ -18,7 +18,6 @@ import argparse
 import functools
 import hashlib
 import json
-import math
 import re
 import sys
 import tomllib
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.language import LanguageGuess, detect_language
+from triage.ngram import interpolated_log_p
 from triage.pinyin import PinyinReader
 
 TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
@@ -113,15 +113,16 @@ class ScriptTable:
         return None if found is None else found[1]
 
     def _likelihood(self, block: str, before: str) -> float:
-        """log P(block | the block before it in the word): the pair's share interpolated with the
-        block's own frequency, as the Vietnamese restoration scores its syllables."""
+        """log P(block | the block before it in the word), scored as the Vietnamese restoration
+        scores its syllables."""
         counts = self.syllable_counts
-        alone = (counts.syllables.get(block, 0) + 0.1) / max(1, counts.total)
-        seen = counts.syllables.get(before, 0)
-        if not seen:
-            return math.log(alone)
-        pair = counts.pairs.get(before + block, 0) / seen
-        return math.log(KOREAN_PAIR_WEIGHT * pair + (1 - KOREAN_PAIR_WEIGHT) * alone)
+        return interpolated_log_p(
+            counts.syllables.get(block, 0),
+            max(1, counts.total),
+            counts.syllables.get(before, 0),
+            counts.pairs.get(before + block, 0),
+            KOREAN_PAIR_WEIGHT,
+        )
 
     def _best_from(self, word: str) -> Callable[[int, str], tuple[float, str] | None]:
         """(score, blocks) of the likeliest reading of ``word[i:]``, a syllable starting at i
@@ -148,13 +149,13 @@ class ScriptTable:
             # The finals this cluster allows: all of it at the end of the word, else any head
             # whose rest can open the next syllable, the shortest first (as it sounds).
             heads = [cluster] if end == len(word) else [cluster[:k] for k in range(len(cluster) + 1)]
+            jamo = (self.initials[initial] if initial else _SILENT_INITIAL, self.vowels[vowel])
+            code = 0xAC00 + (_HANGUL_INITIALS.index(jamo[0]) * 21 + _HANGUL_VOWELS.index(jamo[1])) * 28
             chosen: tuple[float, str] | None = None
             for final in heads:
                 if (final and final not in self.finals) or not self._opens(cluster[len(final) :]):
                     continue
-                jamo = (self.initials[initial] if initial else _SILENT_INITIAL, self.vowels[vowel])
-                code = (_HANGUL_INITIALS.index(jamo[0]) * 21 + _HANGUL_VOWELS.index(jamo[1])) * 28
-                block = chr(0xAC00 + code + (_HANGUL_FINALS.index(self.finals[final]) if final else 0))
+                block = chr(code + (_HANGUL_FINALS.index(self.finals[final]) if final else 0))
                 rest = best(at + len(final), block)
                 if rest is None:
                     continue

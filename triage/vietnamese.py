@@ -24,7 +24,6 @@ import functools
 import hashlib
 import itertools
 import json
-import math
 import re
 import sys
 import unicodedata
@@ -35,6 +34,7 @@ from pathlib import Path
 
 from triage.corpus import LabelledExample
 from triage.language import LanguageGuess, detect_language
+from triage.ngram import interpolated_log_p
 from triage.wordlists import strip_latin_marks
 
 WORDS = Path(__file__).resolve().parent / "words"
@@ -159,12 +159,9 @@ class MarkRestorer:
     def _log_p(self, prev: str | None, form: str) -> float:
         """log P(form | previous form): the pair's share interpolated with the form's own
         frequency (a word never seen gets a small constant, the same for all its forms)."""
-        alone = (self.syllables.get(form, 0) + 0.1) / self._total
         seen_prev = self.syllables.get(prev, 0) if prev is not None else 0
-        if not seen_prev:
-            return math.log(alone)
-        pair = self.pairs.get(f"{prev} {form}", 0) / seen_prev
-        return math.log(PAIR_WEIGHT * pair + (1 - PAIR_WEIGHT) * alone)
+        pair = self.pairs.get(f"{prev} {form}", 0)
+        return interpolated_log_p(self.syllables.get(form, 0), self._total, seen_prev, pair, PAIR_WEIGHT)
 
     def encoder_text(self, text: str, language: LanguageGuess | None = None) -> str:
         """What the encoder reads for ``text``: restored when it is unmarked Vietnamese."""
