@@ -308,7 +308,8 @@ class Triage:
         return self._read(text, None)
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:
-        # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn.
+        # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn
+        # and zh (pinyin).
         # Both are decided by the language: detected here once when the caller has not.
         if language is None and self._language_matters(text):
             language = detect_language(text)

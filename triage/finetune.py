@@ -275,7 +275,10 @@ def fold_vectors(
     # What the encoder reads (triage.vietnamese), with the marks learnt from the training folds
     # only: a held-out row's marks never come from its own paraphrases.
     restorer = restorer_for(examples[int(i)] for i in train)
-    native = default_native_script()  # triage.romanised: no counts, nothing learnt per fold
+    # triage.romanised: one reading for every fold. Its Korean syllable counts come from every
+    # example, but only text typed in Latin letters is read by it, and no example is (a test keeps
+    # the counts equal to the examples'; step 62 checked that none is touched).
+    native = default_native_script()
     texts = [native.encoder_text(restorer.encoder_text(e.text)) for e in examples]
     path = data_dir / "cache" / f"finetune-cv-{fold_key(texts, folds, k, config)}.npz"
     if path.exists():

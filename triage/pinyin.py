@@ -54,8 +54,9 @@ class PinyinReader:
         for start in range(len(word) - 1, -1, -1):
             for end in range(min(len(word), start + _LONGEST_SYLLABLE), start, -1):
                 rest, now = best[end], best[start]
-                fewer = rest is not None and (now is None or len(rest) + 1 < len(now))
-                if fewer and rest is not None and word[start:end] in self.syllables:
+                if rest is None or word[start:end] not in self.syllables:
+                    continue
+                if now is None or len(rest) + 1 < len(now):  # fewer syllables: replace
                     best[start] = [word[start:end], *rest]
         return best[0]
 
