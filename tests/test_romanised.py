@@ -1,7 +1,7 @@
 """Japanese, Korean, Russian and Mongolian typed in Latin letters, read by the encoder in their own
-script (triage/romanised.py, triage steps 58, 59 and 62 of docs/benchmarks.md): the tables, when
-they apply, and that the engine's encoder reads the converted text while everything else keeps the
-text as written."""
+script (triage/romanised.py, triage steps 58, 59 and 62 of docs/benchmarks.md), and the words of
+Thai, Burmese and Sinhala the word tables know (step 67): the tables, when they apply, and that the
+engine's encoder reads the converted text while everything else keeps the text as written."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from triage.romanised import NativeScript, SyllableCounts, default_native_script
+from triage.romanised import NativeScript, SyllableCounts, WordTable, default_native_script, load_word_tables
 
 if TYPE_CHECKING:
     from triage.engine import Triage
@@ -146,6 +146,8 @@ def test_the_tables_are_checked_and_hashed(tmp_path: Path) -> None:
     [
         "kodomo ga netsu wo dashite imasu, doushitara ii desu ka",  # romaji: hiragana
         "wo de haizi fashao le, zenme ban",  # pinyin: characters (triage/pinyin.py)
+        "mae mai sabai mak, yak pai rong phayaban ka",  # Thai: the words its table knows (step 67)
+        "amma leda wela inne, dosthara kenek hoyanna puluwanda",  # Sinhala, the same
     ],
 )
 def test_the_engine_reads_latin_text_in_its_script(triage_engine: Triage, typed: str) -> None:
@@ -154,3 +156,81 @@ def test_the_engine_reads_latin_text_in_its_script(triage_engine: Triage, typed:
     as_typed, converted = triage_engine.embed_for_triage([typed, read])
     assert np.allclose(as_typed, converted, atol=1e-5)
     assert triage_engine.encoder_text("my son has a fever") == "my son has a fever"
+
+
+# Step 67: the word tables. Each language's script, by Unicode block (marks and joiners included).
+SCRIPT_BLOCKS = {"th": (0x0E00, 0x0E7F), "my": (0x1000, 0x109F), "si": (0x0D80, 0x0DFF)}
+JOINERS = {"\u200c", "\u200d", " "}
+
+
+def test_a_word_table_writes_the_longest_phrase_it_knows_and_leaves_the_rest() -> None:
+    table = WordTable("th", {"luk": "ลูก", "luk hai": "ลูกหาย", "mai sabai": "ไม่สบาย", "mai": "ไม่"})
+    assert table.longest == 2
+    assert (
+        table.convert("Luk mai sabai ka, pai rong payaban dai mai?")
+        == "ลูก ไม่สบาย ka, pai rong payaban dai ไม่?"
+    )
+    assert table.convert("LUK HAI ti Ikebukuro eki!! 5 khuap") == "ลูกหาย ti Ikebukuro eki!! 5 khuap"
+    # A phrase spans spaces only: punctuation or a line between its words keeps them apart.
+    assert table.convert("luk, hai") == "ลูก, hai"
+    assert table.convert("luk\nhai") == "ลูก\nhai"
+    assert table.convert("luk  hai") == "ลูกหาย"
+    assert table.convert("rongpayaban 119 🙂") == "rongpayaban 119 🙂"
+    assert WordTable("th", {}).convert("luk hai") == "luk hai"
+
+
+def test_the_word_tables_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "th.toml"
+    for body in [
+        '"Luk" = "ลูก"',
+        '"luk-hai" = "ลูกหาย"',
+        '"luk  hai" = "ลูกหาย"',
+        '"luk" = "luk"',
+        '"luk" = " "',
+    ]:
+        path.write_text(f"[th]\n{body}\n", encoding="utf-8")
+        with pytest.raises(ValueError, match="lower-case ASCII words"):
+            load_word_tables(tmp_path)
+    for body in ["[th]\n", '[my]\n"luk" = "ลูก"\n', '[th]\n"luk" = "ลูก"\n[my]\n"a" = "အ"\n']:
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ValueError, match="one table of words"):
+            load_word_tables(tmp_path)
+    path.unlink()
+    (tmp_path / "ja.toml").write_text('[ja]\n"kodomo" = "子供"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="one table, not two"):
+        NativeScript.load(words=tmp_path, pinyin=False)
+
+
+@pytest.mark.parametrize("language", sorted(SCRIPT_BLOCKS))
+def test_the_committed_word_tables_write_their_script(language: str) -> None:
+    table = NATIVE.words[language]
+    low, high = SCRIPT_BLOCKS[language]
+    assert len(table.words) >= 700
+    assert not [
+        v for v in table.words.values() if any(not low <= ord(c) <= high and c not in JOINERS for c in v)
+    ]
+
+
+def test_the_word_tables_apply_to_latin_text_detected_as_their_language() -> None:
+    from triage.language import LanguageGuess
+
+    typed = "luk mai sabai"
+    for code in SCRIPT_BLOCKS:
+        table = NATIVE.table_for(typed, LanguageGuess(code, 1.0))
+        assert table is NATIVE.words[code]
+    assert NATIVE.table_for(typed, LanguageGuess("en", 1.0)) is None
+    assert NATIVE.table_for("ลูก mai sabai", LanguageGuess("th", 1.0)) is None  # not Latin letters only
+
+
+def test_the_word_tables_touch_only_the_latin_sinhala_examples() -> None:
+    """Why step 67 kept the adapter and the calibration: of the training examples the word tables
+    change what the encoder reads only for the Sinhala ones typed in Latin letters (18 rows of
+    triage/examples/drafts/si.jsonl; the heads are fitted on their new reading at load). If other
+    examples join them, retrain: python -m triage.train --finetune."""
+    from triage.corpus import load_examples
+
+    without = replace(NATIVE, words={})
+    latin = [e for e in load_examples() if NativeScript.may_apply(e.text)]
+    assert latin, "the examples hold Latin-script text"
+    touched = [e for e in latin if NATIVE.encoder_text(e.text) != without.encoder_text(e.text)]
+    assert {e.lang for e in touched} <= {"si"} and len(touched) <= 18

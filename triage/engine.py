@@ -17,7 +17,7 @@ at run time with ``add_examples`` (no reload). Each concern has its module:
 * ``triage.vietnamese``: Vietnamese typed without its marks gets them back before the encoder
   reads it (only the encoder: cues, duplicates and what people see use the text as written);
   ``triage.romanised``: Japanese, Korean, Russian, Mongolian and Chinese (``triage.pinyin``) typed
-  in Latin letters, the same way;
+  in Latin letters, the same way, and the words of Thai, Burmese and Sinhala its tables know;
 * ``triage.decision``: the rules that turn all of that into a ``TriageResult`` and its signals.
 
 This module only wires them together, in threads: ``triage``/``triage_many``/``embed_*`` and
@@ -107,8 +107,10 @@ log = logging.getLogger(__name__)
 # markers change, so the calibration stays), 1.26 = Korean typed in Latin letters read in Hangul
 # (step 59; no example touched), 1.27 = Chinese typed in pinyin read in characters (step 61; no
 # example touched), 1.28 = Korean typed in Latin letters composed as it is spelt where the syllables
-# the examples' Korean uses most say so (step 62; no example touched).
-TRIAGE_VERSION = "1.28"
+# the examples' Korean uses most say so (step 62; no example touched), 1.29 = Thai, Burmese and
+# Sinhala typed in Latin letters read with the words their tables know in the script (step 67;
+# no example touched).
+TRIAGE_VERSION = "1.29"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
@@ -304,12 +306,13 @@ class Triage:
 
     def encoder_text(self, text: str) -> str:
         """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back,
-        Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters in their own script."""
+        Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters in their own script,
+        and Thai, Burmese and Sinhala with the words their tables know in it."""
         return self._read(text, None)
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:
-        # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn
-        # and zh (pinyin).
+        # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn,
+        # zh (pinyin), th, my and si (word tables).
         # Both are decided by the language: detected here once when the caller has not.
         if language is None and self._language_matters(text):
             language = detect_language(text)

@@ -1,4 +1,5 @@
-"""Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters, read in their script.
+"""Japanese, Korean, Russian, Mongolian, Chinese, Thai, Burmese and Sinhala typed in Latin letters,
+read in their script.
 
 Residents without a keyboard for their script type "kodomo ga netsu wo dashite imasu", "aiga
 apayo" or "u menya syn zabolel". The encoder understands these languages in their own scripts but
@@ -7,7 +8,10 @@ Japanese rows in romaji at urgency 32 of 70 right, and 59 once they were turned 
 no retraining; step 59 did the same for Korean). Where the detector names one of these languages
 and every letter of the text is Latin, ``NativeScript`` writes the text in that script by letter
 tables kept as data (``triage/words/romanised.toml``), and Chinese pinyin in characters by a
-phrase model (``triage.pinyin``, step 61). As with the Vietnamese restoration
+phrase model (``triage.pinyin``, step 61). Thai, Burmese and Sinhala have no standard Latin
+spelling for a letter table to undo, so ``WordTable`` writes the words and phrases it knows, in
+their common spellings, in the script and leaves the rest as typed (step 67); the encoder reads
+such a mixed text as the language. As with the Vietnamese restoration
 (``triage.vietnamese``), only the encoder reads the result: the resident's text is stored, shown
 and scanned for cues as written.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -32,7 +37,10 @@ from triage.ngram import interpolated_log_p
 from triage.pinyin import PinyinReader
 
 TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
+WORD_TABLES_DIR = Path(__file__).resolve().parent / "words" / "romanised_words"  # <language>.toml
 _WORD = re.compile(r"[A-Za-z']+")
+_LETTERS = re.compile(r"[A-Za-z]+")  # a word of a WordTable: its keys hold no apostrophe
+_WORD_TABLE_KEY = re.compile(r"[a-z]+(?: [a-z]+)*")
 _VOWELS = frozenset("aeiou")
 _JA_CONSONANTS = frozenset("bcdfghjklmpqrstvwxyz")  # a doubled one is a small tsu; not "n"
 # Unicode's order of the letters in a Hangul block: U+AC00 + (initial * 21 + vowel) * 28 + final.
@@ -213,14 +221,74 @@ class ScriptTable:
 
 
 @dataclass(frozen=True)
+class WordTable:
+    """A language typed in Latin letters with no standard spelling: its words and phrases, each in
+    its common spellings, and the same in the language's script ("rong payaban" -> "โรงพยาบาล")."""
+
+    language: str
+    words: dict[str, str]  # lower-case words, one space apart -> the script
+
+    @functools.cached_property
+    def longest(self) -> int:
+        """The most words in one key."""
+        return max((key.count(" ") + 1 for key in self.words), default=0)
+
+    def convert(self, text: str) -> str:
+        """``text`` with each phrase the table knows in the script, the longest first; the words it
+        does not know, digits, punctuation and spacing as written. A phrase spans only spaces."""
+        found = list(_LETTERS.finditer(text))
+        out: list[str] = []
+        written = 0  # text[:written] is in out
+        i = 0
+        while i < len(found):
+            for n in range(min(self.longest, len(found) - i), 0, -1):
+                run = found[i : i + n]
+                if any(text[a.end() : b.start()].strip(" ") for a, b in itertools.pairwise(run)):
+                    continue  # something other than spaces between two of the words
+                script = self.words.get(" ".join(m.group(0).lower() for m in run))
+                if script is not None:
+                    out.append(text[written : run[0].start()] + script)
+                    written = run[-1].end()
+                    i += n
+                    break
+            else:
+                i += 1
+        return "".join(out) + text[written:]
+
+
+def load_word_tables(directory: Path = WORD_TABLES_DIR) -> dict[str, WordTable]:
+    """The word tables of ``directory``, one ``<language>.toml`` holding one table ``[<language>]``,
+    checked: lower-case ASCII words one space apart, each mapped to a text with no Latin letter."""
+    tables = {}
+    for path in sorted(directory.glob("*.toml")):
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        language = path.stem
+        words = data.get(language)
+        if set(data) != {language} or not isinstance(words, dict) or not words:
+            raise ValueError(f"{path}: needs one table of words, [{language}]")
+        bad = [k for k, v in words.items() if not _WORD_TABLE_KEY.fullmatch(k) or not isinstance(v, str)]
+        bad += [k for k, v in words.items() if isinstance(v, str) and (not v.strip() or _LETTERS.search(v))]
+        if bad:
+            raise ValueError(
+                f"{path}: keys must be lower-case ASCII words one space apart, and values text in the"
+                f" script: {sorted(bad)[:5]}"
+            )
+        tables[language] = WordTable(language, {str(k): str(v) for k, v in words.items()})
+    return tables
+
+
+@dataclass(frozen=True)
 class NativeScript:
     """The tables, Chinese's pinyin reader, and when they apply."""
 
     tables: dict[str, ScriptTable]
     pinyin: PinyinReader | None = None  # Chinese: no letter table reads pinyin (triage.pinyin)
+    words: dict[str, WordTable] = field(default_factory=dict)  # Thai, Burmese, Sinhala (step 67)
 
     @classmethod
-    def load(cls, path: Path = TABLES_FILE, *, pinyin: bool = True) -> NativeScript:
+    def load(
+        cls, path: Path = TABLES_FILE, *, pinyin: bool = True, words: Path | None = WORD_TABLES_DIR
+    ) -> NativeScript:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
         tables = {}
         for language, spec in data.items():
@@ -254,13 +322,17 @@ class NativeScript:
                 if "syllable_counts" in spec
                 else SyllableCounts({}, {}),
             )
-        return cls(tables, PinyinReader.load() if pinyin else None)
+        if overlap := sorted(set(tables) & set(word_tables := load_word_tables(words) if words else {})):
+            raise ValueError(f"{path} and {words}: a language has one table, not two: {overlap}")
+        return cls(tables, PinyinReader.load() if pinyin else None, word_tables)
 
     @functools.cached_property
     def digest(self) -> str:
         """A short hash of the tables: what the encoder reads depends on them (caches key on it)."""
         # Every field of every table (asdict), and the pinyin reader's own digest.
         doc: dict[str, Any] = {lang: asdict(table) for lang, table in sorted(self.tables.items())}
+        # Without word tables the digest is what it was before them (step 67): caches stay valid.
+        doc |= {f"words-{lang}": table.words for lang, table in sorted(self.words.items())}
         if self.pinyin is not None:
             doc[PINYIN_LANGUAGE] = self.pinyin.digest
         return hashlib.sha256(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:12]
@@ -273,13 +345,15 @@ class NativeScript:
 
     def table_for(
         self, text: str, language: LanguageGuess | None = None
-    ) -> ScriptTable | PinyinReader | None:
+    ) -> ScriptTable | PinyinReader | WordTable | None:
         """The table that applies to ``text``: only Latin letters, and detected (``language``,
         when the caller has already detected it) as a language with a table or Chinese."""
         if not self.may_apply(text):
             return None
         code = (language or detect_language(text)).code
-        return self.pinyin if code == PINYIN_LANGUAGE else self.tables.get(code)
+        if code == PINYIN_LANGUAGE:
+            return self.pinyin
+        return self.tables.get(code) or self.words.get(code)
 
     def encoder_text(self, text: str, language: LanguageGuess | None = None) -> str:
         """What the encoder reads for ``text``: in its language's script where a table applies."""
