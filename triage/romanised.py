@@ -322,7 +322,8 @@ class NativeScript:
                 if "syllable_counts" in spec
                 else SyllableCounts({}, {}),
             )
-        if overlap := sorted(set(tables) & set(word_tables := load_word_tables(words) if words else {})):
+        word_tables = load_word_tables(words) if words else {}
+        if overlap := sorted(set(tables) & set(word_tables)):
             raise ValueError(f"{path} and {words}: a language has one table, not two: {overlap}")
         return cls(tables, PinyinReader.load() if pinyin else None, word_tables)
 
