@@ -1,5 +1,5 @@
-"""LoRA adapters (triage.finetune): training starts from the unchanged model, and merging the
-adapter into the weights computes exactly what the adapted model computed."""
+"""LoRA adapters (triage.finetune): training starts from the unchanged model, merging the adapter
+into the weights computes exactly what the adapted model computed, and training is reproducible."""
 
 from __future__ import annotations
 
@@ -56,3 +56,19 @@ def test_merging_computes_what_the_adapter_computed() -> None:
     assert all(type(m).__name__ != "LoRALinear" for m in model.modules())
     assert not torch.equal(model(x), _model()(x))  # the adapter changed the weights
     torch.testing.assert_close(model(x), adapted, rtol=1e-5, atol=1e-5)
+
+
+def test_fine_tuning_the_real_model_twice_gives_the_same_adapter(triage_engine: Any, data_dir: Any) -> None:
+    """`python -m triage.train --finetune` is reproducible on one machine: the same examples and
+    options give the same adapter, bit for bit (seeded initialisation, batch order and dropout).
+    Another machine's CPU kernels may round differently (docs/benchmarks.md, step 63's note)."""
+    from triage.corpus import load_examples
+    from triage.finetune import train_adapter
+
+    examples = load_examples()[:32]
+    frozen = triage_engine.embed_queries([e.text for e in examples])
+    config = FinetuneConfig(batch_size=8)
+    first, second = (train_adapter(data_dir, examples, frozen, config, log=lambda *_: None) for _ in range(2))
+    assert sorted(first) == sorted(second) and first
+    assert all((first[name] == second[name]).all() for name in first)
+    assert any(bool(first[name].any()) for name in first if "lora_b" in name)  # it did train
