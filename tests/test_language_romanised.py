@@ -1,7 +1,8 @@
 """Languages typed in Latin letters (step 43 of docs/benchmarks.md): each sentence of
 tests/language_sentences*.toml must be detected as its language, romaji Japanese words borrowed
 by other languages must not pull them to Japanese, and Uzbek in Cyrillic must be told from
-Russian and Mongolian. Pure unit tests: the bundled fastText and langdetect profiles only."""
+Russian and Mongolian; Thai, Burmese and Sinhala named by their word tables (step 68). Pure unit
+tests: the bundled fastText and langdetect profiles and the word tables only."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from triage.language import detect_language
+from triage.language import LanguageGuess, _named_by_word_table, detect_language
 
 
 def _load_sentences() -> dict[str, dict[str, list[Any]]]:
@@ -49,3 +50,43 @@ def test_every_language_has_enough_sentences() -> None:
     counts = {code: len(texts) for code, texts in SENTENCES["typed_in_latin"].items()}
     assert all(count >= 6 for count in counts.values()), counts
     assert len(SENTENCES["keep_their_language"]["sentences"]) >= 24
+
+
+# Step 68: the word tables of Thai, Burmese and Sinhala typed in Latin letters name the language
+# where the vote named one without a table.
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("kyay zu tin par tal, nay ma kaung bu", "my"),
+        ("mata bada ridenawa, ispirithalayata yanna ona", "si"),
+        ("mae mai sabai mak, yak pai rong phayaban ka", "th"),
+    ],
+)
+def test_a_text_most_of_whose_words_a_word_table_knows_is_its_language(text: str, code: str) -> None:
+    named = _named_by_word_table(text, LanguageGuess("tl", 0.6, "vote"))
+    assert named.code == code and named.evidence.startswith(f"word table: {code}")
+    assert _named_by_word_table(text, LanguageGuess(code, 0.6, "vote")).evidence == "vote"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "salamat po sa inyo, pupunta ako bukas",  # the tables know too few of its words
+        "nay kaung",  # ... and here all of them, but two words are too few to tell
+        "mae mai sabai mak, yak pai rong phayaban ká",  # a letter no word table spells
+    ],
+)
+def test_otherwise_the_vote_stands(text: str) -> None:
+    assert _named_by_word_table(text, LanguageGuess("tl", 0.6, "vote")).code == "tl"
+
+
+def test_no_training_example_of_another_language_is_named_by_a_word_table() -> None:
+    """The choice of step 68's share (docs/benchmarks.md): it names no example wrongly."""
+    from triage.corpus import load_examples
+
+    wrong = [
+        (e.lang, guess.code, e.text)
+        for e in load_examples()
+        if "word table" in (guess := detect_language(e.text)).evidence and guess.code != e.lang
+    ]
+    assert wrong == []

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from triage.romanised import NativeScript, SyllableCounts, WordTable, default_native_script, load_word_tables
+from triage.romanised import NativeScript, SyllableCounts, default_native_script
+from triage.wordtables import WordTable, load_word_tables
 
 if TYPE_CHECKING:
     from triage.engine import Triage

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
-import itertools
 import json
 import re
 import sys
@@ -35,12 +34,10 @@ from typing import Any
 from triage.language import LanguageGuess, detect_language
 from triage.ngram import interpolated_log_p
 from triage.pinyin import PinyinReader
+from triage.wordtables import WORD_TABLES_DIR, WordTable, load_word_tables
 
 TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
-WORD_TABLES_DIR = Path(__file__).resolve().parent / "words" / "romanised_words"  # <language>.toml
 _WORD = re.compile(r"[A-Za-z']+")
-_LETTERS = re.compile(r"[A-Za-z]+")  # a word of a WordTable: its keys hold no apostrophe
-_WORD_TABLE_KEY = re.compile(r"[a-z]+(?: [a-z]+)*")
 _VOWELS = frozenset("aeiou")
 _JA_CONSONANTS = frozenset("bcdfghjklmpqrstvwxyz")  # a doubled one is a small tsu; not "n"
 # Unicode's order of the letters in a Hangul block: U+AC00 + (initial * 21 + vowel) * 28 + final.
@@ -218,63 +215,6 @@ class ScriptTable:
             return match.group(0) if written is None else written
 
         return _WORD.sub(one, text)
-
-
-@dataclass(frozen=True)
-class WordTable:
-    """A language typed in Latin letters with no standard spelling: its words and phrases, each in
-    its common spellings, and the same in the language's script ("rong payaban" -> "โรงพยาบาล")."""
-
-    language: str
-    words: dict[str, str]  # lower-case words, one space apart -> the script
-
-    @functools.cached_property
-    def longest(self) -> int:
-        """The most words in one key."""
-        return max((key.count(" ") + 1 for key in self.words), default=0)
-
-    def convert(self, text: str) -> str:
-        """``text`` with each phrase the table knows in the script, the longest first; the words it
-        does not know, digits, punctuation and spacing as written. A phrase spans only spaces."""
-        found = list(_LETTERS.finditer(text))
-        out: list[str] = []
-        written = 0  # text[:written] is in out
-        i = 0
-        while i < len(found):
-            for n in range(min(self.longest, len(found) - i), 0, -1):
-                run = found[i : i + n]
-                if any(text[a.end() : b.start()].strip(" ") for a, b in itertools.pairwise(run)):
-                    continue  # something other than spaces between two of the words
-                script = self.words.get(" ".join(m.group(0).lower() for m in run))
-                if script is not None:
-                    out.append(text[written : run[0].start()] + script)
-                    written = run[-1].end()
-                    i += n
-                    break
-            else:
-                i += 1
-        return "".join(out) + text[written:]
-
-
-def load_word_tables(directory: Path = WORD_TABLES_DIR) -> dict[str, WordTable]:
-    """The word tables of ``directory``, one ``<language>.toml`` holding one table ``[<language>]``,
-    checked: lower-case ASCII words one space apart, each mapped to a text with no Latin letter."""
-    tables = {}
-    for path in sorted(directory.glob("*.toml")):
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-        language = path.stem
-        words = data.get(language)
-        if set(data) != {language} or not isinstance(words, dict) or not words:
-            raise ValueError(f"{path}: needs one table of words, [{language}]")
-        bad = [k for k, v in words.items() if not _WORD_TABLE_KEY.fullmatch(k) or not isinstance(v, str)]
-        bad += [k for k, v in words.items() if isinstance(v, str) and (not v.strip() or _LETTERS.search(v))]
-        if bad:
-            raise ValueError(
-                f"{path}: keys must be lower-case ASCII words one space apart, and values text in the"
-                f" script: {sorted(bad)[:5]}"
-            )
-        tables[language] = WordTable(language, {str(k): str(v) for k, v in words.items()})
-    return tables
 
 
 @dataclass(frozen=True)
