@@ -20,5 +20,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen8": DATA / "triage_test_8",  # a second clean read of engine 1.22
     "frozen9": DATA / "triage_test_9",  # for engine 1.24 (steps 56-58), with variants typed in Latin letters
     "frozen10": DATA / "triage_test_10",  # for the engine after steps 61 and 62
-    "frozen11": DATA / "triage_test_11",  # for the engine after step 67 (or a second read of 1.28)
+    "frozen11": DATA / "triage_test_11",  # for the engine after step 67 (1.29)
+    "frozen12": DATA / "triage_test_12",  # for the engine after step 68 (1.30)
 }
