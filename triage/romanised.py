@@ -34,7 +34,7 @@ from typing import Any
 from triage.language import LanguageGuess, detect_language
 from triage.ngram import interpolated_log_p
 from triage.pinyin import PinyinReader
-from triage.wordtables import WORD_TABLES_DIR, WordTable, load_word_tables
+from triage.wordtables import WORD_TABLES_DIR, WordTable, default_word_tables, load_word_tables
 
 TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
 _WORD = re.compile(r"[A-Za-z']+")
@@ -262,7 +262,10 @@ class NativeScript:
                 if "syllable_counts" in spec
                 else SyllableCounts({}, {}),
             )
-        word_tables = load_word_tables(words) if words else {}
+        # The committed tables are loaded once, for this reader and the language detector alike.
+        word_tables: dict[str, WordTable] = {}
+        if words is not None:
+            word_tables = default_word_tables() if words == WORD_TABLES_DIR else load_word_tables(words)
         if overlap := sorted(set(tables) & set(word_tables)):
             raise ValueError(f"{path} and {words}: a language has one table, not two: {overlap}")
         return cls(tables, PinyinReader.load() if pinyin else None, word_tables)
