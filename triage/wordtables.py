@@ -2,10 +2,11 @@
 
 These languages have no standard Latin spelling for a letter table to undo (``triage.romanised``),
 but their everyday words are typed in a few common ways. A table holds each word or short phrase
-in its common spellings and the same in the script (``triage/words/romanised_words/<language>
-.toml``, written by blind authors: docs/benchmarks.md, triage step 67). ``triage.romanised`` lets
-the encoder read the words a table knows in the script (step 67), and ``triage.language`` names a
-text most of whose words one table knows as that table's language (step 68).
+in its common spellings and the same in the script, one file per language in
+``triage/words/romanised_words/``, written by blind authors (docs/benchmarks.md, triage step 67).
+``triage.romanised`` lets the encoder read the words a table knows in the script (step 67), and
+``triage.language`` names a text most of whose words one table knows as that table's language
+(step 68).
 """
 
 from __future__ import annotations
