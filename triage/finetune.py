@@ -276,8 +276,9 @@ def fold_vectors(
     # only: a held-out row's marks never come from its own paraphrases.
     restorer = restorer_for(examples[int(i)] for i in train)
     # triage.romanised: one reading for every fold. Its Korean syllable counts come from every
-    # example, but only text typed in Latin letters is read by it, and no example is (a test keeps
-    # the counts equal to the examples'; step 62 checked that none is touched).
+    # example, but only text typed in Latin letters is read by it, and no Korean example is (a test
+    # keeps the counts equal to the examples'; step 62 checked that none is touched). The word
+    # tables read 18 Sinhala examples typed in Latin letters; they learn nothing from the examples.
     native = default_native_script()
     texts = [native.encoder_text(restorer.encoder_text(e.text)) for e in examples]
     path = data_dir / "cache" / f"finetune-cv-{fold_key(texts, folds, k, config)}.npz"

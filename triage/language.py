@@ -43,7 +43,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from triage.wordtables import LETTERS, default_word_tables
+from triage.wordtables import LETTERS, default_word_tables, latin_letters_only
 
 UNDETERMINED = "und"
 
@@ -804,7 +804,7 @@ WORD_TABLE_MIN_WORDS = 3
 
 def _named_by_word_table(text: str, guess: LanguageGuess) -> LanguageGuess:
     tables = default_word_tables()
-    if guess.code in tables or any(not ch.isascii() for ch in text if ch.isalpha()):
+    if guess.code in tables or not latin_letters_only(text):
         return guess
     words = [word.lower() for word in LETTERS.findall(text)]
     if len(words) < WORD_TABLE_MIN_WORDS:

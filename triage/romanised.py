@@ -34,7 +34,13 @@ from typing import Any
 from triage.language import LanguageGuess, detect_language
 from triage.ngram import interpolated_log_p
 from triage.pinyin import PinyinReader
-from triage.wordtables import WORD_TABLES_DIR, WordTable, default_word_tables, load_word_tables
+from triage.wordtables import (
+    WORD_TABLES_DIR,
+    WordTable,
+    default_word_tables,
+    latin_letters_only,
+    load_word_tables,
+)
 
 TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
 _WORD = re.compile(r"[A-Za-z']+")
@@ -285,7 +291,7 @@ class NativeScript:
     def may_apply(text: str) -> bool:
         """The cheap half of ``table_for``: Latin words and no letter of any other script (then
         only the language decides)."""
-        return _WORD.search(text) is not None and all(c.isascii() for c in text if c.isalpha())
+        return _WORD.search(text) is not None and latin_letters_only(text)
 
     def table_for(
         self, text: str, language: LanguageGuess | None = None

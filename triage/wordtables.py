@@ -25,6 +25,12 @@ LETTERS = re.compile(r"[A-Za-z]+")  # a word of a WordTable: its keys hold no ap
 _KEY = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
+def latin_letters_only(text: str) -> bool:
+    """Whether every letter of ``text`` is an unmarked Latin one (digits, emoji and punctuation
+    aside): the text a script table (``triage.romanised``) or a word table may read."""
+    return all(ch.isascii() for ch in text if ch.isalpha())
+
+
 @dataclass(frozen=True)
 class WordTable:
     """A language typed in Latin letters with no standard spelling: its words and phrases, each in
