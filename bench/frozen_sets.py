@@ -22,4 +22,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen10": DATA / "triage_test_10",  # for the engine after steps 61 and 62
     "frozen11": DATA / "triage_test_11",  # for the engine after step 67 (1.29)
     "frozen12": DATA / "triage_test_12",  # for the engine after step 68 (1.30)
+    "frozen13": DATA / "triage_test_13",  # for the engine this session ships (after step 69)
 }
