@@ -1,8 +1,8 @@
 """Languages typed in Latin letters (step 43 of docs/benchmarks.md): each sentence of
 tests/language_sentences*.toml must be detected as its language, romaji Japanese words borrowed
 by other languages must not pull them to Japanese, and Uzbek in Cyrillic must be told from
-Russian and Mongolian; Thai, Burmese and Sinhala named by their word tables (step 68). Pure unit
-tests: the bundled fastText and langdetect profiles and the word tables only."""
+Russian and Mongolian; Thai, Burmese, Sinhala and Japanese named by their word tables (steps 68
+and 69). Pure unit tests: the bundled fastText and langdetect profiles and the word tables only."""
 
 from __future__ import annotations
 
@@ -52,14 +52,15 @@ def test_every_language_has_enough_sentences() -> None:
     assert len(SENTENCES["keep_their_language"]["sentences"]) >= 24
 
 
-# Step 68: the word tables of Thai, Burmese and Sinhala typed in Latin letters name the language
-# where the vote named one without a table.
+# Steps 68 and 69: the word tables of Thai, Burmese, Sinhala and Japanese typed in Latin letters
+# name the language where the vote named one without a table.
 @pytest.mark.parametrize(
     ("text", "code"),
     [
         ("kyay zu tin par tal, nay ma kaung bu", "my"),
         ("mata bada ridenawa, ispirithalayata yanna ona", "si"),
         ("mae mai sabai mak, yak pai rong phayaban ka", "th"),
+        ("heya gasu kusai dou shiyou", "ja"),  # short romaji: the vote said Chinese
     ],
 )
 def test_a_text_most_of_whose_words_a_word_table_knows_is_its_language(text: str, code: str) -> None:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from triage.romanised import NativeScript, SyllableCounts, default_native_script
+from triage.language import LanguageGuess
+from triage.romanised import NativeScript, SyllableCounts, WordsThenLetters, default_native_script
 from triage.wordtables import WordTable, load_word_tables
 
 if TYPE_CHECKING:
@@ -113,8 +114,10 @@ def test_cyrillic_tables(language: str, typed: str, native: str) -> None:
 
 
 def test_it_applies_only_to_latin_text_detected_as_a_language_with_a_table() -> None:
+    # The words and phrases the Japanese word table knows as Japanese writes them (step 69), the
+    # rest in hiragana by the letter table.
     assert NATIVE.encoder_text("kodomo ga netsu wo dashite imasu, doushitara ii desu ka") == (
-        "こども が ねつ を だして います, どうしたら いい です か"
+        "子ども が 熱 を だして います, どうしたらいい ですか"
     )
     assert NATIVE.encoder_text("aiga yeoli nayo, jigeum eodi gaya haeyo?") == (
         "아이가 열이 나요, 지금 어디 가야 해요?"
@@ -196,10 +199,6 @@ def test_the_word_tables_are_checked(tmp_path: Path) -> None:
         path.write_text(body, encoding="utf-8")
         with pytest.raises(ValueError, match="one table of words"):
             load_word_tables(tmp_path)
-    path.unlink()
-    (tmp_path / "ja.toml").write_text('[ja]\n"kodomo" = "子供"\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="one table, not two"):
-        NativeScript.load(words=tmp_path, pinyin=False)
 
 
 @pytest.mark.parametrize("language", sorted(SCRIPT_BLOCKS))
@@ -213,14 +212,38 @@ def test_the_committed_word_tables_write_their_script(language: str) -> None:
 
 
 def test_the_word_tables_apply_to_latin_text_detected_as_their_language() -> None:
-    from triage.language import LanguageGuess
-
     typed = "luk mai sabai"
     for code in SCRIPT_BLOCKS:
         table = NATIVE.table_for(typed, LanguageGuess(code, 1.0))
         assert table is NATIVE.words[code]
     assert NATIVE.table_for(typed, LanguageGuess("en", 1.0)) is None
     assert NATIVE.table_for("ลูก mai sabai", LanguageGuess("th", 1.0)) is None  # not Latin letters only
+
+
+def test_japanese_reads_its_word_table_first_and_the_rest_in_hiragana(tmp_path: Path) -> None:
+    """Step 69: a word table beside the romaji letter table writes the words it knows as Japanese
+    writes them; the letter table writes the rest in hiragana, as before."""
+    (tmp_path / "ja.toml").write_text('[ja]\n"gasu" = "ガス"\n"kusai" = "臭い"\n', encoding="utf-8")
+    native = NativeScript.load(words=tmp_path, pinyin=False)
+    reader = native.table_for("heya gasu kusai desu!", LanguageGuess("ja", 1.0))
+    assert isinstance(reader, WordsThenLetters)
+    assert reader.convert("heya gasu kusai desu!") == "へや ガス 臭い です!"
+    letters_only = NativeScript.load(words=None, pinyin=False)
+    assert (
+        letters_only.encoder_text("heya gasu kusai desu!", LanguageGuess("ja", 1.0))
+        == "へや がす くさい です!"
+    )
+    assert native.digest != letters_only.digest  # what the encoder reads changed: caches refit
+
+
+def test_the_committed_japanese_word_table_writes_japanese() -> None:
+    table = NATIVE.words["ja"]
+    assert len(table.words) >= 1200
+    japanese = [(0x3040, 0x30FF), (0x4E00, 0x9FFF), (0x3005, 0x3006), (0xFF5E, 0xFF5E)]  # kana, kanji, 々, ～
+    assert not [
+        v for v in table.words.values() if any(not any(lo <= ord(c) <= hi for lo, hi in japanese) for c in v)
+    ]
+    assert NATIVE.encoder_text("byouin", LanguageGuess("ja", 1.0)) == table.words["byouin"]
 
 
 def test_the_word_tables_touch_only_the_latin_sinhala_examples() -> None:

@@ -17,7 +17,8 @@ at run time with ``add_examples`` (no reload). Each concern has its module:
 * ``triage.vietnamese``: Vietnamese typed without its marks gets them back before the encoder
   reads it (only the encoder: cues, duplicates and what people see use the text as written);
   ``triage.romanised``: Japanese, Korean, Russian, Mongolian and Chinese (``triage.pinyin``) typed
-  in Latin letters, the same way, and the words of Thai, Burmese and Sinhala its tables know;
+  in Latin letters, the same way, and the words of Thai, Burmese, Sinhala and Japanese its tables
+  know;
 * ``triage.decision``: the rules that turn all of that into a ``TriageResult`` and its signals.
 
 This module only wires them together, in threads: ``triage``/``triage_many``/``embed_*`` and
@@ -111,8 +112,10 @@ log = logging.getLogger(__name__)
 # Sinhala typed in Latin letters read with the words their tables know in the script (step 67;
 # 18 Sinhala examples typed in Latin letters read anew, the adapter and calibration kept), 1.30 =
 # a text typed in Latin letters most of whose words one of those word tables knows is named that
-# table's language (step 68; no example's language changes).
-TRIAGE_VERSION = "1.30"
+# table's language (step 68; no example's language changes), 1.31 = Japanese typed in romaji read
+# with the words its word table knows in kanji and katakana, the rest in hiragana as before, and
+# named Japanese by that table as step 68 names the others (step 69; no example touched).
+TRIAGE_VERSION = "1.31"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
@@ -309,7 +312,7 @@ class Triage:
     def encoder_text(self, text: str) -> str:
         """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back,
         Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters in their own script,
-        and Thai, Burmese and Sinhala with the words their tables know in it."""
+        and Thai, Burmese, Sinhala and Japanese with the words their tables know in it."""
         return self._read(text, None)
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:

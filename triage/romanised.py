@@ -11,7 +11,9 @@ tables kept as data (``triage/words/romanised.toml``), and Chinese pinyin in cha
 phrase model (``triage.pinyin``, step 61). Thai, Burmese and Sinhala have no standard Latin
 spelling for a letter table to undo, so ``WordTable`` writes the words and phrases it knows, in
 their common spellings, in the script and leaves the rest as typed (step 67); the encoder reads
-such a mixed text as the language. As with the Vietnamese restoration
+such a mixed text as the language. Japanese has both: a word table writes the words it knows in
+kanji and katakana, as Japanese writes them, and the letter table the rest in hiragana (step 69).
+As with the Vietnamese restoration
 (``triage.vietnamese``), only the encoder reads the result: the resident's text is stored, shown
 and scanned for cues as written.
 """
@@ -224,12 +226,27 @@ class ScriptTable:
 
 
 @dataclass(frozen=True)
+class WordsThenLetters:
+    """A language with both tables (Japanese, step 69): the words and phrases the word table knows
+    as it writes them ("gasu kusai" -> "ガス 臭い"), then the rest by the letter table (hiragana)."""
+
+    words: WordTable
+    letters: ScriptTable
+
+    def convert(self, text: str) -> str:
+        return self.letters.convert(self.words.convert(text))
+
+
+Reader = ScriptTable | PinyinReader | WordTable | WordsThenLetters
+
+
+@dataclass(frozen=True)
 class NativeScript:
     """The tables, Chinese's pinyin reader, and when they apply."""
 
     tables: dict[str, ScriptTable]
     pinyin: PinyinReader | None = None  # Chinese: no letter table reads pinyin (triage.pinyin)
-    words: dict[str, WordTable] = field(default_factory=dict)  # Thai, Burmese, Sinhala (step 67)
+    words: dict[str, WordTable] = field(default_factory=dict)  # Thai, Burmese, Sinhala, Japanese
 
     @classmethod
     def load(
@@ -272,8 +289,6 @@ class NativeScript:
         word_tables: dict[str, WordTable] = {}
         if words is not None:
             word_tables = default_word_tables() if words == WORD_TABLES_DIR else load_word_tables(words)
-        if overlap := sorted(set(tables) & set(word_tables)):
-            raise ValueError(f"{path} and {words}: a language has one table, not two: {overlap}")
         return cls(tables, PinyinReader.load() if pinyin else None, word_tables)
 
     @functools.cached_property
@@ -293,17 +308,28 @@ class NativeScript:
         only the language decides)."""
         return _WORD.search(text) is not None and latin_letters_only(text)
 
-    def table_for(
-        self, text: str, language: LanguageGuess | None = None
-    ) -> ScriptTable | PinyinReader | WordTable | None:
-        """The table that applies to ``text``: only Latin letters, and detected (``language``,
+    @functools.cached_property
+    def readers(self) -> dict[str, Reader]:
+        """Each language's reader: its letter table, its word table, or both (words first)."""
+        readers: dict[str, Reader] = {}
+        for code in sorted(set(self.tables) | set(self.words)):
+            letters, words = self.tables.get(code), self.words.get(code)
+            if letters is not None and words is not None:
+                readers[code] = WordsThenLetters(words, letters)
+            elif letters is not None:
+                readers[code] = letters
+            elif words is not None:
+                readers[code] = words
+        if self.pinyin is not None:
+            readers[PINYIN_LANGUAGE] = self.pinyin
+        return readers
+
+    def table_for(self, text: str, language: LanguageGuess | None = None) -> Reader | None:
+        """The reader that applies to ``text``: only Latin letters, and detected (``language``,
         when the caller has already detected it) as a language with a table or Chinese."""
         if not self.may_apply(text):
             return None
-        code = (language or detect_language(text)).code
-        if code == PINYIN_LANGUAGE:
-            return self.pinyin
-        return self.tables.get(code) or self.words.get(code)
+        return self.readers.get((language or detect_language(text)).code)
 
     def encoder_text(self, text: str, language: LanguageGuess | None = None) -> str:
         """What the encoder reads for ``text``: in its language's script where a table applies."""

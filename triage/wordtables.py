@@ -1,12 +1,14 @@
-"""Word tables: Thai, Burmese and Sinhala typed in Latin letters, word by word in their script.
+"""Word tables: Thai, Burmese, Sinhala and Japanese typed in Latin letters, word by word in their
+script.
 
-These languages have no standard Latin spelling for a letter table to undo (``triage.romanised``),
-but their everyday words are typed in a few common ways. A table holds each word or short phrase
-in its common spellings and the same in the script, one file per language in
-``triage/words/romanised_words/``, written by blind authors (docs/benchmarks.md, triage step 67).
-``triage.romanised`` lets the encoder read the words a table knows in the script (step 67), and
-``triage.language`` names a text most of whose words one table knows as that table's language
-(step 68).
+Thai, Burmese and Sinhala have no standard Latin spelling for a letter table to undo
+(``triage.romanised``), but their everyday words are typed in a few common ways. Romaji has a
+letter table, but it can only write hiragana, where Japanese writes most words that matter in
+kanji and katakana. A table holds each word or short phrase in its common spellings and the same
+in the script, one file per language in ``triage/words/romanised_words/``, written by blind
+authors (docs/benchmarks.md, triage steps 67 and 69). ``triage.romanised`` lets the encoder read
+the words a table knows in the script, and ``triage.language`` names a text most of whose words one
+table knows as that table's language (step 68).
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ def latin_letters_only(text: str) -> bool:
 
 @dataclass(frozen=True)
 class WordTable:
-    """A language typed in Latin letters with no standard spelling: its words and phrases, each in
-    its common spellings, and the same in the language's script ("rong payaban" -> "โรงพยาบาล")."""
+    """A language typed in Latin letters: its words and phrases, each in its common spellings, and
+    the same as the language writes them ("rong payaban" -> "โรงพยาบาล", "gasu" -> "ガス")."""
 
     language: str
     words: dict[str, str]  # lower-case words, one space apart -> the script
