@@ -114,8 +114,10 @@ log = logging.getLogger(__name__)
 # a text typed in Latin letters most of whose words one of those word tables knows is named that
 # table's language (step 68; no example's language changes), 1.31 = Japanese typed in romaji read
 # with the words its word table knows in kanji and katakana, the rest in hiragana as before, and
-# named Japanese by that table as step 68 names the others (step 69; no example touched).
-TRIAGE_VERSION = "1.31"
+# named Japanese by that table as step 68 names the others (step 69; no example touched), 1.32 =
+# "does not answer the phone" alone is no longer a Mongolian missing person (step 71; no example's
+# cues change).
+TRIAGE_VERSION = "1.32"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
