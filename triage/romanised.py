@@ -13,9 +13,8 @@ spelling for a letter table to undo, so ``WordTable`` writes the words and phras
 their common spellings, in the script and leaves the rest as typed (step 67); the encoder reads
 such a mixed text as the language. Japanese has both: a word table writes the words it knows in
 kanji and katakana, as Japanese writes them, and the letter table the rest in hiragana (step 69).
-As with the Vietnamese restoration
-(``triage.vietnamese``), only the encoder reads the result: the resident's text is stored, shown
-and scanned for cues as written.
+As with the Vietnamese restoration (``triage.vietnamese``), only the encoder reads the result: the
+resident's text is stored, shown and scanned for cues as written.
 """
 
 from __future__ import annotations
