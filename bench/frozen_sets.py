@@ -22,5 +22,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen10": DATA / "triage_test_10",  # for the engine after steps 61 and 62
     "frozen11": DATA / "triage_test_11",  # for the engine after step 67 (1.29)
     "frozen12": DATA / "triage_test_12",  # for the engine after step 68 (1.30)
-    "frozen13": DATA / "triage_test_13",  # for the engine this session ships (after step 69)
+    "frozen13": DATA / "triage_test_13",  # for engine 1.32 (steps 69 and 71)
+    "frozen14": DATA / "triage_test_14",  # for the engine after step 72
 }
