@@ -20,7 +20,6 @@ OTONARI_RETENTION_DAYS ago lose their texts the same way; a resident registered 
 that, with no request open or closed since and no token still valid, is erased whole.
 """
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from service import audit
 from service.auth import revoke_account_tokens
 from service.errors import ErrorReason, UserErrors, not_found
 from service.requests import TERMINAL_STATUSES, cancel_locked
+from service.stopping import pause
 
 log = logging.getLogger(__name__)
 
@@ -198,4 +198,4 @@ async def retention_scheduler(
                 )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.warning("retention: database error (%s), retrying at the next sweep", error)
-        await asyncio.sleep(every)
+        await pause(every)

@@ -22,6 +22,7 @@ from db.errors import OtonariError
 from db.queries import q
 from db.types import Connection, Executor
 from service import metrics
+from service.stopping import pause
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ class EventBroker:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="event-broker")
-        await asyncio.wait_for(self._ready.wait(), timeout=30)
+        async with asyncio.timeout(30):
+            await self._ready.wait()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -164,10 +166,12 @@ class EventBroker:
                     self._ready.set()
                     while True:
                         try:
-                            event_id = await asyncio.wait_for(self._pending.get(), KEEPALIVE_SECONDS)
+                            async with asyncio.timeout(KEEPALIVE_SECONDS):
+                                event_id = await self._pending.get()
                         except TimeoutError:
                             # Quiet for a while: make sure the connection is still there.
-                            await asyncio.wait_for(conn.fetchval("SELECT 1"), KEEPALIVE_SECONDS)
+                            async with asyncio.timeout(KEEPALIVE_SECONDS):
+                                await conn.fetchval("SELECT 1")
                             continue
                         if event_id == lost_marker:
                             break
@@ -196,7 +200,7 @@ class EventBroker:
                 ) and not database_unavailable(error):
                     raise
                 log.warning("event listener: database unavailable (%s); reconnecting", error)
-            await asyncio.sleep(RECONNECT_SECONDS)
+            await pause(RECONNECT_SECONDS)
 
     async def _catch_up(self, conn: Connection, after: int) -> None:
         """Publish every event after `after` not published yet, oldest first."""

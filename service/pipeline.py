@@ -23,6 +23,7 @@ from db.types import Connection, Executor, Pool
 from service import memory, metrics
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
 from service.requests import emit_event
+from service.stopping import pause
 from triage.advice import emergency_advice
 from triage.labels import SupportField, Urgency
 
@@ -255,7 +256,6 @@ class TriageWorker:
                     log.warning("triage worker: database error (%s), retrying", error)
                     relisten, done = True, 0
                 if done == 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                    await pause(self.poll_seconds, self._wake)
         finally:
             await release_listening(self.pool, listener, JOBS_CHANNEL, self._on_notify)

@@ -25,6 +25,7 @@ from db.availability import CONNECTION_BROKEN
 from db.errors import OtonariError
 from db.types import Connection, Executor
 from service.auth import Viewer, hash_token, sign_in
+from service.stopping import pause
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ class RevocationListener:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="token-revocations")
-        await asyncio.wait_for(self._ready.wait(), timeout=30)
+        async with asyncio.timeout(30):
+            await self._ready.wait()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -137,10 +139,10 @@ class RevocationListener:
                     self.cache.listening = True
                     self._ready.set()
                     while not self._lost.is_set():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._lost.wait(), KEEPALIVE_SECONDS)
+                        await pause(KEEPALIVE_SECONDS, self._lost)
                         if not self._lost.is_set():
-                            await asyncio.wait_for(conn.fetchval("SELECT 1"), KEEPALIVE_SECONDS)
+                            async with asyncio.timeout(KEEPALIVE_SECONDS):
+                                await conn.fetchval("SELECT 1")
                 finally:
                     self.cache.listening = False
                     self.cache.clear()
@@ -151,4 +153,4 @@ class RevocationListener:
                 raise
             except (OSError, TimeoutError, asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN):
                 log.exception("token revocation listener cannot connect; retrying")
-            await asyncio.sleep(RECONNECT_SECONDS)
+            await pause(RECONNECT_SECONDS)

@@ -19,6 +19,7 @@ from service.erasure import retention_scheduler
 from service.notifications.delivery import NotificationDelivery
 from service.offers import expire_due_offers
 from service.pipeline import ExampleSync, TriageWorker
+from service.stopping import pause, stop_requested
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,13 @@ async def supervised(name: str, loop: Callable[[], Awaitable[None]]) -> None:
             await loop()
             log.error("background loop %s returned; starting it again", name)
         except Exception:
+            if stop_requested():
+                raise  # how its cancellation surfaced: it stops, it is not started again
             log.exception("background loop %s failed; starting it again", name)
         metrics.WORKER_RESTARTS.labels(name).inc()
         if time.monotonic() - started >= RESTART_MAX_SECONDS:
             delay = RESTART_FIRST_SECONDS
-        await asyncio.sleep(delay)
+        await pause(delay)
         delay = min(2 * delay, RESTART_MAX_SECONDS)
 
 
@@ -69,7 +72,7 @@ async def expiry_scheduler(state: AppState) -> None:
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.warning("offer expiry: database error (%s), retrying", error)
             delay = EXPIRY_POLL_SECONDS
-        await asyncio.sleep(delay)
+        await pause(delay)
 
 
 async def run_workers(state: AppState, triage_workers: int = 1) -> None:

@@ -63,3 +63,26 @@ async def test_the_back_off_doubles_up_to_its_maximum(monkeypatch: pytest.Monkey
     with pytest.raises(asyncio.CancelledError):
         await worker.supervised("always-failing", failing)
     assert slept == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0]
+
+
+async def test_a_loop_asked_to_stop_is_not_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its cancellation reached it as another error (a ROLLBACK the database cut): that is a stop.
+    monkeypatch.setattr(worker, "RESTART_FIRST_SECONDS", 0.01)
+    calls = 0
+
+    async def loop() -> None:
+        nonlocal calls
+        calls += 1
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise OSError("connection lost") from None
+
+    before = restarts("stopping-loop")
+    supervisor = asyncio.create_task(worker.supervised("stopping-loop", loop))
+    await asyncio.sleep(0.01)
+    supervisor.cancel()
+    done, _ = await asyncio.wait({supervisor}, timeout=5)
+    assert done and calls == 1 and restarts("stopping-loop") == before
+    with pytest.raises(OSError):
+        supervisor.result()

@@ -32,6 +32,7 @@ from service.notifications.email import DeliveryError, Email, SmtpSender
 from service.notifications.kinds import WEBHOOK_TYPES, NotificationKind
 from service.notifications.templates import STAFF_LOCALES, person_locale, render
 from service.notifications.webhooks import Delivery, WebhookSender
+from service.stopping import pause
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,7 @@ class NotificationDelivery:
                 log.warning("notification delivery: database error (%s), retrying", error)
                 delay = POLL_SECONDS
             if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lane.wake.wait(), delay)
+                await pause(delay, lane.wake)
 
     async def _listen_again_if_lost(self) -> None:
         """After a database restart the listening connection is closed: take a fresh one."""
