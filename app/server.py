@@ -1,7 +1,6 @@
 """The Starlette application: one lifespan opens the process's state (service.state), loads the
 model, starts workers; /graphql over HTTP and WebSocket, the web app, health checks."""
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -33,7 +32,7 @@ from service.websocket import (
     SocketRegistry,
     WebSocketLimits,
 )
-from service.worker import run_workers
+from service.worker import background_work
 from triage.engine import Triage
 
 
@@ -132,17 +131,10 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, AppState]]:
-        async with open_state(settings, engine) as state:
-            workers = (
-                asyncio.create_task(run_workers(state, max(1, settings.workers))) if with_workers else None
-            )
-            try:
-                yield {"otonari": state}
-            finally:
-                if workers is not None:
-                    workers.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await workers
+        async with open_state(settings, engine) as state, contextlib.AsyncExitStack() as workers:
+            if with_workers:
+                await workers.enter_async_context(background_work(state, max(1, settings.workers)))
+            yield {"otonari": state}
 
     async def healthz(request: Request) -> Response:  # kept for existing checks; see /livez, /readyz
         state: AppState = request.state.otonari

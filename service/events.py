@@ -22,7 +22,7 @@ from db.errors import OtonariError
 from db.queries import q
 from db.types import Connection, Executor
 from service import metrics
-from service.stopping import pause
+from service.stopping import CLOSE_SECONDS, pause, stop_tasks
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +136,7 @@ class EventBroker:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_tasks([self._task], "event listener")
         for task in self._snapshots.values():
             task.cancel()
         self._snapshots.clear()
@@ -188,7 +186,7 @@ class EventBroker:
                                 self.publish(EventRecord.from_row(row))
                 finally:
                     with contextlib.suppress(Exception):
-                        await conn.close()
+                        await conn.close(timeout=CLOSE_SECONDS)
                 log.warning("event listener lost its connection; reconnecting")
             except asyncio.CancelledError:
                 raise

@@ -6,7 +6,6 @@ request is triaged exactly once.
 """
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
@@ -23,7 +22,7 @@ from db.types import Connection, Executor, Pool
 from service import memory, metrics
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
 from service.requests import emit_event
-from service.stopping import pause
+from service.stopping import STOP_SECONDS, pause
 from triage.advice import emergency_advice
 from triage.labels import SupportField, Urgency
 
@@ -118,10 +117,15 @@ class ExampleSync:
         return learned
 
     async def close(self) -> None:
-        """Wait for a refit in progress (a thread cannot be cancelled)."""
-        if self._refit is not None:
-            with contextlib.suppress(Exception):
-                await self._refit
+        """Wait for a refit in progress. Unlike a loop it ends by itself (finite CPU work), a thread
+        cannot be cancelled, and the process's exit waits for its thread anyway: no bound, but a
+        long wait is said (its failure, if any, is logged by _log_refit_failure)."""
+        if self._refit is None or self._refit.done():
+            return
+        _, running = await asyncio.wait({self._refit}, timeout=STOP_SECONDS)
+        if running:
+            log.warning("stopping: waiting for a refit of the triage heads (%.0f s so far)", STOP_SECONDS)
+            await asyncio.wait(running)
 
     async def sync(self, conn: Executor) -> int:
         """Learn new examples and forget removed ones; returns how many were learned."""

@@ -18,6 +18,7 @@ from service.config import Settings
 from service.context import AppState
 from service.events import EventBroker
 from service.matching import Matcher
+from service.stopping import STOP_SECONDS
 from service.viewer_cache import RevocationListener, ViewerCache
 from triage.engine import Triage
 
@@ -110,8 +111,11 @@ async def open_state(settings: Settings, engine: Triage | None = None) -> AsyncI
             await broker.stop()
     finally:
         try:
-            await asyncio.wait_for(pool.close(), timeout=10)
+            async with asyncio.timeout(STOP_SECONDS):
+                await pool.close()
         except TimeoutError:
             # A connection still held (a stuck query) must not keep the process from exiting.
-            log.warning("database pool did not close in 10 s; terminating it")
+            log.warning("database pool did not close in %.0f s; terminating it", STOP_SECONDS)
             pool.terminate()
+        except Exception as error:  # the database went away under it: close() has terminated it
+            log.warning("database pool did not close cleanly (%r); its connections were dropped", error)

@@ -25,7 +25,7 @@ from db.availability import CONNECTION_BROKEN
 from db.errors import OtonariError
 from db.types import Connection, Executor
 from service.auth import Viewer, hash_token, sign_in
-from service.stopping import pause
+from service.stopping import CLOSE_SECONDS, pause, stop_tasks
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,7 @@ class RevocationListener:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_tasks([self._task], "token revocation listener")
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         try:
@@ -147,7 +145,7 @@ class RevocationListener:
                     self.cache.listening = False
                     self.cache.clear()
                     with contextlib.suppress(Exception):
-                        await conn.close()
+                        await conn.close(timeout=CLOSE_SECONDS)
                 log.warning("token revocation listener lost its connection; reconnecting")
             except asyncio.CancelledError:
                 raise

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
@@ -19,7 +19,7 @@ from service.erasure import retention_scheduler
 from service.notifications.delivery import NotificationDelivery
 from service.offers import expire_due_offers
 from service.pipeline import ExampleSync, TriageWorker
-from service.stopping import pause, stop_requested
+from service.stopping import pause, stop_requested, stop_tasks
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,19 @@ async def expiry_scheduler(state: AppState) -> None:
 
 
 async def run_workers(state: AppState, triage_workers: int = 1) -> None:
+    """The background loops, until cancelled (`python main.py worker`)."""
+    async with background_work(state, triage_workers) as tasks:
+        await asyncio.gather(*tasks)
+
+
+@contextlib.asynccontextmanager
+async def background_work(
+    state: AppState, triage_workers: int = 1
+) -> AsyncIterator[list["asyncio.Task[None]"]]:
+    """The background loops run while the block does (inside `serve`, or run_workers). At its end
+    they are stopped within STOP_SECONDS (service.stopping): a job being triaged then goes back to
+    the queue with its rolled-back transaction, for the next worker. A refit of the triage heads
+    in progress is waited for (ExampleSync.close)."""
     examples = ExampleSync(state.engine)
     hold = state.settings.triage_hold_seconds
     notifications = NotificationDelivery(state.pool, state.settings)
@@ -90,11 +103,7 @@ async def run_workers(state: AppState, triage_workers: int = 1) -> None:
     }
     tasks = [asyncio.create_task(supervised(name, loop), name=name) for name, loop in loops.items()]
     try:
-        await asyncio.gather(*tasks)
+        yield tasks
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop_tasks(tasks, "background work")
         await examples.close()

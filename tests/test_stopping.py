@@ -1,10 +1,15 @@
-"""Background loops stop when asked, however the request reaches them (service/stopping.py; small
-fakes, no database)."""
+"""Background loops stop when asked, however the request reaches them, and whoever stops them waits
+a bounded time (service/stopping.py; small fakes, no database; tests/test_shutdown.py runs the
+real server)."""
 
 import asyncio
+import contextlib
+import logging
 import time
 
-from service.stopping import pause
+import pytest
+
+from service.stopping import pause, stop_tasks
 
 
 async def test_a_stop_that_lands_with_a_wake_up_is_not_lost() -> None:
@@ -58,3 +63,30 @@ async def test_pause_waits_its_time_or_until_woken() -> None:
     started = time.monotonic()
     await pause(60, wake)
     assert time.monotonic() - started < 5
+
+
+async def test_a_task_that_will_not_stop_is_abandoned_in_time_and_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    done = False
+
+    async def stubborn_loop() -> None:
+        while not done:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(0.01)
+
+    quick = asyncio.create_task(asyncio.sleep(60), name="quick")
+    stubborn = asyncio.create_task(stubborn_loop(), name="stubborn")
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="service.stopping"):
+        await stop_tasks([quick, stubborn], "test loops", within=0.2)
+    try:
+        assert time.monotonic() - started < 5
+        assert quick.cancelled() and not stubborn.done()
+        [record] = caplog.records
+        message = record.getMessage()
+        assert "test loops: stubborn did not stop" in message and "stubborn_loop" in message
+    finally:
+        done = True
+        await stubborn
