@@ -20,7 +20,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from db.embedded import embedded_database_url
 from db.migrate import migrate
 from service.config import Settings
-from tests.support import Api, free_port, uvicorn_running, with_database
+from tests.support import SERVER_STOP_SECONDS, Api, free_port, uvicorn_running, with_database
 
 if TYPE_CHECKING:
     from tests.mailsink import MailSink
@@ -105,8 +105,11 @@ def settings(db_url: str, data_dir: Path) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -> AsyncIterator[str]:
-    """The real app under uvicorn, in this event loop, on a free port."""
+async def serve(
+    settings: Settings, engine: "Triage", *, workers: bool = True, stop_within: float = SERVER_STOP_SECONDS
+) -> AsyncIterator[str]:
+    """The real app under uvicorn, in this event loop, on a free port; stopped within `stop_within`
+    seconds (or the test fails with where its tasks were)."""
     from app.server import create_app
 
     # Each server learns staff reviews on its own copy of the engine, as a real process does:
@@ -121,7 +124,7 @@ async def serve(settings: Settings, engine: "Triage", *, workers: bool = True) -
         timeout_graceful_shutdown=5,
         proxy_headers=False,  # as main.py serves: the app decides which header to trust
     )
-    async with uvicorn_running(config):
+    async with uvicorn_running(config, stop_within):
         yield f"http://127.0.0.1:{settings.port}"
 
 

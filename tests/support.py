@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import random
@@ -105,9 +106,27 @@ def free_port() -> int:
     raise AssertionError(f"no free port in {_PORTS.start}-{_PORTS.stop - 1}")
 
 
+# A test server still stopping after this is stuck: the test fails with its tasks' stacks instead
+# of waiting for pytest-timeout, whose dump shows only the event loop's select() (CI once waited
+# 300 s on a server whose event listener had lost its cancellation).
+SERVER_STOP_SECONDS = 120.0
+
+
+def task_stacks() -> str:
+    """Where every task of this event loop is, for a failure message."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        print(f"--- {task.get_name()}", file=out)
+        task.print_stack(limit=8, file=out)
+    return out.getvalue()
+
+
 @contextlib.asynccontextmanager
-async def uvicorn_running(config: uvicorn.Config) -> AsyncIterator[None]:
-    """Serve `config` with uvicorn in this event loop until the block ends."""
+async def uvicorn_running(
+    config: uvicorn.Config, stop_within: float = SERVER_STOP_SECONDS
+) -> AsyncIterator[None]:
+    """Serve `config` with uvicorn in this event loop until the block ends; its shutdown must
+    end within `stop_within` seconds."""
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -118,7 +137,22 @@ async def uvicorn_running(config: uvicorn.Config) -> AsyncIterator[None]:
         yield
     finally:
         server.should_exit = True
-        await task
+        done, _ = await asyncio.wait({task}, timeout=stop_within)
+        if not done:
+            stacks = task_stacks()
+            task.cancel()
+            raise AssertionError(f"the server did not stop within {stop_within} s; its tasks:\n{stacks}")
+        task.result()
+
+
+async def triage_job_held(db: Any) -> bool:
+    """Whether the one pending triage job is held by a worker (taken, its transaction open)."""
+    async with db.transaction():
+        free = await db.fetch(
+            "SELECT request_id FROM triage_jobs WHERE done_at IS NULL FOR UPDATE SKIP LOCKED"
+        )
+    pending = await db.fetchval("SELECT count(*) FROM triage_jobs WHERE done_at IS NULL")
+    return bool(pending == 1 and not free)
 
 
 async def kill_worker_when(

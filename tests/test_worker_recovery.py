@@ -11,17 +11,8 @@ from service.auth import viewer_for_token
 from service.config import Settings
 from service.requests import SubmitInput, submit_request
 from tests.conftest import REPO, serve
-from tests.support import eventually, kill_worker_when
+from tests.support import eventually, kill_worker_when, triage_job_held
 from triage.engine import Triage
-
-
-async def _job_is_held(db: asyncpg.Connection) -> bool:
-    async with db.transaction():
-        free = await db.fetch(
-            "SELECT request_id FROM triage_jobs WHERE done_at IS NULL FOR UPDATE SKIP LOCKED"
-        )
-    pending = await db.fetchval("SELECT count(*) FROM triage_jobs WHERE done_at IS NULL")
-    return pending == 1 and not free
 
 
 async def test_kill_9_mid_triage_then_recover(
@@ -48,7 +39,7 @@ async def test_kill_9_mid_triage_then_recover(
         "OTONARI_TRIAGE_HOLD_SECONDS": "600",
         "HF_HUB_OFFLINE": "1",
     }
-    await kill_worker_when(lambda: _job_is_held(db), REPO, env, timeout=120, interval=0.2)
+    await kill_worker_when(lambda: triage_job_held(db), REPO, env, timeout=120, interval=0.2)
     # The killed worker's transaction died with it: nothing half-written.
     assert await db.fetchval("SELECT status FROM requests WHERE id = $1", request_id) == "RECEIVED"
     assert await db.fetchval("SELECT count(*) FROM triage_results") == 0
