@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 
 import pytest
 
+from service.config import Settings
+from service.notifications.delivery import NotificationDelivery
 from service.stopping import pause, stop_tasks
 
 
@@ -90,3 +93,48 @@ async def test_a_task_that_will_not_stop_is_abandoned_in_time_and_reported(
     finally:
         done = True
         await stubborn
+
+
+class _Listener:
+    def is_closed(self) -> bool:
+        return False
+
+    async def add_listener(self, channel: str, callback: object) -> None:
+        pass
+
+    async def remove_listener(self, channel: str, callback: object) -> None:
+        pass
+
+
+class _Pool:
+    async def acquire(self) -> _Listener:
+        return _Listener()
+
+    async def release(self, conn: _Listener) -> None:
+        pass
+
+
+async def test_the_delivery_lanes_end_with_their_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    lanes: list[asyncio.Task[None]] = []
+
+    async def lane(_: object) -> None:
+        lanes.append(asyncio.current_task())  # type: ignore[arg-type]
+        if len(lanes) == 1:
+            await asyncio.sleep(0.01)
+            raise RuntimeError("a lane's bug")
+        await asyncio.Event().wait()
+
+    delivery = NotificationDelivery(_Pool(), replace(Settings(), notify_concurrency=3))  # type: ignore[arg-type]
+    monkeypatch.setattr(delivery, "_run_lane", lane)
+    # A lane that fails ends the loop (supervised starts it again), and the other lanes with it.
+    with pytest.raises(ExceptionGroup) as failed:
+        await delivery.run()
+    assert failed.group_contains(RuntimeError, match="a lane's bug")
+    assert len(lanes) == 3 and all(task.done() for task in lanes)
+    # Stopped: every lane ends too.
+    lanes.clear()
+    running = asyncio.create_task(delivery.run())
+    await asyncio.sleep(0.05)
+    running.cancel()
+    done, _ = await asyncio.wait({running}, timeout=5)
+    assert done and len(lanes) == 3 and all(task.done() for task in lanes)

@@ -83,7 +83,11 @@ class NotificationDelivery:
         self.listener = listener = await self.pool.acquire()
         try:
             await listener.add_listener(CHANNEL, self._on_notify)
-            await asyncio.gather(*(self._run_lane(lane) for lane in self.lanes))
+            # A group, not gather: a stop or a lane's failure ends every lane before this returns
+            # (gather returns at the first and leaves the others running, outside any stop).
+            async with asyncio.TaskGroup() as lanes:
+                for lane in self.lanes:
+                    lanes.create_task(self._run_lane(lane))
         finally:
             if self.listener is not None:
                 await release_listening(self.pool, self.listener, CHANNEL, self._on_notify)
