@@ -57,7 +57,8 @@ async def metrics_endpoint(request: Request) -> Response:
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
     try:
-        await asyncio.wait_for(metrics.refresh_queues(state.pool), READY_TIMEOUT_SECONDS)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await metrics.refresh_queues(state.pool)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
         # The process's own figures still help when the database does not answer.
         log.warning("metrics: the queue figures could not be read from PostgreSQL")
@@ -71,7 +72,8 @@ async def livez(request: Request) -> Response:
 
 async def _not_ready(state: AppState) -> list[str]:
     try:
-        applied = await asyncio.wait_for(state.pool.fetch(q("applied_migrations")), READY_TIMEOUT_SECONDS)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            applied = await state.pool.fetch(q("applied_migrations"))
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, OtonariError) as exc:
         return [f"database: {type(exc).__name__}"]
     missing = sorted({m.name for m in load_migrations()} - {r["name"] for r in applied})
