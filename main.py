@@ -23,6 +23,7 @@ def _serve(settings: Settings) -> int:
     import uvicorn
 
     from app.server import create_app
+    from service.stopping import STOP_SECONDS
 
     uvicorn.run(
         create_app(settings),
@@ -41,6 +42,9 @@ def _serve(settings: Settings) -> int:
         # A WebSocket message is refused beyond the body limit anyway (close 1009): no need to
         # buffer uvicorn's default 16 MiB first.
         ws_max_size=max(settings.max_body_bytes * 2, 1024 * 1024),
+        # A stop gives requests still running this long, then cancels them (uvicorn logs how many):
+        # without it uvicorn waits for them without a bound (README: stopping).
+        timeout_graceful_shutdown=int(STOP_SECONDS),
     )
     return 0
 
