@@ -22,6 +22,7 @@ from db.errors import OtonariError
 from db.queries import q
 from db.types import Connection, Executor
 from service import metrics
+from service.outage_log import OutageLog
 from service.stopping import CLOSE_SECONDS, pause, stop_tasks
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ class EventBroker:
 
     async def _run(self) -> None:
         generation = 0
+        outage = OutageLog(log, "event listener")
         while True:
             try:
                 conn = await self._connect()
@@ -162,6 +164,7 @@ class EventBroker:
                         # little before the newest id seen (commits land out of id order).
                         await self._catch_up(conn, max(self._first_id, self._last_id - LATE_COMMIT_WINDOW))
                     self._ready.set()
+                    outage.recovered()
                     while True:
                         try:
                             async with asyncio.timeout(KEEPALIVE_SECONDS):
@@ -197,7 +200,7 @@ class EventBroker:
                     error, (asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN)
                 ) and not database_unavailable(error):
                     raise
-                log.warning("event listener: database unavailable (%s); reconnecting", error)
+                outage.failed(error)
             await pause(RECONNECT_SECONDS)
 
     async def _catch_up(self, conn: Connection, after: int) -> None:

@@ -25,6 +25,7 @@ from db.availability import CONNECTION_BROKEN
 from db.errors import OtonariError
 from db.types import Connection, Executor
 from service.auth import Viewer, hash_token, sign_in
+from service.outage_log import OutageLog
 from service.stopping import CLOSE_SECONDS, pause, stop_tasks
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class RevocationListener:
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._lost = asyncio.Event()
+        self._outage = OutageLog(log, "token revocation listener")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="token-revocations")
@@ -136,6 +138,7 @@ class RevocationListener:
                     self.cache.clear()
                     self.cache.listening = True
                     self._ready.set()
+                    self._outage.recovered()
                     while not self._lost.is_set():
                         await pause(KEEPALIVE_SECONDS, self._lost)
                         if not self._lost.is_set():
@@ -149,6 +152,6 @@ class RevocationListener:
                 log.warning("token revocation listener lost its connection; reconnecting")
             except asyncio.CancelledError:
                 raise
-            except (OSError, TimeoutError, asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN):
-                log.exception("token revocation listener cannot connect; retrying")
+            except (OSError, TimeoutError, asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN) as error:
+                self._outage.failed(error)
             await pause(RECONNECT_SECONDS)

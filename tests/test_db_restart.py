@@ -4,6 +4,7 @@ connection come back by themselves, the live subscriber gets every event exactly
 every submission that was answered with success exists."""
 
 import asyncio
+import logging
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -82,9 +83,10 @@ def restartable_db(tmp_path: Path) -> Any:
 
 
 async def test_postgres_restart_under_load(
-    restartable_db: tuple[Path, str], settings: Settings, triage_engine: Any
+    restartable_db: tuple[Path, str], settings: Settings, triage_engine: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     pg_dir, url = restartable_db
+    caplog.set_level(logging.WARNING, logger="service")
     settings = replace(
         settings,
         database_url=url,
@@ -142,6 +144,17 @@ async def test_postgres_restart_under_load(
             # Up again, at the same address: nothing is restarted on the service's side.
             assert await asyncio.to_thread(embedded_database_url, pg_dir) == url
             await eventually(lambda: checked(before_outage + 6), timeout=60)
+            # The listeners said the outage and its end, in a few lines, not one (or a traceback)
+            # per retry (service/outage_log.py).
+            for name, what in (
+                ("service.events", "event listener"),
+                ("service.viewer_cache", "token revocation listener"),
+            ):
+                said = [r for r in caplog.records if r.name == name]
+                assert any(r.getMessage().startswith(f"{what}: reconnected after") for r in said), said
+                assert len(said) <= 5 and all(
+                    r.levelno == logging.WARNING and not r.exc_info for r in said
+                ), said
             stop.set()
             await asyncio.gather(*running)
             assert max(s.slowest_unavailable for s in submitters) < OUTAGE_ANSWER_SECONDS
