@@ -26,7 +26,7 @@ from tests.browser.staff import sign_in as staff_sign_in
 from tests.browser.volunteer import CLINIC, approve, vetted_volunteer
 from tests.browser.volunteer import sign_in as volunteer_sign_in
 from tests.flows import REQUEST, register_resident
-from tests.support import Api, LiveClient
+from tests.support import Api, LiveClient, eventually
 
 
 def record_subscriptions(page: BrowserPage) -> list[dict[str, Any]]:
@@ -371,11 +371,28 @@ async def test_after_a_dropped_connection_the_page_resumes_with_after(
     request_id = await submit_on_page(page, RENT)
     await status_row(page, request_id, "IN_REVIEW").wait_for(timeout=60_000)
     first = sockets[0]
-    last_seen = [
-        m["payload"]["data"]["requestUpdated"]["eventId"]
-        for m in first["received"]
-        if m.get("type") == "next" and "data" in m.get("payload", {})
-    ][-1]
+
+    def cursor() -> str | None:
+        """The last event the page has: the newest it received, else the one it subscribed after
+        (when triage ended before the page listed its requests, the listing already shows
+        IN_REVIEW and no event comes; this race failed the test once in CI)."""
+        received = [
+            m["payload"]["data"]["requestUpdated"]["eventId"]
+            for m in first["received"]
+            if m.get("type") == "next" and "data" in m.get("payload", {})
+        ]
+        subscribed = [
+            m["payload"]["variables"]["after"]
+            for m in first["sent"]
+            if m.get("type") == "subscribe" and "requestUpdated" in m["payload"]["query"]
+        ]
+        return (received or subscribed or [None])[-1]
+
+    async def has_cursor() -> bool:
+        return cursor() is not None
+
+    await eventually(has_cursor, timeout=30)
+    last_seen = cursor()
 
     await p.evaluate("window.__notReloaded = true")
     first["away"] = True  # from here on nothing reaches the page
