@@ -112,6 +112,26 @@ def test_add_examples_changes_a_near_duplicate(triage_engine: Triage) -> None:
     assert triage_engine.triage(text) == before  # the original is untouched
 
 
+def test_romanised_nepali_is_learned_as_read_and_as_typed(triage_engine: Triage) -> None:
+    """Step 73: an example the Nepali word table reads anew is learned twice, in Devanagari and as
+    typed, yet counted, reported and erased as one."""
+    engine = triage_engine.fork()
+    text = "mero chhora lai raati dekhi jwaro aayo, byouin kahile jane hola"
+    assert engine.encoder_text(text) != text  # the table reads it in Devanagari
+    engine.add_examples([(text, SupportField.MEDICAL, Urgency.HIGH, 987_654)])
+    assert engine.example_count == triage_engine.example_count + 1
+    read, typed = engine._state.examples[-2:]  # the example, then its twin
+    assert (read.as_typed, typed.as_typed) == (False, True) and read.text == typed.text == text
+    as_read, as_typed = engine._state.vectors[-2:]
+    assert np.allclose(as_read, engine.embed_for_triage([text])[0], atol=1e-5)
+    assert np.allclose(as_typed, engine._triage_encoder.encode([text], engine.query_prompt)[0], atol=1e-5)
+    assert not np.allclose(as_read, as_typed, atol=1e-2)
+    assert [sid for sid, _ in engine.triage(text).similar_examples].count(987_654) == 1
+    engine.remove_examples([987_654])
+    assert engine.example_count == triage_engine.example_count
+    assert not any(e.source_id == 987_654 for e in engine._state.examples)
+
+
 def test_add_examples_from_another_thread(triage_engine: Triage) -> None:
     engine = triage_engine.fork()
     errors: list[BaseException] = []

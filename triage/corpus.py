@@ -45,6 +45,9 @@ class LabelledExample:
     group: str = ""
     variant: str = ""  # how it is written: a language, script or romanisation ("vi-latn")
     tags: tuple[str, ...] = ()  # voice of the text: "spam", "chat", "past", "negation", ...
+    # A second reading of an example, as typed, learned beside its reading in its script where a
+    # table reads it anew (triage.romanised.LEARNED_AS_TYPED); never named in signals or counted.
+    as_typed: bool = False
 
 
 def examples_dir() -> Path:

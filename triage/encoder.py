@@ -452,8 +452,10 @@ class VectorCache:
         self.path = path
 
     @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    def key(text: str, *, as_typed: bool = False) -> str:
+        """The key of ``text``'s vector as the triage reads it, or, ``as_typed``, as typed."""
+        marked = f"as typed\x00{text}" if as_typed else text
+        return hashlib.sha256(marked.encode("utf-8")).hexdigest()[:32]
 
     def load(self) -> dict[str, F32]:
         try:

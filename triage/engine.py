@@ -28,6 +28,7 @@ This module only wires them together, in threads: ``triage``/``triage_many``/``e
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import os
 import threading
@@ -57,7 +58,7 @@ from triage.encoder import Encoder, Precision, VectorCache, save_npz, slug
 from triage.heads import Heads, HeadsConfig, fit_key, single_threaded_blas
 from triage.language import LanguageGuess, detect_language
 from triage.model import embedding_model_name, load_encoder
-from triage.romanised import NativeScript, default_native_script
+from triage.romanised import LEARNED_AS_TYPED, NativeScript, default_native_script
 from triage.timing import time_markers
 from triage.tone import tone_markers
 from triage.vietnamese import MarkRestorer, default_restorer
@@ -116,8 +117,10 @@ log = logging.getLogger(__name__)
 # with the words its word table knows in kanji and katakana, the rest in hiragana as before, and
 # named Japanese by that table as step 68 names the others (step 69; no example touched), 1.32 =
 # "does not answer the phone" alone is no longer a Mongolian missing person (step 71; no example's
-# cues change).
-TRIAGE_VERSION = "1.32"
+# cues change), 1.33 = Nepali typed in Latin letters read with the words its word table knows in
+# Devanagari and named Nepali by that table (step 72's table), the examples it reads anew learned
+# both as read and as typed (step 73; the adapter and the calibration are 1.23's).
+TRIAGE_VERSION = "1.33"
 # The example-vector cache is named by this, not TRIAGE_VERSION: only a change to how texts are
 # embedded (triage.encoder) invalidates it.
 ENCODER_VERSION = "1.2"
@@ -218,11 +221,12 @@ class Triage:
             # adapter, the Vietnamese syllable counts and the script tables (what the encoder reads).
             lora = f"-lora-{self.adapter}" if self.adapter else ""
             marks = f"-vi-{self._restorer.digest}-rs-{self._native.digest}"
+            marks += f"-typed-{'-'.join(sorted(LEARNED_AS_TYPED))}" if LEARNED_AS_TYPED else ""
             name = f"triage-examples-{slug(model_name)}-{self.precision}-v{ENCODER_VERSION}{lora}{marks}.npz"
             self._cache = VectorCache(cache_dir / name)
         self._cache_lock = threading.Lock()
         self._known = self._cache.load() if self._cache else {}  # text key -> vector
-        vectors = self.example_vectors([e.text for e in examples])
+        examples, vectors = self._learned(examples)
         fits = _FitCache(cache_dir) if cache_dir is not None else None
         key = fit_key(examples, vectors, HeadsConfig())
         cached = fits.load(key) if fits else None
@@ -275,14 +279,28 @@ class Triage:
         return engine
 
     def example_vectors(self, texts: Sequence[str]) -> F32:
-        """Vectors of labelled texts: from the cache when known, else embedded and cached."""
+        """Vectors of labelled texts as the triage reads them: from the cache when known, else
+        embedded and cached."""
+        return self._example_vectors(texts)[0]
+
+    def _learned(self, examples: Sequence[LabelledExample]) -> tuple[list[LabelledExample], F32]:
+        """The examples as the heads learn them, with their vectors: each as read, and, after
+        them, a twin as typed of each that a reader of ``LEARNED_AS_TYPED`` reads anew (step 73)."""
+        vectors, typed = self._example_vectors([e.text for e in examples])
+        if not typed:
+            return list(examples), vectors
+        twins = [dataclasses.replace(examples[i], as_typed=True) for i in typed]
+        return [*examples, *twins], np.vstack([vectors, np.stack(list(typed.values()))])
+
+    def _example_vectors(self, texts: Sequence[str]) -> tuple[F32, dict[int, F32]]:
+        """``example_vectors``, and by index the vectors as typed of the texts that have one."""
         keys = [VectorCache.key(t) for t in texts]
         with self._cache_lock:
             missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
         if missing:
-            fresh = self.embed_for_triage(list(missing.values()))
+            fresh = self._embed_examples(list(missing.values()))
             with self._cache_lock:
-                self._known.update(zip(missing, fresh, strict=True))
+                self._known.update(fresh)
                 snapshot = dict(self._known)
             if self._cache:
                 try:
@@ -290,7 +308,28 @@ class Triage:
                 except OSError as exc:  # a read-only data dir only costs time at the next load
                     log.warning("cannot write the example cache %s: %s", self._cache.path, exc)
         with self._cache_lock:
-            return np.stack([self._known[k] for k in keys]).astype(np.float32)
+            vectors = np.stack([self._known[k] for k in keys]).astype(np.float32)
+            # A text has a twin exactly when it was embedded with one (same cache: same tables).
+            typed_keys = [VectorCache.key(t, as_typed=True) for t in texts]
+            typed = {i: self._known[k] for i, k in enumerate(typed_keys) if k in self._known}
+        return vectors, typed
+
+    def _embed_examples(self, texts: Sequence[str]) -> dict[str, F32]:
+        """Cache entries for new labelled texts: each as read, and as typed where a reader of
+        ``LEARNED_AS_TYPED`` reads it anew."""
+        languages = [detect_language(t) if self._language_matters(t) else None for t in texts]
+        read = [self._read(t, lang) for t, lang in zip(texts, languages, strict=True)]
+        typed = [
+            t
+            for t, lang, r in zip(texts, languages, read, strict=True)
+            if r != t and lang is not None and lang.code in LEARNED_AS_TYPED
+        ]
+        vectors = self._triage_encoder.encode([*read, *typed], self._encoder.query_prompt)
+        entries = {VectorCache.key(t): v for t, v in zip(texts, vectors[: len(texts)], strict=True)}
+        entries |= {
+            VectorCache.key(t, as_typed=True): v for t, v in zip(typed, vectors[len(texts) :], strict=True)
+        }
+        return entries
 
     # ------------------------------------------------------------------ embeddings
 
@@ -314,12 +353,12 @@ class Triage:
     def encoder_text(self, text: str) -> str:
         """What the triage's encoder reads for ``text``: unmarked Vietnamese with its marks back,
         Japanese, Korean, Russian, Mongolian and Chinese typed in Latin letters in their own script,
-        and Thai, Burmese, Sinhala and Japanese with the words their tables know in it."""
+        and Thai, Burmese, Sinhala, Nepali and Japanese with the words their tables know in it."""
         return self._read(text, None)
 
     def _read(self, text: str, language: LanguageGuess | None) -> str:
         # At most one applies: the restoration to Vietnamese, the script tables to ja, ko, ru, mn,
-        # zh (pinyin), th, my and si (word tables).
+        # zh (pinyin), th, my, si and ne (word tables).
         # Both are decided by the language: detected here once when the caller has not.
         if language is None and self._language_matters(text):
             language = detect_language(text)
@@ -443,10 +482,10 @@ class Triage:
         refit for many reviews). Either way the new state is swapped in at once: a triage in
         another thread sees the old state or the new one.
         """
-        new = as_examples(list(examples))
-        if not new:
+        given = as_examples(list(examples))
+        if not given:
             return
-        vectors = self.example_vectors([e.text for e in new])
+        new, vectors = self._learned(given)
         with self._train_lock, self._one_blas_thread():
             old = self._state
             if refit:
@@ -455,7 +494,7 @@ class Triage:
                 self._unfitted = 0
             else:
                 self._state = old.extend(new, vectors)
-                self._unfitted += len(new)
+                self._unfitted += len(given)
 
     def refit_heads(self) -> int:
         """Refit the linear heads on every example learned so far, warm-started from the current
@@ -493,8 +532,13 @@ class Triage:
             keep = [i for i, e in enumerate(old.examples) if e.source_id not in wanted]
             if len(keep) == len(old.examples):
                 return
-            gone = {VectorCache.key(e.text) for e in old.examples if e.source_id in wanted}
-            gone -= {VectorCache.key(old.examples[i].text) for i in keep}
+            gone = {
+                VectorCache.key(e.text, as_typed=t)
+                for e in old.examples
+                if e.source_id in wanted
+                for t in (False, True)
+            }
+            gone -= {VectorCache.key(old.examples[i].text, as_typed=t) for i in keep for t in (False, True)}
             self._state = Heads.train([old.examples[i] for i in keep], old.vectors[keep])
             self._generation += 1
             self._unfitted = 0
@@ -510,14 +554,16 @@ class Triage:
 
     @property
     def example_count(self) -> int:
-        return len(self._state.examples)
+        """Examples learned, each once (a twin as typed is not another example)."""
+        return sum(not e.as_typed for e in self._state.examples)
 
     def with_examples(self, examples: Sequence[LabelledExample], vectors: F32 | None = None) -> Triage:
         """An engine sharing this one's model, trained on ``examples`` instead (for evaluation:
         cross-validation trains one per fold without loading the model again); ``vectors``:
-        their embeddings when not this engine's (a per-fold adapter's)."""
+        their embeddings when not this engine's (a per-fold adapter's: then no twin as typed is
+        learned, having no vector of that adapter)."""
         if vectors is None:
-            vectors = self.example_vectors([e.text for e in examples])
+            examples, vectors = self._learned(examples)
         twin = copy.copy(self)
         twin._train_lock = threading.Lock()
         twin._refit_lock = threading.Lock()

@@ -213,6 +213,16 @@ def _fit_both(
 FIT_VERSION = 1
 
 
+def _described(example: LabelledExample) -> bool:
+    """Named in signals by its topic: the project's own examples, each once (not its twin)."""
+    return bool(example.topic) and not example.as_typed
+
+
+def _reviewed(example: LabelledExample) -> bool:
+    """Reported by id in ``similar_examples``: staff-reviewed examples, each once."""
+    return example.source_id is not None and not example.as_typed
+
+
 def fit_key(examples: Sequence[LabelledExample], vectors: F32, config: HeadsConfig) -> str:
     """What a full training's linear heads depend on: the vectors, labels and weights of the
     examples, the options and the fit itself. Equal keys, equal heads (the fit is deterministic)."""
@@ -260,8 +270,8 @@ class Heads:
             urgency_onehot=np.eye(len(URGENCIES))[ul],
             projection=np.hstack([linear[0], vectors.T]).astype(np.float32),
             bias=np.concatenate([linear[1], np.zeros(len(examples))]).astype(np.float32),
-            described=np.array([i for i, e in enumerate(examples) if e.topic], dtype=np.int64),
-            reviewed=np.array([i for i, e in enumerate(examples) if e.source_id is not None], dtype=np.int64),
+            described=np.array([i for i, e in enumerate(examples) if _described(e)], dtype=np.int64),
+            reviewed=np.array([i for i, e in enumerate(examples) if _reviewed(e)], dtype=np.int64),
             config=config,
         )
 
@@ -281,10 +291,10 @@ class Heads:
             projection=np.hstack([self.projection, vectors.T.astype(np.float32)]),
             bias=np.concatenate([self.bias, np.zeros(len(examples), dtype=np.float32)]),
             described=np.concatenate(
-                [self.described, [n + i for i, e in enumerate(examples) if e.topic]]
+                [self.described, [n + i for i, e in enumerate(examples) if _described(e)]]
             ).astype(np.int64),
             reviewed=np.concatenate(
-                [self.reviewed, [n + i for i, e in enumerate(examples) if e.source_id is not None]]
+                [self.reviewed, [n + i for i, e in enumerate(examples) if _reviewed(e)]]
             ).astype(np.int64),
             config=self.config,
         )

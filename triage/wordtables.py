@@ -1,12 +1,12 @@
-"""Word tables: Thai, Burmese, Sinhala and Japanese typed in Latin letters, word by word in their
-script.
+"""Word tables: Thai, Burmese, Sinhala, Nepali and Japanese typed in Latin letters, word by word in
+their script.
 
-Thai, Burmese and Sinhala have no standard Latin spelling for a letter table to undo
+Thai, Burmese, Sinhala and Nepali have no standard Latin spelling for a letter table to undo
 (``triage.romanised``), but their everyday words are typed in a few common ways. Romaji has a
 letter table, but it can only write hiragana, where Japanese writes most words that matter in
 kanji and katakana. A table holds each word or short phrase in its common spellings and the same
 in the script, one file per language in ``triage/words/romanised_words/``, written by blind
-authors (docs/benchmarks.md, triage steps 67 and 69). ``triage.romanised`` lets the encoder read
+authors (docs/benchmarks.md, triage steps 67, 69 and 73). ``triage.romanised`` lets the encoder read
 the words a table knows in the script, and ``triage.language`` names a text most of whose words one
 table knows as that table's language (step 68).
 """
