@@ -20,6 +20,7 @@ from db.availability import CONNECTION_BROKEN, connection_lost, discard_connecti
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service import memory, metrics
+from service.outage_log import OutageLog
 from service.records import EmergencyAdviceRecord, EmergencyNumberRecord
 from service.requests import emit_event
 from service.stopping import STOP_SECONDS, pause
@@ -229,6 +230,8 @@ class TriageWorker:
         self.poll_seconds = poll_seconds
         self.hold_seconds = hold_seconds
         self._wake = asyncio.Event()
+        # Each worker says an outage once, every 30 s, then its end: not a line per poll.
+        self._outage = OutageLog(log, "triage worker")
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
@@ -251,13 +254,14 @@ class TriageWorker:
                         relisten = False
                     await self.examples.sync(self.pool)
                     done = await triage_batch(self.pool, self.engine, self.batch_size, self.hold_seconds)
+                    self._outage.recovered()
                     if done and time.monotonic() >= next_trim:
                         # The encoder's temporaries differ with every batch's shape: give back
                         # what malloc keeps free (~30 ms) now and then, not after every batch.
                         next_trim = time.monotonic() + TRIM_SECONDS
                         await asyncio.to_thread(memory.release_free_memory)
                 except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
-                    log.warning("triage worker: database error (%s), retrying", error)
+                    self._outage.failed(error)
                     relisten, done = True, 0
                 if done == 0:
                     await pause(self.poll_seconds, self._wake)

@@ -18,6 +18,7 @@ from service.context import AppState
 from service.erasure import retention_scheduler
 from service.notifications.delivery import NotificationDelivery
 from service.offers import expire_due_offers
+from service.outage_log import OutageLog
 from service.pipeline import ExampleSync, TriageWorker
 from service.stopping import pause, stop_requested, stop_tasks
 
@@ -57,6 +58,7 @@ async def expiry_scheduler(state: AppState) -> None:
     """Expire offers on time even when nobody calls the API; the schedule lives in the table,
     so it survives restarts. Also forgets rate-limit keys that have fully recovered."""
     next_prune = 0.0
+    outage = OutageLog(log, "offer expiry")
     while True:
         try:
             while await expire_due_offers(state):
@@ -69,8 +71,9 @@ async def expiry_scheduler(state: AppState) -> None:
             if next_due is not None:
                 now = await state.pool.fetchval("SELECT now()")
                 delay = min(EXPIRY_POLL_SECONDS, max(0.05, (next_due - now).total_seconds()))
+            outage.recovered()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            log.warning("offer expiry: database error (%s), retrying", error)
+            outage.failed(error)
             delay = EXPIRY_POLL_SECONDS
         await pause(delay)
 

@@ -155,6 +155,28 @@ async def triage_job_held(db: Any) -> bool:
     return bool(pending == 1 and not free)
 
 
+@contextlib.asynccontextmanager
+async def database_away(server_url: str, db_url: str) -> AsyncIterator[None]:
+    """The test's database is away while the block runs, as in a PostgreSQL restart but without
+    stopping the server other tests share: its sessions are ended and new ones refused ("not
+    currently accepting connections"); then it accepts them again."""
+    import asyncpg
+
+    name = urlsplit(db_url).path.lstrip("/")
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+        )
+        try:
+            yield
+        finally:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    finally:
+        await admin.close()
+
+
 async def kill_worker_when(
     check: Callable[[], Awaitable[Any]], cwd: Path, env: dict[str, str], timeout: float, interval: float = 0.1
 ) -> None:

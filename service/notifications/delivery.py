@@ -32,6 +32,7 @@ from service.notifications.email import DeliveryError, Email, SmtpSender
 from service.notifications.kinds import WEBHOOK_TYPES, NotificationKind
 from service.notifications.templates import STAFF_LOCALES, person_locale, render
 from service.notifications.webhooks import Delivery, WebhookSender
+from service.outage_log import OutageLog
 from service.stopping import pause
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ class NotificationDelivery:
         self.email_enabled = settings.smtp is not None
         self.lanes: list[Lane] = []
         self.listener: PoolConnectionProxy[asyncpg.Record] | None = None
+        # One for all the lanes: an outage is said once, every 30 s, then its end, however many
+        # lanes retry (each every POLL_SECONDS).
+        self._outage = OutageLog(log, "notification delivery")
 
     def _on_notify(self, *_: object) -> None:
         for lane in self.lanes:
@@ -104,8 +108,9 @@ class NotificationDelivery:
                 await self._listen_again_if_lost()
                 done = await self.deliver_one(lane)
                 delay = 0.0 if done else await self._idle_delay()
+                self._outage.recovered()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("notification delivery: database error (%s), retrying", error)
+                self._outage.failed(error)
                 delay = POLL_SECONDS
             if delay > 0:
                 await pause(delay, lane.wake)

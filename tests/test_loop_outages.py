@@ -1,0 +1,147 @@
+"""The background loops that retry every few seconds (the triage worker, offer expiry, the
+notification lanes) say a database outage once, then its end (service/outage_log.py), not a
+warning per retry: a real PostgreSQL database goes away for a second while each retries every
+50 ms, then comes back."""
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from types import SimpleNamespace
+from typing import cast
+
+import asyncpg
+import pytest
+
+from service import worker
+from service.config import Settings
+from service.context import AppState
+from service.notifications import delivery
+from service.notifications.delivery import NotificationDelivery
+from service.pipeline import ExampleSync, TriageOutcome, TriageWorker
+from tests.support import database_away, eventually
+from triage.labels import SupportField, Urgency
+
+RETRY_SECONDS = 0.05  # the loops' retry interval here (seconds in production)
+OUTAGE_SECONDS = 1.0  # some twenty retries of each loop, or a few on a loaded machine
+RECONNECTED = re.compile(r"reconnected after \d+ s \((\d+) retries\)")
+
+
+class IdleEngine:
+    """An engine for a worker with no jobs: only the staff examples' bookkeeping is called."""
+
+    unfitted_count = 0
+
+    def triage_many(self, texts: Sequence[str]) -> Sequence[TriageOutcome]:
+        raise AssertionError("no request was submitted")
+
+    def add_examples(
+        self, examples: Sequence[tuple[str, SupportField, Urgency, int]], *, refit: bool = True
+    ) -> None:
+        pass
+
+    def remove_examples(self, source_ids: Collection[int]) -> None:
+        pass
+
+    def refit_heads(self) -> int:
+        return 0
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        pool.terminate()  # the outage left it nothing worth closing gracefully
+
+
+async def outage_said_once(
+    loop: Callable[[], Awaitable[None]],
+    logger: str,
+    what: str,
+    server_url: str,
+    db_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Run `loop` through an outage of its database; it says the outage, then its end, and nothing
+    else, though it retried many times."""
+    caplog.set_level(logging.WARNING, logger=logger)
+    task = asyncio.create_task(loop())
+    try:
+        await asyncio.sleep(0.3)  # at work, before the outage
+        assert not task.done(), task
+        async with database_away(server_url, db_url):
+            await asyncio.sleep(OUTAGE_SECONDS)
+
+        async def reconnected() -> bool:
+            assert not task.done(), task
+            return any(RECONNECTED.search(r.getMessage()) for r in caplog.records if r.name == logger)
+
+        try:
+            await eventually(reconnected, timeout=10)
+        except AssertionError:
+            raise AssertionError(f"no reconnection said: {said(caplog, logger)}") from None
+        await asyncio.sleep(0.2)  # a retry still logging would show now
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    records = [r for r in caplog.records if r.name == logger]
+    lines = said(caplog, logger)
+    assert len(lines) == 2, lines
+    assert lines[0].startswith(f"{what}: database unavailable ("), lines
+    assert lines[0].endswith("); reconnecting"), lines
+    assert lines[1].startswith(f"{what}: reconnected after "), lines
+    retries = RECONNECTED.search(lines[1])
+    assert retries is not None and int(retries.group(1)) >= 3, lines  # one line, many retries
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in records), records
+
+
+def said(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == logger]
+
+
+async def test_the_triage_worker_says_an_outage_once_then_its_end(
+    pool: asyncpg.Pool, server_url: str, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = IdleEngine()
+    triage = TriageWorker(pool, engine, ExampleSync(engine), poll_seconds=RETRY_SECONDS)
+    await outage_said_once(triage.run, "service.pipeline", "triage worker", server_url, db_url, caplog)
+
+
+async def test_offer_expiry_says_an_outage_once_then_its_end(
+    pool: asyncpg.Pool,
+    server_url: str,
+    db_url: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(worker, "EXPIRY_POLL_SECONDS", RETRY_SECONDS)
+    state = cast(AppState, SimpleNamespace(pool=pool))  # all the scheduler reads of the state
+
+    async def expiry() -> None:
+        await worker.expiry_scheduler(state)
+
+    await outage_said_once(expiry, "service.worker", "offer expiry", server_url, db_url, caplog)
+
+
+async def test_the_notification_lanes_say_an_outage_once_then_its_end(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    server_url: str,
+    db_url: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(delivery, "POLL_SECONDS", RETRY_SECONDS)
+    assert settings.notify_concurrency > 1  # the lanes retry each on its own, and say it once
+    notifications = NotificationDelivery(pool, settings)
+    await outage_said_once(
+        notifications.run,
+        "service.notifications.delivery",
+        "notification delivery",
+        server_url,
+        db_url,
+        caplog,
+    )
