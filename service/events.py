@@ -129,6 +129,7 @@ class EventBroker:
         self._pending: asyncio.Queue[int] = asyncio.Queue()
         self._ready = asyncio.Event()
         self._snapshots: OrderedDict[tuple[int, str], asyncio.Task[Any]] = OrderedDict()
+        self._outage = OutageLog(log, "event listener")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="event-broker")
@@ -148,7 +149,6 @@ class EventBroker:
 
     async def _run(self) -> None:
         generation = 0
-        outage = OutageLog(log, "event listener")
         while True:
             try:
                 conn = await self._connect()
@@ -164,7 +164,7 @@ class EventBroker:
                         # little before the newest id seen (commits land out of id order).
                         await self._catch_up(conn, max(self._first_id, self._last_id - LATE_COMMIT_WINDOW))
                     self._ready.set()
-                    outage.recovered()
+                    self._outage.recovered()
                     while True:
                         try:
                             async with asyncio.timeout(KEEPALIVE_SECONDS):
@@ -200,7 +200,7 @@ class EventBroker:
                     error, (asyncpg.PostgresError, OtonariError, *CONNECTION_BROKEN)
                 ) and not database_unavailable(error):
                     raise
-                outage.failed(error)
+                self._outage.failed(error)
             await pause(RECONNECT_SECONDS)
 
     async def _catch_up(self, conn: Connection, after: int) -> None:
