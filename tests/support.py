@@ -166,9 +166,7 @@ async def database_away(server_url: str, db_url: str) -> AsyncIterator[None]:
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
-        )
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
         try:
             yield
         finally:

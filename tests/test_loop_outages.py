@@ -6,9 +6,9 @@ warning per retry: a real PostgreSQL database goes away for a second while each 
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Sequence
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -57,7 +57,7 @@ async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 async def outage_said_once(
-    loop: Callable[[], Awaitable[None]],
+    loop: Callable[[], Coroutine[Any, Any, None]],
     logger: str,
     what: str,
     server_url: str,
