@@ -60,17 +60,30 @@ async def _migrate(settings: Settings) -> int:
 
 async def _worker(settings: Settings) -> int:
     from service.state import open_state
-    from service.worker import run_workers
 
     # Background work alone in its process: its own, longer statement timeout.
     timeout = settings.db_worker_statement_timeout_ms
     async with open_state(replace(settings, db_statement_timeout_ms=timeout)) as state:
         logging.getLogger(__name__).info("worker started")
-        if settings.metrics_port is None:
-            await run_workers(state, max(1, settings.workers))
-        else:
-            await asyncio.gather(run_workers(state, max(1, settings.workers)), _serve_ops(state))
+        await _worker_parts(state)
     return 0
+
+
+async def _worker_parts(state: "AppState") -> None:
+    """The background loops and, with OTONARI_METRICS_PORT, the ops server, until cancelled
+    (SIGTERM). A task group, not gather: when one part fails the other is stopped (the loops
+    within STOP_SECONDS, service.stopping) before the error ends the process (exit 1). gather
+    raised the first error and left the other part running unsupervised: an ops server saying
+    /livez ok for a worker whose loops had ended, or loops without their metrics."""
+    from service.worker import run_workers
+
+    workers = max(1, state.settings.workers)
+    if state.settings.metrics_port is None:
+        await run_workers(state, workers)
+        return
+    async with asyncio.TaskGroup() as parts:
+        parts.create_task(run_workers(state, workers), name="background-work")
+        parts.create_task(_serve_ops(state), name="ops-server")
 
 
 async def _serve_ops(state: "AppState") -> None:
@@ -95,7 +108,18 @@ async def _serve_ops(state: "AppState") -> None:
     config = uvicorn.Config(
         app, host=state.settings.host, port=port or 0, log_config=None, access_log=False, lifespan="on"
     )
-    await uvicorn.Server(config).serve()
+    server = uvicorn.Server(config)
+    try:
+        await server.serve()
+    except SystemExit as stopped:
+        # uvicorn's way of saying it could not start (the port taken, say): an error of this
+        # part, which stops the others (_worker_parts), not an exit out of the event loop.
+        raise RuntimeError(f"the ops server could not start on port {port}") from stopped
+    finally:
+        # Cancelled (SIGTERM, or the background work failed), uvicorn does not shut down: stop
+        # listening now, not when the process's event loop closes (a no-op after its shutdown).
+        for listening in getattr(server, "servers", ()):
+            listening.close()
 
 
 async def _staff_token(settings: Settings, name: str, *, create: bool) -> int:
