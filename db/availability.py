@@ -69,6 +69,19 @@ async def discard_connection(pool: asyncpg.Pool, conn: Any) -> None:
     await pool.release(conn)  # nothing left to do once terminated; harmless
 
 
+async def acquire_listening(pool: asyncpg.Pool, channel: str, callback: Any) -> Any:
+    """A pooled connection listening on `channel`, for a holder that gives it back with
+    ``release_listening`` (or ``discard_connection``). A connection that fails to LISTEN, or whose
+    holder is stopped mid-LISTEN, is discarded here rather than left held by nobody."""
+    conn = await pool.acquire()
+    try:
+        await conn.add_listener(channel, callback)
+    except BaseException:
+        await discard_connection(pool, conn)
+        raise
+    return conn
+
+
 async def release_listening(pool: asyncpg.Pool, conn: Any, channel: str, callback: Any) -> None:
     """Give back, when its holder stops, a pooled connection held for LISTEN: a live one stops
     listening and goes back reusable; a lost one, or one that fails to UNLISTEN (the server cut it

@@ -1,7 +1,7 @@
 """The background loops that retry every few seconds (the triage worker, offer expiry, the
 notification lanes) say a database outage once, then its end (service/outage_log.py), not a
 warning per retry: a real PostgreSQL database goes away for a second while each retries every
-50 ms, then comes back."""
+50 ms, then comes back. After one the notification lanes listen again."""
 
 import asyncio
 import logging
@@ -145,3 +145,70 @@ async def test_the_notification_lanes_say_an_outage_once_then_its_end(
         db_url,
         caplog,
     )
+
+
+async def listeners(pool: asyncpg.Pool) -> int:
+    """The database's sessions listening for notifications (their last statement a LISTEN)."""
+    return int(
+        await pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = $1",
+            f'LISTEN "{delivery.CHANNEL}"',
+        )
+    )
+
+
+async def test_the_notification_lanes_listen_again_after_an_outage(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    server_url: str,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lanes' listening connection is lost in the outage and cannot be replaced while it
+    lasts; once the database is back the lanes listen again, on one connection, and a message is
+    taken at its NOTIFY, not at the next poll."""
+    monkeypatch.setattr(delivery, "POLL_SECONDS", RETRY_SECONDS)  # the lanes retry through it
+    notifications = NotificationDelivery(pool, settings)
+    task = asyncio.create_task(notifications.run())
+    try:
+
+        async def listening() -> bool:
+            assert not task.done(), task
+            listener = notifications.listener
+            return listener is not None and not listener.is_closed()
+
+        await eventually(listening, timeout=10)
+        before = notifications.listener
+        async with database_away(server_url, db_url):
+            await asyncio.sleep(OUTAGE_SECONDS)  # each lane tries to listen again, and fails
+        # Back. From now on an idle lane polls every minute: only a NOTIFY wakes it in time.
+        monkeypatch.setattr(delivery, "POLL_SECONDS", 60.0)
+        await eventually(listening, timeout=10)
+        assert notifications.listener is not before
+        await asyncio.sleep(1.0)  # every lane has been round once since: all wait for a minute
+        assert await listeners(pool) == 1
+
+        # A message to an endpoint since deleted: taken (and skipped) without sending anything.
+        endpoint = await pool.fetchval(
+            "INSERT INTO webhook_endpoints (url, kinds, secret, deleted_at)"
+            " VALUES ('https://example.invalid/hook', '{REQUEST_TRIAGED}', 'whsec_x', now()) RETURNING id"
+        )
+        message = await pool.fetchval(
+            "INSERT INTO notifications (kind, channel, webhook_endpoint_id, idempotency_key)"
+            " VALUES ('REQUEST_TRIAGED', 'WEBHOOK', $1, 'relisten-test') RETURNING id",
+            endpoint,
+        )
+
+        async def taken() -> bool:
+            assert not task.done(), task
+            status = await pool.fetchval("SELECT status FROM notifications WHERE id = $1", message)
+            return bool(status != "PENDING")
+
+        await eventually(taken, timeout=5)  # at once by NOTIFY; the poll would take a minute
+        assert await listeners(pool) == 1
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert notifications.listener is None
+    assert pool.get_idle_size() == pool.get_size()  # the listening connection was given back

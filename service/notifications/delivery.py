@@ -21,7 +21,13 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from db.availability import connection_lost, discard_connection, release_listening
+from db.availability import (
+    CONNECTION_BROKEN,
+    acquire_listening,
+    connection_lost,
+    discard_connection,
+    release_listening,
+)
 from db.queries import q
 from db.types import Connection, Pool
 from service.config import Settings
@@ -63,7 +69,11 @@ class NotificationDelivery:
         self.settings = settings
         self.email_enabled = settings.smtp is not None
         self.lanes: list[Lane] = []
+        # The lanes' one listening connection: None until the lanes listen, and again while a lost
+        # one cannot be replaced (the database is away); then the lanes poll and try again.
         self.listener: PoolConnectionProxy[asyncpg.Record] | None = None
+        # One lane at a time takes a listening connection (the lanes run concurrently).
+        self._listening = asyncio.Lock()
         # One for all the lanes: an outage is said once, every 30 s, then its end, however many
         # lanes retry (each every POLL_SECONDS).
         self._outage = OutageLog(log, "notification delivery")
@@ -94,7 +104,8 @@ class NotificationDelivery:
                     lanes.create_task(self._run_lane(lane))
         finally:
             if self.listener is not None:
-                await release_listening(self.pool, self.listener, CHANNEL, self._on_notify)
+                listener, self.listener = self.listener, None
+                await release_listening(self.pool, listener, CHANNEL, self._on_notify)
             for lane in self.lanes:
                 with contextlib.suppress(Exception):
                     if lane.email is not None:
@@ -105,25 +116,32 @@ class NotificationDelivery:
         while True:
             lane.wake.clear()
             try:
-                await self._listen_again_if_lost()
+                await self._listen()
                 done = await self.deliver_one(lane)
                 delay = 0.0 if done else await self._idle_delay()
                 self._outage.recovered()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # CONNECTION_BROKEN: also a pooled connection the database cut, handed out before the
+            # pool noticed (LISTEN on it fails with "another operation is in progress").
+            except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
                 self._outage.failed(error)
                 delay = POLL_SECONDS
             if delay > 0:
                 await pause(delay, lane.wake)
 
-    async def _listen_again_if_lost(self) -> None:
-        """After a database restart the listening connection is closed: take a fresh one."""
-        if self.listener is None or not connection_lost(self.listener):
+    async def _listen(self) -> None:
+        """Make sure the lanes listen: after a database restart closed the listening connection,
+        take a fresh one. One that cannot be had now (the database is still away)
+        raises, and the next round of any lane tries again. A lane that finds another one at it
+        goes on without waiting: one listening connection, and no lane queued behind a connect."""
+        if self.listener is not None and not connection_lost(self.listener):
             return
-        lost, self.listener = self.listener, None
-        await discard_connection(self.pool, lost)
-        listener = await self.pool.acquire()
-        await listener.add_listener(CHANNEL, self._on_notify)
-        self.listener = listener
+        if self._listening.locked():  # another lane is taking one
+            return
+        async with self._listening:
+            if self.listener is not None:
+                lost, self.listener = self.listener, None
+                await discard_connection(self.pool, lost)
+            self.listener = await acquire_listening(self.pool, CHANNEL, self._on_notify)
 
     async def _idle_delay(self) -> float:
         due = await self.pool.fetchval(q("next_notification_due"), self.email_enabled)
