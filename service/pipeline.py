@@ -15,8 +15,15 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
-from db.availability import CONNECTION_BROKEN, connection_lost, discard_connection, release_listening
+from db.availability import (
+    CONNECTION_BROKEN,
+    acquire_listening,
+    connection_lost,
+    discard_connection,
+    release_listening,
+)
 from db.queries import q
 from db.types import Connection, Executor, Pool
 from service import memory, metrics
@@ -238,20 +245,22 @@ class TriageWorker:
 
     async def run(self) -> None:
         """Work until cancelled. NOTIFY wakes it at once; polling covers missed notifications."""
-        listener = await self.pool.acquire()
+        # None until it listens: the first LISTEN is taken in the loop, so a database that is away
+        # when the worker starts is an outage like any other (said once, retried), not a failure.
+        listener: PoolConnectionProxy[asyncpg.Record] | None = None
         next_trim = time.monotonic() + TRIM_SECONDS
         relisten = False  # set by an error: the listening connection may be the broken one
         try:
-            await listener.add_listener(JOBS_CHANNEL, self._on_notify)
             while True:
                 self._wake.clear()
                 try:
-                    if relisten or connection_lost(listener):  # the database restarted: listen again
-                        relisten = True
-                        await discard_connection(self.pool, listener)
-                        listener = await self.pool.acquire()
-                        await listener.add_listener(JOBS_CHANNEL, self._on_notify)
-                        relisten = False
+                    if listener is not None and (relisten or connection_lost(listener)):
+                        # The database restarted, or an error made it suspect: listen again.
+                        lost, listener = listener, None
+                        await discard_connection(self.pool, lost)
+                    if listener is None:
+                        listener = await acquire_listening(self.pool, JOBS_CHANNEL, self._on_notify)
+                    relisten = False
                     await self.examples.sync(self.pool)
                     done = await triage_batch(self.pool, self.engine, self.batch_size, self.hold_seconds)
                     self._outage.recovered()
@@ -266,4 +275,5 @@ class TriageWorker:
                 if done == 0:
                     await pause(self.poll_seconds, self._wake)
         finally:
-            await release_listening(self.pool, listener, JOBS_CHANNEL, self._on_notify)
+            if listener is not None:
+                await release_listening(self.pool, listener, JOBS_CHANNEL, self._on_notify)

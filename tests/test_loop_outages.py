@@ -1,7 +1,8 @@
 """The background loops that retry every few seconds (the triage worker, offer expiry, the
 notification lanes) say a database outage once, then its end (service/outage_log.py), not a
 warning per retry: a real PostgreSQL database goes away for a second while each retries every
-50 ms, then comes back. After one the notification lanes listen again."""
+50 ms, then comes back. An outage when a loop starts is one like any other, and after one the
+notification lanes listen again."""
 
 import asyncio
 import logging
@@ -63,19 +64,27 @@ async def outage_said_once(
     server_url: str,
     db_url: str,
     caplog: pytest.LogCaptureFixture,
+    *,
+    started_during: bool = False,
 ) -> None:
-    """Run `loop` through an outage of its database; it says the outage, then its end, and nothing
-    else, though it retried many times."""
+    """Run `loop` through an outage of its database (or, `started_during`, start it while the
+    database is away); it says the outage, then its end, and nothing else, though it retried many
+    times."""
     caplog.set_level(logging.WARNING, logger=logger)
-    task = asyncio.create_task(loop())
+    task: asyncio.Task[None] | None = None
     try:
-        await asyncio.sleep(0.3)  # at work, before the outage
-        assert not task.done(), task
+        if not started_during:
+            task = asyncio.create_task(loop())
+            await asyncio.sleep(0.3)  # at work, before the outage
+            assert not task.done(), task
         async with database_away(server_url, db_url):
+            if started_during:
+                task = asyncio.create_task(loop())
             await asyncio.sleep(OUTAGE_SECONDS)
+            assert task is not None and not task.done(), task  # it waits for the database
 
         async def reconnected() -> bool:
-            assert not task.done(), task
+            assert task is not None and not task.done(), task
             return any(RECONNECTED.search(r.getMessage()) for r in caplog.records if r.name == logger)
 
         try:
@@ -84,9 +93,10 @@ async def outage_said_once(
             raise AssertionError(f"no reconnection said: {said(caplog, logger)}") from None
         await asyncio.sleep(0.2)  # a retry still logging would show now
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        if task is not None:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
     records = [r for r in caplog.records if r.name == logger]
     lines = said(caplog, logger)
     assert len(lines) == 2, lines
@@ -145,6 +155,40 @@ async def test_the_notification_lanes_say_an_outage_once_then_its_end(
         db_url,
         caplog,
     )
+
+
+async def test_the_triage_worker_started_during_an_outage_waits_for_the_database(
+    pool: asyncpg.Pool, server_url: str, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # It used to fail at its first LISTEN, and its supervisor logged a traceback per restart.
+    engine = IdleEngine()
+    triage = TriageWorker(pool, engine, ExampleSync(engine), poll_seconds=RETRY_SECONDS)
+    await outage_said_once(
+        triage.run, "service.pipeline", "triage worker", server_url, db_url, caplog, started_during=True
+    )
+
+
+async def test_the_notification_lanes_started_during_an_outage_wait_for_the_database(
+    pool: asyncpg.Pool,
+    settings: Settings,
+    server_url: str,
+    db_url: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(delivery, "POLL_SECONDS", RETRY_SECONDS)
+    notifications = NotificationDelivery(pool, settings)
+    await outage_said_once(
+        notifications.run,
+        "service.notifications.delivery",
+        "notification delivery",
+        server_url,
+        db_url,
+        caplog,
+        started_during=True,
+    )
+    assert notifications.listener is None  # given back when it stopped
+    assert pool.get_idle_size() == pool.get_size()  # and nothing else held
 
 
 async def listeners(pool: asyncpg.Pool) -> int:

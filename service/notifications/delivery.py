@@ -94,9 +94,9 @@ class NotificationDelivery:
             )
             for _ in range(self.settings.notify_concurrency)
         ]
-        self.listener = listener = await self.pool.acquire()
+        # The lanes take the listening connection (_listen): a database away at start is an
+        # outage like any other, said once and retried, not a failure of the loop.
         try:
-            await listener.add_listener(CHANNEL, self._on_notify)
             # A group, not gather: a stop or a lane's failure ends every lane before this returns
             # (gather returns at the first and leaves the others running, outside any stop).
             async with asyncio.TaskGroup() as lanes:
@@ -129,8 +129,8 @@ class NotificationDelivery:
                 await pause(delay, lane.wake)
 
     async def _listen(self) -> None:
-        """Make sure the lanes listen: after a database restart closed the listening connection,
-        take a fresh one. One that cannot be had now (the database is still away)
+        """Make sure the lanes listen: at start, and after a database restart closed the listening
+        connection, take a fresh one. One that cannot be had now (the database is still away)
         raises, and the next round of any lane tries again. A lane that finds another one at it
         goes on without waiting: one listening connection, and no lane queued behind a connect."""
         if self.listener is not None and not connection_lost(self.listener):
