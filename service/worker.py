@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
+from db.availability import CONNECTION_BROKEN
 from db.queries import q
 from service import metrics, rate_limits
 from service.context import AppState
@@ -72,7 +73,9 @@ async def expiry_scheduler(state: AppState) -> None:
                 now = await state.pool.fetchval("SELECT now()")
                 delay = min(EXPIRY_POLL_SECONDS, max(0.05, (next_due - now).total_seconds()))
             outage.recovered()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        # CONNECTION_BROKEN: also a pooled connection the database cut, handed out (or reset on
+        # its release) before the pool noticed: "another operation is in progress".
+        except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
             outage.failed(error)
             delay = EXPIRY_POLL_SECONDS
         await pause(delay)
