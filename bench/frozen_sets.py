@@ -24,5 +24,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen12": DATA / "triage_test_12",  # for the engine after step 68 (1.30)
     "frozen13": DATA / "triage_test_13",  # for engine 1.32 (steps 69 and 71)
     "frozen14": DATA / "triage_test_14",  # a second clean read of engine 1.32 (step 72 was rejected)
-    "frozen15": DATA / "triage_test_15",  # for the engine after step 73
+    "frozen15": DATA / "triage_test_15",  # for engine 1.33 (step 73)
+    "frozen16": DATA / "triage_test_16",  # a second clean read of engine 1.33 (step 74 was rejected)
 }
