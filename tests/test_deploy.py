@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from service.stopping import STOP_SECONDS
 from tests.support import Api
 from tests.test_observability import scrape
 
@@ -99,3 +100,13 @@ def test_compose_file_is_valid(tmp_path: Path) -> None:
         env=env,
     )
     assert refused.returncode != 0 and "POSTGRES_PASSWORD" in refused.stderr
+
+
+def test_docker_waits_for_a_bounded_stop() -> None:
+    """The API and the workers get time for their three bounded stop stages (uvicorn, background
+    tasks, database pool; STOP_SECONDS each) before Docker kills them."""
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    for name in ("api", "worker"):
+        grace = services[name].get("stop_grace_period", "10s")
+        assert re.fullmatch(r"\d+s", grace), f"{name}: stop_grace_period {grace!r} in whole seconds"
+        assert int(grace[:-1]) > 3 * STOP_SECONDS, f"{name}: {grace} leaves no time for a bounded stop"
