@@ -50,6 +50,22 @@ class TextFormatter(logging.Formatter):
         return f"{head} {pairs}{newline}{rest}"
 
 
+class PoolFloorWithoutTraceback(logging.Filter):
+    """asyncpg's pool says "Failed to restore the pool connection floor; retrying" with a full
+    traceback each time it retries (1 s, 2 s, ... up to 60 s) while the database is away: a known
+    condition, which the service's own loops already say once (service.outage_log). Keep the line
+    and its error, drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.getMessage().startswith("Failed to restore the pool connection floor"):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure(log_format: str, level: int = logging.INFO) -> None:
     """The root logger's one handler (stderr) in this format; uvicorn's loggers propagate to it."""
     if log_format == "json":
@@ -65,3 +81,6 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    pool = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, PoolFloorWithoutTraceback) for f in pool.filters):
+        pool.addFilter(PoolFloorWithoutTraceback())
