@@ -26,4 +26,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen14": DATA / "triage_test_14",  # a second clean read of engine 1.32 (step 72 was rejected)
     "frozen15": DATA / "triage_test_15",  # for engine 1.33 (step 73)
     "frozen16": DATA / "triage_test_16",  # a second clean read of engine 1.33 (step 74 was rejected)
+    "frozen17": DATA / "triage_test_17",  # for the engine after step 75
 }
