@@ -48,8 +48,8 @@ TABLES_FILE = Path(__file__).resolve().parent / "words" / "romanised.toml"
 # Languages whose labelled examples, where their reader reads them anew, the heads also learn as
 # typed (triage.engine): Nepali's table moved 257 examples out of the region where Hindi and
 # Bengali typed in Latin letters are read, and two of their emergencies fell below the line
-# (docs/benchmarks.md, triage steps 72 and 73).
-LEARNED_AS_TYPED = frozenset({"ne"})
+# (docs/benchmarks.md, triage steps 72 and 73); Burmese's fuller table likewise (step 75).
+LEARNED_AS_TYPED = frozenset({"ne", "my"})
 _WORD = re.compile(r"[A-Za-z']+")
 _VOWELS = frozenset("aeiou")
 _JA_CONSONANTS = frozenset("bcdfghjklmpqrstvwxyz")  # a doubled one is a small tsu; not "n"
