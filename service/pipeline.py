@@ -18,7 +18,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from db.availability import (
-    CONNECTION_BROKEN,
+    LOOP_DATABASE_ERRORS,
     acquire_listening,
     connection_lost,
     discard_connection,
@@ -269,7 +269,7 @@ class TriageWorker:
                         # what malloc keeps free (~30 ms) now and then, not after every batch.
                         next_trim = time.monotonic() + TRIM_SECONDS
                         await asyncio.to_thread(memory.release_free_memory)
-                except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
+                except LOOP_DATABASE_ERRORS as error:
                     self._outage.failed(error)
                     relisten, done = True, 0
                 if done == 0:

@@ -10,9 +10,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import asyncpg
-
-from db.availability import CONNECTION_BROKEN
+from db.availability import LOOP_DATABASE_ERRORS
 from db.queries import q
 from service import metrics, rate_limits
 from service.context import AppState
@@ -73,9 +71,7 @@ async def expiry_scheduler(state: AppState) -> None:
                 now = await state.pool.fetchval("SELECT now()")
                 delay = min(EXPIRY_POLL_SECONDS, max(0.05, (next_due - now).total_seconds()))
             outage.recovered()
-        # CONNECTION_BROKEN: also a pooled connection the database cut, handed out (or reset on
-        # its release) before the pool noticed: "another operation is in progress".
-        except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
+        except LOOP_DATABASE_ERRORS as error:
             outage.failed(error)
             delay = EXPIRY_POLL_SECONDS
         await pause(delay)

@@ -22,7 +22,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from db.availability import (
-    CONNECTION_BROKEN,
+    LOOP_DATABASE_ERRORS,
     acquire_listening,
     connection_lost,
     discard_connection,
@@ -120,9 +120,7 @@ class NotificationDelivery:
                 done = await self.deliver_one(lane)
                 delay = 0.0 if done else await self._idle_delay()
                 self._outage.recovered()
-            # CONNECTION_BROKEN: also a pooled connection the database cut, handed out before the
-            # pool noticed (LISTEN on it fails with "another operation is in progress").
-            except (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN) as error:
+            except LOOP_DATABASE_ERRORS as error:
                 self._outage.failed(error)
                 delay = POLL_SECONDS
             if delay > 0:
