@@ -280,22 +280,23 @@ class Triage:
         )
         return engine
 
-    def example_vectors(self, texts: Sequence[str]) -> F32:
-        """Vectors of labelled texts as the triage reads them: from the cache when known, else
-        embedded and cached."""
-        return self._example_vectors(texts)[0]
-
     def _learned(self, examples: Sequence[LabelledExample]) -> tuple[list[LabelledExample], F32]:
         """The examples as the heads learn them, with their vectors: each as read, and, after
         them, a twin as typed of each that a reader of ``LEARNED_AS_TYPED`` reads anew (step 73)."""
-        vectors, typed = self._example_vectors([e.text for e in examples])
+        texts = [e.text for e in examples]
+        vectors = self.example_vectors(texts)
+        with self._cache_lock:
+            # A text has a twin exactly when it was embedded with one (same cache: same tables).
+            keys = [VectorCache.key(t, as_typed=True) for t in texts]
+            typed = {i: self._known[k] for i, k in enumerate(keys) if k in self._known}
         if not typed:
             return list(examples), vectors
         twins = [dataclasses.replace(examples[i], as_typed=True) for i in typed]
         return [*examples, *twins], np.vstack([vectors, np.stack(list(typed.values()))])
 
-    def _example_vectors(self, texts: Sequence[str]) -> tuple[F32, dict[int, F32]]:
-        """``example_vectors``, and by index the vectors as typed of the texts that have one."""
+    def example_vectors(self, texts: Sequence[str]) -> F32:
+        """Vectors of labelled texts as the triage reads them: from the cache when known, else
+        embedded (with their twins as typed, ``_embed_examples``) and cached."""
         keys = [VectorCache.key(t) for t in texts]
         with self._cache_lock:
             missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
@@ -310,11 +311,7 @@ class Triage:
                 except OSError as exc:  # a read-only data dir only costs time at the next load
                     log.warning("cannot write the example cache %s: %s", self._cache.path, exc)
         with self._cache_lock:
-            vectors = np.stack([self._known[k] for k in keys]).astype(np.float32)
-            # A text has a twin exactly when it was embedded with one (same cache: same tables).
-            typed_keys = [VectorCache.key(t, as_typed=True) for t in texts]
-            typed = {i: self._known[k] for i, k in enumerate(typed_keys) if k in self._known}
-        return vectors, typed
+            return np.stack([self._known[k] for k in keys]).astype(np.float32)
 
     def _embed_examples(self, texts: Sequence[str]) -> dict[str, F32]:
         """Cache entries for new labelled texts: each as read, and as typed where a reader of
