@@ -794,7 +794,7 @@ def detect_language(text: str) -> LanguageGuess:
     return LanguageGuess(UNDETERMINED, 0.0, f"script: {main} (no language known)")
 
 
-# Thai, Burmese, Sinhala and Japanese typed in Latin letters (steps 68, 69): a text at least
+# Thai, Burmese, Sinhala, Japanese and Nepali typed in Latin letters (steps 68, 69, 73): a text at least
 # WORD_TABLE_MIN_WORDS long, most of whose words one word table knows (triage.wordtables), is that
 # table's language where the vote named one without a table. Both chosen on the training examples
 # and step 56's candidates, as the lowest share that names no text of another language wrongly

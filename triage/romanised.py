@@ -251,7 +251,7 @@ class NativeScript:
 
     tables: dict[str, ScriptTable]
     pinyin: PinyinReader | None = None  # Chinese: no letter table reads pinyin (triage.pinyin)
-    words: dict[str, WordTable] = field(default_factory=dict)  # Thai, Burmese, Sinhala, Japanese
+    words: dict[str, WordTable] = field(default_factory=dict)  # Thai, Burmese, Sinhala, Japanese, Nepali
 
     @classmethod
     def load(
