@@ -112,12 +112,23 @@ def said(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == logger]
 
 
+# started_during: it used to fail at its first LISTEN, and its supervisor logged a traceback per
+# restart.
+@pytest.mark.parametrize("started_during", [False, True], ids=["outage-at-work", "started-during-outage"])
 async def test_the_triage_worker_says_an_outage_once_then_its_end(
-    pool: asyncpg.Pool, server_url: str, db_url: str, caplog: pytest.LogCaptureFixture
+    pool: asyncpg.Pool, server_url: str, db_url: str, caplog: pytest.LogCaptureFixture, started_during: bool
 ) -> None:
     engine = IdleEngine()
     triage = TriageWorker(pool, engine, ExampleSync(engine), poll_seconds=RETRY_SECONDS)
-    await outage_said_once(triage.run, "service.pipeline", "triage worker", server_url, db_url, caplog)
+    await outage_said_once(
+        triage.run,
+        "service.pipeline",
+        "triage worker",
+        server_url,
+        db_url,
+        caplog,
+        started_during=started_during,
+    )
 
 
 async def test_offer_expiry_says_an_outage_once_then_its_end(
@@ -136,6 +147,7 @@ async def test_offer_expiry_says_an_outage_once_then_its_end(
     await outage_said_once(expiry, "service.worker", "offer expiry", server_url, db_url, caplog)
 
 
+@pytest.mark.parametrize("started_during", [False, True], ids=["outage-at-work", "started-during-outage"])
 async def test_the_notification_lanes_say_an_outage_once_then_its_end(
     pool: asyncpg.Pool,
     settings: Settings,
@@ -143,6 +155,7 @@ async def test_the_notification_lanes_say_an_outage_once_then_its_end(
     db_url: str,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
+    started_during: bool,
 ) -> None:
     monkeypatch.setattr(delivery, "POLL_SECONDS", RETRY_SECONDS)
     assert settings.notify_concurrency > 1  # the lanes retry each on its own, and say it once
@@ -154,38 +167,7 @@ async def test_the_notification_lanes_say_an_outage_once_then_its_end(
         server_url,
         db_url,
         caplog,
-    )
-
-
-async def test_the_triage_worker_started_during_an_outage_waits_for_the_database(
-    pool: asyncpg.Pool, server_url: str, db_url: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    # It used to fail at its first LISTEN, and its supervisor logged a traceback per restart.
-    engine = IdleEngine()
-    triage = TriageWorker(pool, engine, ExampleSync(engine), poll_seconds=RETRY_SECONDS)
-    await outage_said_once(
-        triage.run, "service.pipeline", "triage worker", server_url, db_url, caplog, started_during=True
-    )
-
-
-async def test_the_notification_lanes_started_during_an_outage_wait_for_the_database(
-    pool: asyncpg.Pool,
-    settings: Settings,
-    server_url: str,
-    db_url: str,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(delivery, "POLL_SECONDS", RETRY_SECONDS)
-    notifications = NotificationDelivery(pool, settings)
-    await outage_said_once(
-        notifications.run,
-        "service.notifications.delivery",
-        "notification delivery",
-        server_url,
-        db_url,
-        caplog,
-        started_during=True,
+        started_during=started_during,
     )
     assert notifications.listener is None  # given back when it stopped
     assert pool.get_idle_size() == pool.get_size()  # and nothing else held
