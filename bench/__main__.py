@@ -31,6 +31,14 @@ BENCHES: dict[str, tuple[str, str]] = {
         "bench.robustness",
         'triage: emergencies of the blind candidate batches with "what should I do?" appended',
     ),
+    "calls": (
+        "bench.calls",
+        "this checkout's engine calls every labelled row of the candidate batches (a step's judge, one side)",
+    ),
+    "judge": (
+        "bench.judge",
+        "two calls files compared on the rows both hold: emergencies missed, false alarms, accuracy, changes",
+    ),
     "match": ("bench.match", "matching latency beside brute-force baselines, and labelled quality"),
     "api": ("bench.api", "API latency and throughput against a real server process"),
     "live": ("bench.live", "from a mutation's commit to the event at a subscriber on another process"),
