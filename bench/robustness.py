@@ -4,7 +4,8 @@ A resident who describes an emergency often ends with a plea for advice ("k garn
 いいですか"). Those words are common in the examples' everyday questions, so they can pull the
 model's probability of EMERGENCY down, and, below the cue floor, make the triage doubt a firm
 cue. This bench takes every EMERGENCY row of the candidate batches (`bench/data/candidates/`:
-written blind, never trained on; the frozen and dev sets stay unread here), triages it as written
+written blind, never trained on; the frozen and dev sets, and the held-back batches of
+`bench.calls.HELD_BACK`, stay unread here), triages it as written
 and with its variant's question appended (`bench/data/help_questions.toml`), and lists every
 emergency the question turns into something else, by cause: a firm cue doubted by the floor, or
 the probability below the threshold. Exit status 1 when any is lost (target: none).
@@ -20,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.calls import held_back
 from bench.triage import add_engine_arguments
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,10 +46,11 @@ class HelpQuestions:
 
 
 def emergency_rows(directories: list[Path], variants: set[str]) -> list[dict[str, str]]:
-    """EMERGENCY rows (text, variant, source) of the JSONL files in the directories."""
+    """EMERGENCY rows (text, variant, source) of the JSONL files in the directories, held-back
+    batches left unopened."""
     rows = []
     for directory in directories:
-        for path in sorted(directory.rglob("*.jsonl")):
+        for path in sorted(p for p in directory.rglob("*.jsonl") if not held_back(p)):
             for line in path.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line) if line.strip() else None
                 if row and row["urgency"] == "EMERGENCY" and row.get("variant") in variants:

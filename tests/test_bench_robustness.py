@@ -30,3 +30,10 @@ def test_it_reads_only_the_emergencies_of_the_variants_asked() -> None:
     rows = emergency_rows([CANDIDATES / "batch-h"], {"ko"})
     assert rows and {r["variant"] for r in rows} == {"ko"}
     assert all(r["source"] == "ha.jsonl" for r in rows)
+
+
+def test_it_leaves_the_held_back_batches_unopened() -> None:
+    # y25 is kept unread for the founders' decision (bench.calls.HELD_BACK).
+    rows = emergency_rows([CANDIDATES / "batch-y"], {"en", "ja", "ko", "pt", "tl", "id", "th"})
+    assert rows and not [r for r in rows if r["source"].startswith("y25")]
+    assert [r for r in rows if r["source"].startswith("y24")]
