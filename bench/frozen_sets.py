@@ -27,4 +27,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen15": DATA / "triage_test_15",  # for engine 1.33 (step 73)
     "frozen16": DATA / "triage_test_16",  # a second clean read of engine 1.33 (step 74 was rejected)
     "frozen17": DATA / "triage_test_17",  # for the engine after step 75
+    "frozen18": DATA / "triage_test_18",  # for the engine after step 76
 }
