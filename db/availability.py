@@ -34,8 +34,9 @@ _UNAVAILABLE = (
 # progress" (InternalClientError). The loop drops that connection and connects again.
 CONNECTION_BROKEN = (asyncpg.InterfaceError, asyncpg.InternalClientError)
 
-# What a background loop's round (the triage worker, offer expiry, the notification lanes) treats as
-# the database being away: it says so (service.outage_log) and tries again, rather than failing.
+# What a background loop's round (the triage worker, offer expiry, the notification lanes, the
+# retention sweep) treats as the database being away: it says so (service.outage_log) and tries
+# again, rather than failing.
 # CONNECTION_BROKEN covers a pooled connection the database cut, handed out (or reset on its
 # release) before the pool noticed: "another operation is in progress".
 LOOP_DATABASE_ERRORS = (OSError, asyncpg.PostgresError, *CONNECTION_BROKEN)

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-import asyncpg
-
+from db.availability import LOOP_DATABASE_ERRORS
 from db.queries import q
 from db.types import Connection, Pool
 from service import audit
 from service.auth import revoke_account_tokens
 from service.errors import ErrorReason, UserErrors, not_found
+from service.outage_log import OutageLog
 from service.requests import TERMINAL_STATUSES, cancel_locked
 from service.stopping import pause
 
@@ -181,21 +181,34 @@ async def retention_sweep(pool: Pool, now: datetime, retention_days: int) -> Ret
 
 
 RETENTION_SWEEP_SECONDS = 3600.0
+# A sweep the database failed is tried again soon, not at the next hour: an outage is over (and said
+# over: "reconnected after N s") within a minute of the database's return, as for the other loops,
+# and a worker started while the database restarts does not put its sweep off by an hour. The retry
+# doubles from the first delay to the longest: a failure that lasts (a sweep cut by the statement
+# timeout every time) costs a sweep a minute, not one every few seconds.
+RETENTION_RETRY_FIRST_SECONDS = 5.0
+RETENTION_RETRY_MAX_SECONDS = 60.0
 
 
 async def retention_scheduler(
     pool: Pool, retention_days: int, *, clock: Clock = wall_clock, every: float = RETENTION_SWEEP_SECONDS
 ) -> None:
-    """Sweep now, then every `every` seconds, by `clock` (tests give it one they control)."""
+    """Sweep now, then every `every` seconds, by `clock` (tests give it one they control); after a
+    failed sweep, sooner (never later than `every`)."""
+    outage = OutageLog(log, "retention")
+    retry = RETENTION_RETRY_FIRST_SECONDS
     while True:
         try:
             outcome = await retention_sweep(pool, clock(), retention_days)
+            outage.recovered()
             if outcome.requests_erased or outcome.residents_erased:
                 log.info(
                     "retention: erased the texts of %d requests and %d residents",
                     outcome.requests_erased,
                     outcome.residents_erased,
                 )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            log.warning("retention: database error (%s), retrying at the next sweep", error)
-        await pause(every)
+            delay, retry = every, RETENTION_RETRY_FIRST_SECONDS
+        except LOOP_DATABASE_ERRORS as error:
+            outage.failed(error)
+            delay, retry = min(retry, every), min(2 * retry, RETENTION_RETRY_MAX_SECONDS)
+        await pause(delay)

@@ -1,8 +1,8 @@
 """The background loops that retry every few seconds (the triage worker, offer expiry, the
-notification lanes) say a database outage once, then its end (service/outage_log.py), not a
-warning per retry: a real PostgreSQL database goes away for a second while each retries every
-50 ms, then comes back. An outage when a loop starts is one like any other, and after one the
-notification lanes listen again."""
+notification lanes, the retention sweep while it fails) say a database outage once, then its end
+(service/outage_log.py), not a warning per retry: a real PostgreSQL database goes away for a
+second while each retries every 50 ms, then comes back. An outage when a loop starts is one like
+any other, and after one the notification lanes listen again."""
 
 import asyncio
 import logging
@@ -14,9 +14,10 @@ from typing import Any, cast
 import asyncpg
 import pytest
 
-from service import worker
+from service import erasure, worker
 from service.config import Settings
 from service.context import AppState
+from service.erasure import RetentionOutcome
 from service.notifications import delivery
 from service.notifications.delivery import NotificationDelivery
 from service.pipeline import ExampleSync, TriageOutcome, TriageWorker
@@ -145,6 +146,59 @@ async def test_offer_expiry_says_an_outage_once_then_its_end(
         await worker.expiry_scheduler(state)
 
     await outage_said_once(expiry, "service.worker", "offer expiry", server_url, db_url, caplog)
+
+
+async def test_retention_says_an_outage_once_then_its_end(
+    pool: asyncpg.Pool, server_url: str, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def retention() -> None:
+        await erasure.retention_scheduler(pool, 365, every=RETRY_SECONDS)
+
+    await outage_said_once(retention, "service.erasure", "retention", server_url, db_url, caplog)
+
+
+async def test_retention_retries_soon_while_the_database_fails_then_hourly(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed sweep is tried again after 5 s, then 10, 20 ... at most 60 s, not an hour later;
+    once one succeeds the outage is said over and the sweeps are hourly again. asyncpg's broken
+    connection ("another operation is in progress") is an outage like a refused connection."""
+    caplog.set_level(logging.WARNING, logger="service.erasure")
+    outcomes: list[Exception | None] = [
+        ConnectionRefusedError("refused"),
+        *[asyncpg.InternalClientError("cannot switch to state 11; another operation (2) is in progress")] * 5,
+        None,
+        None,
+        ConnectionRefusedError("refused again"),
+        None,
+    ]
+    sweeps_left = iter(outcomes)
+
+    async def sweep(pool: object, now: object, retention_days: int) -> RetentionOutcome:
+        failure = next(sweeps_left)
+        if failure is not None:
+            raise failure
+        return RetentionOutcome(0, 0)
+
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == len(outcomes):
+            raise asyncio.CancelledError  # how a stop reaches the scheduler
+
+    monkeypatch.setattr(erasure, "retention_sweep", sweep)
+    monkeypatch.setattr(erasure, "pause", pause)
+    with pytest.raises(asyncio.CancelledError):
+        await erasure.retention_scheduler(cast(asyncpg.Pool, None), 365)
+    hour = erasure.RETENTION_SWEEP_SECONDS
+    assert pauses == [5, 10, 20, 40, 60, 60, hour, hour, 5, hour]
+    assert said(caplog, "service.erasure") == [
+        "retention: database unavailable (refused); reconnecting",
+        "retention: reconnected after 0 s (6 retries)",
+        "retention: database unavailable (refused again); reconnecting",
+        "retention: reconnected after 0 s (1 retries)",
+    ]
 
 
 @pytest.mark.parametrize("started_during", [False, True], ids=["outage-at-work", "started-during-outage"])
