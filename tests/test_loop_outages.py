@@ -5,9 +5,13 @@ second while each retries every 50 ms, then comes back. An outage when a loop st
 any other, and after one the notification lanes listen again."""
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -67,10 +71,11 @@ async def outage_said_once(
     caplog: pytest.LogCaptureFixture,
     *,
     started_during: bool = False,
+    away: Callable[[str, str], AbstractAsyncContextManager[None]] = database_away,
 ) -> None:
     """Run `loop` through an outage of its database (or, `started_during`, start it while the
     database is away); it says the outage, then its end, and nothing else, though it retried many
-    times."""
+    times. `away` is the outage: the database away while its block runs, and back after it."""
     caplog.set_level(logging.WARNING, logger=logger)
     task: asyncio.Task[None] | None = None
     try:
@@ -78,7 +83,7 @@ async def outage_said_once(
             task = asyncio.create_task(loop())
             await asyncio.sleep(0.3)  # at work, before the outage
             assert not task.done(), task
-        async with database_away(server_url, db_url):
+        async with away(server_url, db_url):
             if started_during:
                 task = asyncio.create_task(loop())
             await asyncio.sleep(OUTAGE_SECONDS)
@@ -201,6 +206,25 @@ async def test_retention_retries_soon_while_the_database_fails_then_hourly(
     ]
 
 
+class LateLane(NotificationDelivery):
+    """The lanes on a real database, but while `late` is set the first lane's rounds fail as if
+    the database were still away for it (a lane slow to get its connection back); `rounds` counts
+    each lane's rounds that took a message or found none due."""
+
+    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
+        super().__init__(pool, settings)
+        self.late = False
+        self.rounds: Counter[int] = Counter()
+
+    async def deliver_one(self, lane: delivery.Lane) -> bool:
+        number = self.lanes.index(lane) + 1
+        if number == 1 and self.late:
+            raise ConnectionRefusedError("lane 1 is late")
+        done = await super().deliver_one(lane)
+        self.rounds[number] += 1
+        return done
+
+
 @pytest.mark.parametrize("started_during", [False, True], ids=["outage-at-work", "started-during-outage"])
 async def test_the_notification_lanes_say_an_outage_once_then_its_end(
     pool: asyncpg.Pool,
@@ -211,20 +235,114 @@ async def test_the_notification_lanes_say_an_outage_once_then_its_end(
     monkeypatch: pytest.MonkeyPatch,
     started_during: bool,
 ) -> None:
+    """The lanes retry each on its own and say the outage together, once, then its end once the
+    last of them is back: here the first lane fails on after the database is back, while the
+    others already work, and the outage is not said over until it is back too."""
     monkeypatch.setattr(delivery, "POLL_SECONDS", RETRY_SECONDS)
-    assert settings.notify_concurrency > 1  # the lanes retry each on its own, and say it once
-    notifications = NotificationDelivery(pool, settings)
+    lanes = settings.notify_concurrency
+    assert lanes > 1
+    logger = "service.notifications.delivery"
+    notifications = LateLane(pool, settings)
+
+    @contextlib.asynccontextmanager
+    async def away_then_one_lane_late(server_url: str, db_url: str) -> AsyncIterator[None]:
+        async with database_away(server_url, db_url):
+            notifications.late = True
+            yield
+        # Back, but not for the first lane: every other lane works again (a round done, and the
+        # next begun), while the outage goes on for the first.
+        notifications.rounds.clear()
+
+        async def others_back() -> bool:
+            return all(notifications.rounds[number] >= 2 for number in range(2, lanes + 1))
+
+        await eventually(others_back, timeout=10)
+        lines = said(caplog, logger)
+        assert not [line for line in lines if RECONNECTED.search(line)], lines  # the first lane fails on
+        notifications.late = False
+
     await outage_said_once(
         notifications.run,
-        "service.notifications.delivery",
+        logger,
         "notification delivery",
         server_url,
         db_url,
         caplog,
         started_during=started_during,
+        away=away_then_one_lane_late,
     )
     assert notifications.listener is None  # given back when it stopped
     assert pool.get_idle_size() == pool.get_size()  # and nothing else held
+
+
+class FailingLanes(NotificationDelivery):
+    """Lanes without a database: each lane's first rounds fail (as many as `failures` says for
+    it), then it finds nothing due; the lane numbered `held` finds that only once `let_go` is set.
+    `back` is the lanes that have done a round that did not fail."""
+
+    def __init__(self, failures: Sequence[int], held: int) -> None:
+        super().__init__(cast(asyncpg.Pool, None), replace(Settings(), notify_concurrency=len(failures)))
+        self.failures_left = list(failures)
+        self.held = held
+        self.let_go = asyncio.Event()
+        self.back: set[int] = set()
+
+    async def _listen(self) -> None:
+        pass
+
+    async def deliver_one(self, lane: delivery.Lane) -> bool:
+        number = self.lanes.index(lane) + 1
+        if self.failures_left[number - 1]:
+            self.failures_left[number - 1] -= 1
+            raise ConnectionRefusedError(f"refused lane {number}")
+        if number == self.held:
+            await self.let_go.wait()
+        self.back.add(number)  # the round's outage report follows before any other task runs
+        return False
+
+    async def _idle_delay(self) -> float:
+        return 60.0
+
+
+async def test_the_notification_lanes_say_an_outage_over_once_the_last_failing_lane_is_back(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lanes failing different numbers of times say one outage, from the first failure, with the
+    failed rounds of all the lanes as its retries, and its end once the last of them is back: not
+    a line per lane, nor "reconnected" from the first lane back while another still fails."""
+    logger = "service.notifications.delivery"
+    caplog.set_level(logging.WARNING, logger=logger)
+    monkeypatch.setattr(delivery, "POLL_SECONDS", 0.01)
+    lanes = FailingLanes([2, 5, 0], held=2)
+    task = asyncio.create_task(lanes.run())
+    try:
+
+        async def all_but_the_held_lane_back() -> bool:
+            assert not task.done(), task
+            return lanes.back == {1, 3} and lanes.failures_left == [0, 0, 0]
+
+        await eventually(all_but_the_held_lane_back, timeout=10)
+        await asyncio.sleep(0.1)  # a line about lane 1 back would show now
+        assert said(caplog, logger) == [
+            "notification delivery: database unavailable (refused lane 1); reconnecting"
+        ]
+        lanes.let_go.set()  # the last failing lane is back
+
+        async def said_over() -> bool:
+            assert not task.done(), task
+            return any(RECONNECTED.search(line) for line in said(caplog, logger))
+
+        await eventually(said_over, timeout=10)
+        await asyncio.sleep(0.1)  # a lane still logging would show now
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    lines = said(caplog, logger)
+    assert len(lines) == 2, lines
+    assert lines[0] == "notification delivery: database unavailable (refused lane 1); reconnecting", lines
+    # The retries are the failed rounds of the lanes together: 2 of lane 1, 5 of lane 2.
+    assert re.fullmatch(r"notification delivery: reconnected after \d+ s \(7 retries\)", lines[1]), lines
 
 
 async def listeners(pool: asyncpg.Pool) -> int:

@@ -56,7 +56,7 @@ def tokyo_time(at: datetime) -> str:
     return at.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
 
 
-@dataclass
+@dataclass(eq=False)  # a lane is itself (hashed by identity), not its parts: see _failing
 class Lane:
     email: SmtpSender | None
     webhooks: WebhookSender
@@ -74,9 +74,13 @@ class NotificationDelivery:
         self.listener: PoolConnectionProxy[asyncpg.Record] | None = None
         # One lane at a time takes a listening connection (the lanes run concurrently).
         self._listening = asyncio.Lock()
-        # One for all the lanes: an outage is said once, every 30 s, then its end, however many
-        # lanes retry (each every POLL_SECONDS).
+        # One outage report for all the lanes: a database outage is said once, every 30 s, then its
+        # end, however many lanes retry (each every POLL_SECONDS); its retries are the failed rounds
+        # of all the lanes together. It begins at the first lane that fails and is over only once
+        # every lane that failed in it has done a round since (none is left in _failing), not at
+        # the first lane back while others still fail.
         self._outage = OutageLog(log, "notification delivery")
+        self._failing: set[Lane] = set()  # the lanes whose last round failed
 
     def _on_notify(self, *_: object) -> None:
         for lane in self.lanes:
@@ -94,6 +98,9 @@ class NotificationDelivery:
             )
             for _ in range(self.settings.notify_concurrency)
         ]
+        # A run started again (a lane's bug ended the last one) has new lanes: the old ones, gone,
+        # must not keep an outage from being said over.
+        self._failing.clear()
         # The lanes take the listening connection (_listen): a database away at start is an
         # outage like any other, said once and retried, not a failure of the loop.
         try:
@@ -119,8 +126,11 @@ class NotificationDelivery:
                 await self._listen()
                 done = await self.deliver_one(lane)
                 delay = 0.0 if done else await self._idle_delay()
-                self._outage.recovered()
+                self._failing.discard(lane)
+                if not self._failing:  # every lane that failed in the outage is back
+                    self._outage.recovered()
             except LOOP_DATABASE_ERRORS as error:
+                self._failing.add(lane)
                 self._outage.failed(error)
                 delay = POLL_SECONDS
             if delay > 0:
