@@ -219,6 +219,13 @@ async def store_triage(conn: Connection, request_id: int, result: TriageOutcome)
             await emit_event(conn, request_id, "ESCALATED")
 
 
+def triage_worker_name(number: int, workers: int) -> str:
+    """What a triage worker's log lines call it: "triage worker 2 of 3", so that an operator can
+    tell which of a process's workers is in an outage, or just "triage worker" when it is the only
+    one."""
+    return "triage worker" if workers == 1 else f"triage worker {number} of {workers}"
+
+
 class TriageWorker:
     def __init__(
         self,
@@ -229,6 +236,7 @@ class TriageWorker:
         batch_size: int = 16,
         poll_seconds: float = 2.0,
         hold_seconds: float = 0.0,
+        name: str = "triage worker",
     ) -> None:
         self.pool = pool
         self.engine = engine
@@ -238,7 +246,7 @@ class TriageWorker:
         self.hold_seconds = hold_seconds
         self._wake = asyncio.Event()
         # Each worker says an outage once, every 30 s, then its end: not a line per poll.
-        self._outage = OutageLog(log, "triage worker")
+        self._outage = OutageLog(log, name)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

@@ -18,7 +18,7 @@ from service.erasure import retention_scheduler
 from service.notifications.delivery import NotificationDelivery
 from service.offers import expire_due_offers
 from service.outage_log import OutageLog
-from service.pipeline import ExampleSync, TriageWorker
+from service.pipeline import ExampleSync, TriageWorker, triage_worker_name
 from service.stopping import pause, stop_requested, stop_tasks
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,13 @@ async def background_work(
     notifications = NotificationDelivery(state.pool, state.settings)
     loops: dict[str, Callable[[], Awaitable[None]]] = {
         **{
-            f"triage-{i}": TriageWorker(state.pool, state.engine, examples, hold_seconds=hold).run
+            f"triage-{i}": TriageWorker(
+                state.pool,
+                state.engine,
+                examples,
+                hold_seconds=hold,
+                name=triage_worker_name(i + 1, triage_workers),
+            ).run
             for i in range(triage_workers)
         },
         "offer-expiry": lambda: expiry_scheduler(state),

@@ -25,7 +25,7 @@ from service.erasure import RetentionOutcome
 from service.notifications import delivery
 from service.notifications.delivery import NotificationDelivery
 from service.pipeline import ExampleSync, TriageOutcome, TriageWorker
-from tests.support import database_away, eventually
+from tests.support import database_away, eventually, free_port
 from triage.labels import SupportField, Urgency
 
 RETRY_SECONDS = 0.05  # the loops' retry interval here (seconds in production)
@@ -135,6 +135,35 @@ async def test_the_triage_worker_says_an_outage_once_then_its_end(
         caplog,
         started_during=started_during,
     )
+
+
+@pytest.mark.parametrize(
+    ("workers", "names"),
+    [(1, ["triage worker"]), (2, ["triage worker 1 of 2", "triage worker 2 of 2"])],
+    ids=["one-worker", "two-workers"],
+)
+async def test_each_triage_worker_of_a_process_says_its_own_outage(
+    caplog: pytest.LogCaptureFixture, workers: int, names: list[str]
+) -> None:
+    """With OTONARI_WORKERS above 1 an operator can tell which triage worker a line is about; one
+    alone keeps its name. The process's background work against a database that never answers."""
+    caplog.set_level(logging.WARNING, logger="service.pipeline")
+    nowhere = await asyncpg.create_pool(f"postgresql://postgres@127.0.0.1:{free_port()}/none", min_size=0)
+    engine = IdleEngine()
+    state = cast(AppState, SimpleNamespace(pool=nowhere, engine=engine, settings=Settings()))
+    try:
+        async with worker.background_work(state, workers):
+
+            async def all_said() -> bool:
+                return len(said(caplog, "service.pipeline")) >= workers
+
+            await eventually(all_said, timeout=10)
+            await asyncio.sleep(0.2)  # a worker saying more would show now
+    finally:
+        nowhere.terminate()
+    lines = said(caplog, "service.pipeline")
+    assert sorted(line.split(": database unavailable (")[0] for line in lines) == names, lines
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no loop failed
 
 
 async def test_offer_expiry_says_an_outage_once_then_its_end(
