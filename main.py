@@ -97,6 +97,7 @@ async def _serve_ops(state: "AppState") -> None:
 
     from service import ops
     from service.observe import RequestObserver
+    from service.stopping import STOP_SECONDS
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, "AppState"]]:
@@ -106,18 +107,37 @@ async def _serve_ops(state: "AppState") -> None:
     app.add_middleware(RequestObserver)
     port = state.settings.metrics_port
     config = uvicorn.Config(
-        app, host=state.settings.host, port=port or 0, log_config=None, access_log=False, lifespan="on"
+        app,
+        host=state.settings.host,
+        port=port or 0,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=int(STOP_SECONDS),  # a stop is bounded, as the API server's
     )
     server = uvicorn.Server(config)
+
+    async def serve() -> None:
+        try:
+            await server.serve()
+        except SystemExit as stopped:
+            # uvicorn's way of saying it could not start (the port taken, say): an error of this
+            # part, which stops the others (_worker_parts), not an exit out of the event loop.
+            raise RuntimeError(f"the ops server could not start on port {port}") from stopped
+
+    serving = asyncio.create_task(serve(), name="ops-server-uvicorn")
     try:
-        await server.serve()
-    except SystemExit as stopped:
-        # uvicorn's way of saying it could not start (the port taken, say): an error of this
-        # part, which stops the others (_worker_parts), not an exit out of the event loop.
-        raise RuntimeError(f"the ops server could not start on port {port}") from stopped
+        await asyncio.shield(serving)
+    except asyncio.CancelledError:
+        # Stopped (SIGTERM, or the background work failed): uvicorn is asked to stop as it asks
+        # itself, and shuts down (stops listening, ends requests in flight and the app's lifespan).
+        # Cancelled inside, it skipped that, and its lifespan task, left waiting, was cancelled
+        # when the event loop closed: a "failed shutdown" with a traceback at every SIGTERM.
+        server.should_exit = True
+        await serving
+        raise
     finally:
-        # Cancelled (SIGTERM, or the background work failed), uvicorn does not shut down: stop
-        # listening now, not when the process's event loop closes (a no-op after its shutdown).
+        # Should uvicorn itself be cancelled (a second stop), still stop listening now.
         for listening in getattr(server, "servers", ()):
             listening.close()
 

@@ -5,6 +5,7 @@ database, no model); the ops server is the real one."""
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -89,6 +90,30 @@ async def test_failing_background_loops_stop_the_ops_server(monkeypatch: pytest.
             await main._worker_parts(worker_state(port))
     assert failed.group_contains(RuntimeError, match="the background loops broke")
     # No /livez "ok" from a worker whose loops are gone: its ops server stopped listening.
+    assert not await answers(livez)
+
+
+async def test_a_cancelled_ops_server_shuts_down_as_uvicorn_does(caplog: pytest.LogCaptureFixture) -> None:
+    """Cancelled (SIGTERM, or the background loops failed), the ops server goes through uvicorn's
+    own shutdown: it stops listening and ends its app's lifespan. Cancelled inside uvicorn, it
+    skipped that, and the lifespan task it left waiting was cancelled when the process's event
+    loop closed, which uvicorn logged as a failed shutdown with a traceback at every SIGTERM."""
+    caplog.set_level(logging.INFO, logger="uvicorn.error")
+    port = free_port()
+    livez = f"http://127.0.0.1:{port}/livez"
+    ops = asyncio.create_task(main._serve_ops(worker_state(port)))
+    try:
+        await eventually(lambda: answers(livez), timeout=30)
+    finally:
+        ops.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            async with asyncio.timeout(STOP_SECONDS):
+                await ops
+    said = [r.getMessage() for r in caplog.records if r.name == "uvicorn.error"]
+    assert "Application shutdown complete." in said, said
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], said
+    lifespans = [t for t in asyncio.all_tasks() if "LifespanOn.main" in repr(t.get_coro())]
+    assert lifespans == []  # not left waiting for a shutdown that never comes
     assert not await answers(livez)
 
 
