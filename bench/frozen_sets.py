@@ -27,5 +27,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen15": DATA / "triage_test_15",  # for engine 1.33 (step 73)
     "frozen16": DATA / "triage_test_16",  # a second clean read of engine 1.33 (step 74 was rejected)
     "frozen17": DATA / "triage_test_17",  # for the engine after step 75
-    "frozen18": DATA / "triage_test_18",  # for the engine after step 76
+    "frozen18": DATA / "triage_test_18",  # a second clean read of engine 1.34 (step 76 was rejected)
+    "frozen19": DATA / "triage_test_19",  # for the engine after step 77
 }
