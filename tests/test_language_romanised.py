@@ -12,7 +12,12 @@ from typing import Any
 
 import pytest
 
-from triage.language import LanguageGuess, _named_by_word_table, detect_language
+from triage.language import (
+    LanguageGuess,
+    _named_by_vietnamese_syllables,
+    _named_by_word_table,
+    detect_language,
+)
 
 
 def _load_sentences() -> dict[str, dict[str, list[Any]]]:
@@ -89,5 +94,48 @@ def test_no_training_example_of_another_language_is_named_by_a_word_table() -> N
         (e.lang, guess.code, e.text)
         for e in load_examples()
         if "word table" in (guess := detect_language(e.text)).evidence and guess.code != e.lang
+    ]
+    assert wrong == []
+
+
+# Step 78: Vietnamese typed without its marks is named by its syllables where the vote named a
+# language with no reader of its own.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "chi oi em bi dau bung qua, gio di benh vien nao a",
+        "con em sot cao tu toi qua, ko ha sot, phai lam sao",
+        "nha em bi cup dien tu sang, goi ai bay gio",
+    ],
+)
+def test_vietnamese_typed_without_marks_is_named_by_its_syllables(text: str) -> None:
+    named = _named_by_vietnamese_syllables(text, LanguageGuess("pt", 0.5, "vote"))
+    assert named.code == "vi" and named.evidence.startswith("Vietnamese syllables")
+    # A vote for a language the triage reads in its own way stands (here: a word table's).
+    assert _named_by_vietnamese_syllables(text, LanguageGuess("th", 0.5, "vote")).code == "th"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("cheiro forte de gas no corredor", "pt"),  # half its words are Vietnamese syllables too
+        ("Nawala passport ko sa tren, sa isang araw", "tl"),
+        ("halo, ada orang di sini?", "id"),
+        ("em bi", "pt"),  # Vietnamese syllables, but two words are too few to tell
+        ("chi oi em bị dau bung", "pt"),  # a marked letter: not typed without marks
+    ],
+)
+def test_other_languages_keep_their_vote(text: str, code: str) -> None:
+    assert _named_by_vietnamese_syllables(text, LanguageGuess(code, 0.5, "vote")).code == code
+
+
+def test_no_training_example_of_another_language_is_named_vietnamese_by_its_syllables() -> None:
+    """The choice of step 78's share (docs/benchmarks.md): it names no example wrongly."""
+    from triage.corpus import load_examples
+
+    wrong = [
+        (e.lang, e.text)
+        for e in load_examples()
+        if "Vietnamese syllables" in detect_language(e.text).evidence and e.lang != "vi"
     ]
     assert wrong == []

@@ -41,9 +41,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from triage.wordtables import LETTERS, default_word_tables, latin_letters_only
+
+if TYPE_CHECKING:
+    from triage.vietnamese import MarkRestorer
 
 UNDETERMINED = "und"
 
@@ -784,7 +787,8 @@ def detect_language(text: str) -> LanguageGuess:
 
     # Detectors see only the main script's text: islands in other scripts would mislead them.
     if main == "Latin":
-        return _named_by_word_table(text, _detect_latin(_keep_script(text, {"Latin"})))
+        guess = _named_by_word_table(text, _detect_latin(_keep_script(text, {"Latin"})))
+        return _named_by_vietnamese_syllables(text, guess)
     if main == "Cyrillic":
         return _detect_cyrillic(_keep_script(text, {"Cyrillic"}))
     if main == "Devanagari":
@@ -816,6 +820,48 @@ def _named_by_word_table(text: str, guess: LanguageGuess) -> LanguageGuess:
     confidence = round(min(0.99, share * min(1.0, len(words) / 4)), 3)
     evidence = f"word table: {code} knows {share:.0%} of the words; {guess.evidence}"
     return LanguageGuess(code, confidence, evidence)
+
+
+# Vietnamese typed without its marks (step 78): a text at least VI_MIN_WORDS long, at least VI_SHARE
+# of whose words are unmarked Vietnamese syllables (the mark restorer's table), is Vietnamese where
+# the vote named a language with no reader of its own. Chosen on the training examples and step 56's
+# candidates, as the lowest share that names no text of another language wrongly (docs/benchmarks.md,
+# triage step 78). Chinese typed in pinyin was tried the same way and left out: no share was safe.
+VI_SHARE = 0.6
+VI_MIN_WORDS = 3
+
+
+@functools.cache
+def _languages_with_readers() -> frozenset[str]:
+    """Languages the triage reads typed in Latin letters in their own way (word and letter
+    tables, pinyin) and Vietnamese: a vote for one of them is not second-guessed here."""
+    # Imported here: triage.romanised and triage.vietnamese detect languages with this module.
+    from triage.romanised import default_native_script
+
+    native = default_native_script()
+    return frozenset(native.readers) | {"vi"}
+
+
+@functools.cache
+def _vietnamese_syllables() -> MarkRestorer:
+    """The mark restorer's table, loaded once (its file is read on every ``default_restorer``)."""
+    from triage.vietnamese import default_restorer  # see _languages_with_readers
+
+    return default_restorer()
+
+
+def _named_by_vietnamese_syllables(text: str, guess: LanguageGuess) -> LanguageGuess:
+    if guess.code in _languages_with_readers() or not latin_letters_only(text):
+        return guess
+    words = [word.lower() for word in LETTERS.findall(text)]
+    if len(words) < VI_MIN_WORDS:
+        return guess
+    share = _vietnamese_syllables().unmarked_share(words)
+    if share < VI_SHARE:
+        return guess
+    confidence = round(min(0.99, share * min(1.0, len(words) / 4)), 3)
+    evidence = f"Vietnamese syllables: {share:.0%} of the words; {guess.evidence}"
+    return LanguageGuess("vi", confidence, evidence)
 
 
 def _keep_script(text: str, scripts: set[str]) -> str:

@@ -116,6 +116,11 @@ class MarkRestorer:
             by_bare.setdefault(strip_latin_marks(form), Counter())[form] += count
         return {bare: [form for form, _ in c.most_common()] for bare, c in by_bare.items()}
 
+    def unmarked_share(self, words: Sequence[str]) -> float:
+        """The share of ``words`` (lower case, no marks) that are Vietnamese syllables this table
+        knows: how Vietnamese a text typed without marks looks (``triage.language``, step 78)."""
+        return sum(word in self._forms for word in words) / len(words) if words else 0.0
+
     def may_apply(self, text: str) -> bool:
         """The cheap half of ``applies``: Latin words and no marked Latin letter (then only the
         language decides)."""
