@@ -29,5 +29,6 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen17": DATA / "triage_test_17",  # for the engine after step 75
     "frozen18": DATA / "triage_test_18",  # a second clean read of engine 1.34 (step 76 was rejected)
     "frozen19": DATA / "triage_test_19",  # a third clean read of engine 1.34 (step 77 was rejected)
-    "frozen20": DATA / "triage_test_20",  # for the engine after step 78
+    "frozen20": DATA / "triage_test_20",  # for engine 1.35 (step 78)
+    "frozen21": DATA / "triage_test_21",  # a second clean read of engine 1.35 (step 79 was rejected)
 }
