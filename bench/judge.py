@@ -113,10 +113,21 @@ class Comparison:
 
 
 def compare(
-    base: dict[str, Call], cand: dict[str, Call], only: Sequence[str] = (), exclude: Sequence[str] = ()
+    base: dict[str, Call],
+    cand: dict[str, Call],
+    only: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    variants: Sequence[str] = (),
 ) -> Comparison:
-    base_ids = [i for i in base if selected(i, only, exclude)]
-    cand_ids = {i for i in cand if selected(i, only, exclude)}
+    """The rows both files hold that the selection keeps: by id (``selected``) and, where
+    ``variants`` are given, by the row's writing variant (a step's target rows and its controls
+    are often one batch: ``--variant vi-latn``)."""
+
+    def kept(call: Call) -> bool:
+        return selected(call.id, only, exclude) and (not variants or call.variant in variants)
+
+    base_ids = [i for i, call in base.items() if kept(call)]
+    cand_ids = {i for i, call in cand.items() if kept(call)}
     shared = [i for i in base_ids if i in cand_ids]
     return Comparison(
         base=[base[i] for i in shared],
@@ -257,15 +268,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SUBSTR",
         help="leave out rows whose id holds any of these",
     )
+    parser.add_argument(
+        "--variant",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="VARIANT",
+        help="compare only rows of these writing variants (e.g. vi-latn)",
+    )
     parser.add_argument("--show-changes", action="store_true", help="list every changed call")
 
 
 def run(args: argparse.Namespace) -> int:
-    comparison = compare(read_calls(args.base), read_calls(args.cand), args.only, args.exclude)
+    comparison = compare(read_calls(args.base), read_calls(args.cand), args.only, args.exclude, args.variant)
     selection = "".join(
         [
             f", ids holding {' or '.join(args.only)}" if args.only else "",
             f", none holding {' or '.join(args.exclude)}" if args.exclude else "",
+            f", of the variants {', '.join(args.variant)}" if args.variant else "",
         ]
     )
     print("\n".join(report(comparison, (args.base.name, args.cand.name), selection, args.show_changes)))

@@ -109,6 +109,17 @@ def test_rows_are_paired_by_id_and_those_one_file_holds_are_counted(tmp_path: Pa
     assert (selection.only_base, selection.only_cand) == (1, 1)
 
 
+def test_selection_by_variant(tmp_path: Path) -> None:
+    rows = [line("y37a:1 a", "LOW", "LOW", lang="vi"), line("y37a:2 b", "LOW", "LOW", lang="tl")]
+    base, cand = calls_of(tmp_path, "b.jsonl", rows), calls_of(tmp_path, "c.jsonl", rows)
+    assert [b.id for b in compare(base, cand, variants=["vi"]).base] == ["y37a:1 a"]
+    assert [b.id for b in compare(base, cand, only=["y37a"], variants=["vi", "tl"]).base] == [
+        "y37a:1 a",
+        "y37a:2 b",
+    ]
+    assert compare(base, cand, variants=["ko"]).base == []
+
+
 def test_selection_by_substring_of_the_id() -> None:
     row = "candidates/batch-y/y34a.jsonl:4 y34a-0004"
     assert selected(row) and selected(row, only=["y34"]) and selected(row, only=["y33", "batch-y/"])
