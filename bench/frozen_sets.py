@@ -31,4 +31,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen19": DATA / "triage_test_19",  # a third clean read of engine 1.34 (step 77 was rejected)
     "frozen20": DATA / "triage_test_20",  # for engine 1.35 (step 78)
     "frozen21": DATA / "triage_test_21",  # a second clean read of engine 1.35 (step 79 was rejected)
+    "frozen22": DATA / "triage_test_22",  # a third clean read of engine 1.35 (step 80 was rejected)
 }
