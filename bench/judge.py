@@ -252,30 +252,13 @@ def report(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base", type=Path, metavar="BASE", help="calls file of the base engine (bench calls)")
     parser.add_argument("cand", type=Path, metavar="CAND", help="calls file of the candidate engine")
-    parser.add_argument(
-        "--only",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="SUBSTR",
-        help="compare only rows whose id holds one of these (e.g. a batch: y35)",
-    )
-    parser.add_argument(
-        "--exclude",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="SUBSTR",
-        help="leave out rows whose id holds any of these",
-    )
-    parser.add_argument(
-        "--variant",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="VARIANT",
-        help="compare only rows of these writing variants (e.g. vi-latn)",
-    )
+    # The selections: each takes one or more values, and may be given more than once.
+    for flag, metavar, help_text in (
+        ("--only", "SUBSTR", "compare only rows whose id holds one of these (e.g. a batch: y35)"),
+        ("--exclude", "SUBSTR", "leave out rows whose id holds any of these"),
+        ("--variant", "VARIANT", "compare only rows of these writing variants (e.g. vi-latn)"),
+    ):
+        parser.add_argument(flag, nargs="+", action="extend", default=[], metavar=metavar, help=help_text)
     parser.add_argument("--show-changes", action="store_true", help="list every changed call")
 
 
