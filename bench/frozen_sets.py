@@ -32,4 +32,5 @@ FROZEN_SETS: dict[str, Path] = {
     "frozen20": DATA / "triage_test_20",  # for engine 1.35 (step 78)
     "frozen21": DATA / "triage_test_21",  # a second clean read of engine 1.35 (step 79 was rejected)
     "frozen22": DATA / "triage_test_22",  # a third clean read of engine 1.35 (step 80 was rejected)
+    "frozen23": DATA / "triage_test_23",  # for engine 1.36 (step 81)
 }

@@ -1,4 +1,4 @@
-"""The frozen test sets (bench/data/triage_test/, triage_test_2/ to triage_test_22/): valid rows, and the
+"""The frozen test sets (bench/data/triage_test/, triage_test_2/ to triage_test_23/): valid rows, and the
 coverage issue 8 asks of a test set. They are only ever read to report (their READMEs)."""
 
 from __future__ import annotations
