@@ -37,7 +37,7 @@ import time
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -807,19 +807,37 @@ WORD_TABLE_COVERAGE = 0.8
 WORD_TABLE_MIN_WORDS = 3
 
 
+def _words_to_weigh(
+    text: str, guess: LanguageGuess, kept: Collection[str], min_words: int
+) -> list[str] | None:
+    """The words (lower case) of a text typed in Latin letters alone, where the share of them a
+    table knows may name its language instead of the vote; None where the vote stands: it named a
+    language of ``kept``, a letter of another script is in the text, or it has fewer than
+    ``min_words`` words."""
+    if guess.code in kept or not latin_letters_only(text):
+        return None
+    words = [word.lower() for word in LETTERS.findall(text)]
+    return words if len(words) >= min_words else None
+
+
+def _named_by_share(
+    code: str, share: float, words: Sequence[str], found: str, guess: LanguageGuess
+) -> LanguageGuess:
+    """``code``, named because a table knows ``share`` of the text's words (``found`` says which),
+    as sure as that share, less so in a text of fewer than four words."""
+    confidence = round(min(0.99, share * min(1.0, len(words) / 4)), 3)
+    return LanguageGuess(code, confidence, f"{found} {share:.0%} of the words; {guess.evidence}")
+
+
 def _named_by_word_table(text: str, guess: LanguageGuess) -> LanguageGuess:
     tables = default_word_tables()
-    if guess.code in tables or not latin_letters_only(text):
-        return guess
-    words = [word.lower() for word in LETTERS.findall(text)]
-    if len(words) < WORD_TABLE_MIN_WORDS:
+    words = _words_to_weigh(text, guess, tables, WORD_TABLE_MIN_WORDS)
+    if words is None:
         return guess
     share, code = max((table.coverage(words), code) for code, table in sorted(tables.items()))
     if share < WORD_TABLE_COVERAGE:
         return guess
-    confidence = round(min(0.99, share * min(1.0, len(words) / 4)), 3)
-    evidence = f"word table: {code} knows {share:.0%} of the words; {guess.evidence}"
-    return LanguageGuess(code, confidence, evidence)
+    return _named_by_share(code, share, words, f"word table: {code} knows", guess)
 
 
 # Vietnamese typed without its marks (step 78): a text at least VI_MIN_WORDS long, at least VI_SHARE
@@ -851,17 +869,13 @@ def _vietnamese_syllables() -> MarkRestorer:
 
 
 def _named_by_vietnamese_syllables(text: str, guess: LanguageGuess) -> LanguageGuess:
-    if guess.code in _languages_with_readers() or not latin_letters_only(text):
-        return guess
-    words = [word.lower() for word in LETTERS.findall(text)]
-    if len(words) < VI_MIN_WORDS:
+    words = _words_to_weigh(text, guess, _languages_with_readers(), VI_MIN_WORDS)
+    if words is None:
         return guess
     share = _vietnamese_syllables().unmarked_share(words)
     if share < VI_SHARE:
         return guess
-    confidence = round(min(0.99, share * min(1.0, len(words) / 4)), 3)
-    evidence = f"Vietnamese syllables: {share:.0%} of the words; {guess.evidence}"
-    return LanguageGuess("vi", confidence, evidence)
+    return _named_by_share("vi", share, words, "Vietnamese syllables:", guess)
 
 
 def _keep_script(text: str, scripts: set[str]) -> str:
