@@ -100,6 +100,16 @@ async def db(db_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A small pool on the test's database, closed gracefully after it."""
+    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
 def settings(db_url: str, data_dir: Path) -> Settings:
     return replace(Settings(), database_url=db_url, data_dir=data_dir, port=free_port(), graphiql=False)
 

@@ -7,12 +7,10 @@ import contextlib
 import json
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 
 from db.backup import find_tool
 from service.auth import viewer_for_token
@@ -34,15 +32,6 @@ COMPLETE = """mutation($input: CompleteRequestInput!) {
   completeRequest(input: $input) { request { id status } errors { code message } } }"""
 CANCEL = "mutation($id: ID!) { cancelRequest(id: $id) { request { id status } errors { code } } }"
 CLINIC = "Tôi cần người đi cùng đến bệnh viện tuần sau để phiên dịch cho bác sĩ, tôi ở Katsushika."
-
-
-@pytest.fixture
-async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=4)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def dump(db_url: str, server_major: int) -> str:

@@ -55,6 +55,7 @@ class IdleEngine:
 
 @pytest.fixture
 async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """conftest's pool, but terminated after the test, not closed."""
     pool = await asyncpg.create_pool(db_url, min_size=1, max_size=4)
     try:
         yield pool

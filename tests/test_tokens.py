@@ -3,7 +3,6 @@ process within a second (the viewer cache listens for revocations)."""
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
@@ -17,15 +16,6 @@ from service.viewer_cache import RevocationListener, ViewerCache
 from tests.support import eventually
 
 LAN = ResidentInput("Lan", ["vi"], "Adachi", "lan@example.org")
-
-
-@pytest.fixture
-async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(db_url, min_size=1, max_size=4)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def _lifetime(db: asyncpg.Connection, token: str) -> timedelta:
